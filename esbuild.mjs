@@ -1,0 +1,42 @@
+// Two bundles: the extension (vscode external) and the CLI (no vscode at all, so a stray
+// import of it from the core fails this build). ssh2's optional native parts are always
+// left out, so every machine runs ssh2's pure-JS fallbacks and the bundle runs where they
+// were never compiled.
+import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const nativeExternals = ['cpu-features', '*.node'];
+
+/** @type {import('esbuild').BuildOptions} */
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  legalComments: 'none',
+  define: { __ORCH_VERSION__: JSON.stringify(version) },
+};
+
+const targets = [
+  { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...nativeExternals] },
+  { ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/orch.js', external: nativeExternals },
+];
+
+if (watch) {
+  for (const t of targets) {
+    const ctx = await esbuild.context(t);
+    await ctx.watch();
+  }
+  console.log('[watch] build started');
+} else {
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+}

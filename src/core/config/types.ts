@@ -1,0 +1,44 @@
+/** The configuration keys of PRODUCT.md §2, by their environment / .env names. */
+export const CONFIG_KEYS = [
+  'ORCH_HOST',
+  'ORCH_USER',
+  'ORCH_PORT',
+  'ORCH_IDENTITY_FILE',
+  'ORCH_KNOWN_HOSTS',
+  'ORCH_STRICT_HOST_KEY_CHECKING',
+  'ORCH_LOG_ROOT',
+  'ORCH_LOG_RETENTION_DAYS',
+  'ORCH_REMOTE_WORKDIR',
+  'ORCH_PROJECT',
+  'ORCH_SLACK_WEBHOOK_URL',
+  'ORCH_MAX_PARALLEL',
+  'ORCH_RETRIES',
+] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+/** Resolved configuration (flags > environment > scripts/cloud/.env > settings > defaults). */
+export interface OrchConfig {
+  /** Host name, IP or ~/.ssh/config alias; undefined means only the local target works. */
+  host: string | undefined;
+  user: string | undefined;
+  port: number | undefined;
+  identityFile: string | undefined;
+  knownHosts: string;
+  strictHostKeyChecking: 'yes' | 'accept-new';
+  /** Log root on the target; a leading `~/` means the target user's home. */
+  logRoot: string;
+  logRetentionDays: number;
+  /** Where jobs run on the target; a leading `~/` means the target user's home. */
+  remoteWorkdir: string;
+  project: string;
+  /** Secret: never printed, logged, or put on a command line. */
+  slackWebhookUrl: string | undefined;
+  maxParallel: number | undefined;
+  retries: number;
+  /** The workspace root: nearest ancestor of cwd with scripts/cloud/.env, else cwd. */
+  workspaceRoot: string;
+  /** The scripts/cloud/.env that was read, if any. */
+  envFile: string | undefined;
+  /** Where each value came from, for messages: `--host`, `ORCH_HOST (environment)`, `/w/scripts/cloud/.env:3`, `setting cloudJobs.host`, `default`. */
+  origin: Partial<Record<ConfigKey, string>>;
+}

@@ -1,0 +1,54 @@
+/** The job model shared by the engine, the CLI and the extension (PRODUCT.md §2). */
+
+export const JOB_STATES = ['QUEUED', 'STARTING', 'RUNNING', 'DONE', 'FAILED', 'STOPPED'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/** States in which a job still holds (or waits for) a tmux session. */
+export const ACTIVE_STATES: ReadonlySet<JobState> = new Set<JobState>(['QUEUED', 'STARTING', 'RUNNING']);
+
+export function isActive(state: JobState): boolean {
+  return ACTIVE_STATES.has(state);
+}
+
+/** One job as read from its target host. Field names match `orch status --json`. */
+export interface Job {
+  name: string;
+  state: JobState;
+  /** The command's exit status from `[EXIT: N]`; null while active or when unknown. */
+  exitCode: number | null;
+  /** `local` for the local tmux target, else the configured host (alias as the user wrote it). */
+  host: string;
+  /** Absolute path of run.log on the target host. */
+  logPath: string;
+  /** ISO 8601. */
+  startedAt: string | null;
+  endedAt: string | null;
+  /** The shell command line as bash runs it. */
+  command: string | null;
+  workdir: string | null;
+  /** Output dir recorded by --output-dir, for `pull`. */
+  outputDir: string | null;
+  /** Why the job is FAILED or STOPPED when the exit line alone does not say (e.g. vanished session, max-hours). */
+  reason: string | null;
+  /** Why the job was routed to this target (policy reasons), when known. */
+  route: string | null;
+  /** 1 for the first attempt; grows with --retries. */
+  attempt: number;
+}
+
+/** What a caller asks the engine to start. */
+export interface RunRequest {
+  /** Already validated job name (see jobs/names.ts). */
+  name: string;
+  /** Shell command line; several words are joined with spaces first, as ssh does. */
+  command: string;
+  /** Remote working directory; defaults to the config's remote workdir. */
+  workdir?: string;
+  /** Keep an existing log of the same name (renamed) and start anew. */
+  force?: boolean;
+  outputDir?: string;
+  maxHours?: number;
+  retries?: number;
+  /** Policy reasons, stored with the job for the tree tooltip. */
+  route?: string;
+}
