@@ -1,0 +1,55 @@
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, '../../..');
+
+/** Lists the entries of a zip with Node only (the .vsix is a zip; no unzip needed). */
+function zipEntries(file: string): string[] {
+  const buf = fs.readFileSync(file);
+  const names: string[] = [];
+  // walk the central directory: signature 0x02014b50
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(eocd >= 0, 'not a zip file');
+  let offset = buf.readUInt32LE(eocd + 16);
+  const count = buf.readUInt16LE(eocd + 10);
+  for (let i = 0; i < count; i++) {
+    assert.equal(buf.readUInt32LE(offset), 0x02014b50);
+    const nameLen = buf.readUInt16LE(offset + 28);
+    const extraLen = buf.readUInt16LE(offset + 30);
+    const commentLen = buf.readUInt16LE(offset + 32);
+    names.push(buf.subarray(offset + 46, offset + 46 + nameLen).toString('utf8'));
+    offset += 46 + nameLen + extraLen + commentLen;
+  }
+  return names;
+}
+
+describe('the .vsix package', function () {
+  this.timeout(180_000);
+  let entries: string[];
+
+  before(async () => {
+    await run('npm', ['run', '--silent', 'package'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+    entries = zipEntries(path.join(root, 'dist', 'cloud-jobs.vsix'));
+  });
+
+  it('holds the bundles, the bins and the manifest', () => {
+    for (const f of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/orch.js', 'extension/bin/orch', 'extension/bin/cloud-run']) {
+      assert.ok(entries.includes(f), `${f} missing from the .vsix (has: ${entries.join(', ')})`);
+    }
+  });
+
+  it('holds no sources, tests, source maps or node_modules', () => {
+    const bad = entries.filter((e) => /^extension\/(src|test|node_modules|bench|scripts)\//.test(e) || e.endsWith('.ts') || e.endsWith('.map'));
+    assert.deepEqual(bad, []);
+  });
+
+  it('ships a CLI bundle that runs and reports the package version', async () => {
+    const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version as string;
+    const out = await run(path.join(root, 'bin', 'orch'), ['--version'], { cwd: root });
+    assert.equal(out.stdout.trim(), version);
+  });
+});
