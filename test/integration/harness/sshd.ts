@@ -1,0 +1,468 @@
+/**
+ * A real OpenSSH server for integration tests: `sshd -D -e` as a child of the test process on
+ * 127.0.0.1 at a free port, with a fresh ed25519 host key and client key per instance, logging in
+ * as the local user `orchtest`. Several instances (several mocha files, several processes) run
+ * side by side: each has its own port, keys, config and authorized_keys file.
+ *
+ * Needs root (it creates the user and runs sshd as root). A missing sshd, ssh-keygen or tmux is
+ * an error, never a skip.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OrchConfig } from '../../../src/core/config/types';
+
+export const TEST_USER = 'orchtest';
+
+export interface StartSshdOptions {
+  /** Extra sshd_config lines (e.g. `MaxSessions 2`). */
+  extraConfig?: string[];
+  /** Give up when sshd does not accept connections within this time. Default 10 s. */
+  startTimeoutMs?: number;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TestSshd {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  /** Client private key (unencrypted, ed25519), authorized for `user`. */
+  readonly identityFile: string;
+  /** A known_hosts file holding this server's `[127.0.0.1]:PORT` line. */
+  readonly knownHostsFile: string;
+  /** `SHA256:...` of the current host key. */
+  readonly hostKeyFingerprint: string;
+  /** Public host key line (`ssh-ed25519 AAAA...`). */
+  readonly hostPublicKey: string;
+  /** The test user's home directory. */
+  readonly home: string;
+  /** A private scratch directory for this instance (root-owned, removed on stop). */
+  readonly dir: string;
+  /** Stops sshd (and every session it holds) and removes this instance's files. Idempotent. */
+  stop(): Promise<void>;
+  /** Kills sshd and its sessions, then starts it again on the same port with the same keys. */
+  restart(): Promise<void>;
+  /** SIGKILL sshd and every session it holds (connections drop at once). `restart()` brings it back. */
+  kill(): Promise<void>;
+  /** Replaces the host key with a new one (takes effect at the next restart). Returns the new fingerprint. */
+  regenerateHostKey(): Promise<string>;
+  /** Runs a bash command locally as the test user, in its home. */
+  runAsUser(cmd: string, options?: { stdin?: string | Buffer; timeoutMs?: number }): Promise<RunResult>;
+  /** An OrchConfig pointing at this server, with per-instance log root and workdir. */
+  config(overrides?: Partial<OrchConfig>): OrchConfig;
+  /** The last lines sshd wrote (for failure messages). */
+  log(): string;
+}
+
+const live = new Set<Instance>();
+let exitHookInstalled = false;
+
+export async function startSshd(options: StartSshdOptions = {}): Promise<TestSshd> {
+  await checkPrerequisites();
+  const account = await ensureTestUser();
+  const inst = new Instance(account, options);
+  try {
+    await inst.prepare();
+    await inst.startOnFreePort();
+  } catch (e) {
+    await inst.stop();
+    throw e;
+  }
+  return inst;
+}
+
+interface Account {
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+class Instance implements TestSshd {
+  readonly host = '127.0.0.1';
+  readonly user = TEST_USER;
+  port = 0;
+  dir = '';
+  identityFile = '';
+  knownHostsFile = '';
+  hostKeyFingerprint = '';
+  hostPublicKey = '';
+  readonly home: string;
+  private readonly id = randomBytes(4).toString('hex');
+  private child: ChildProcess | undefined;
+  private stderrTail = '';
+  private stopped = false;
+  private readonly authKeysName: string;
+
+  constructor(
+    private readonly account: Account,
+    private readonly options: StartSshdOptions,
+  ) {
+    this.home = account.home;
+    this.authKeysName = `.ssh/authorized_keys.it-${this.id}`;
+  }
+
+  async prepare(): Promise<void> {
+    this.dir = await mkdtemp(join(tmpdir(), 'orch-sshd-'));
+    await chmod(this.dir, 0o700);
+    this.identityFile = join(this.dir, 'client_ed25519');
+    this.knownHostsFile = join(this.dir, 'known_hosts');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `orch-it-client-${this.id}`, '-f', this.identityFile]);
+    await this.regenerateHostKey();
+    const clientPub = (await readFile(`${this.identityFile}.pub`, 'utf8')).trim();
+    const authFile = join(this.home, this.authKeysName);
+    await writeFile(authFile, clientPub + '\n', { mode: 0o600 });
+    await chown(authFile, this.account.uid, this.account.gid);
+    live.add(this);
+    installExitHook();
+  }
+
+  async regenerateHostKey(): Promise<string> {
+    const key = join(this.dir, 'host_ed25519');
+    await rm(key, { force: true });
+    await rm(`${key}.pub`, { force: true });
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `orch-it-host-${this.id}`, '-f', key]);
+    const [type, b64] = (await readFile(`${key}.pub`, 'utf8')).trim().split(/\s+/);
+    this.hostPublicKey = `${type} ${b64}`;
+    this.hostKeyFingerprint = fingerprint(b64!);
+    return this.hostKeyFingerprint;
+  }
+
+  async startOnFreePort(): Promise<void> {
+    // Another process may take the free port between our probe and sshd's bind: try a few.
+    for (let attempt = 1; ; attempt++) {
+      this.port = await freePort();
+      try {
+        await this.launch();
+        break;
+      } catch (e) {
+        if (attempt >= 4 || !/bind|address already in use/i.test(this.stderrTail)) throw e;
+      }
+    }
+    await writeFile(this.knownHostsFile, `[${this.host}]:${this.port} ${this.hostPublicKey}\n`, { mode: 0o600 });
+  }
+
+  private async launch(): Promise<void> {
+    const cfgFile = join(this.dir, 'sshd_config');
+    await writeFile(cfgFile, this.sshdConfig(), { mode: 0o600 });
+    await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+    const check = await runCollect('/usr/sbin/sshd', ['-t', '-f', cfgFile]);
+    if (check.code !== 0) throw new Error(`sshd -t rejected the test config: ${check.stderr.trim()}`);
+    this.stderrTail = '';
+    // --pdeathsig: sshd dies with the test process even when that is SIGKILLed.
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', '/usr/sbin/sshd', '-D', '-e', '-f', cfgFile], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.child = child;
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (s: string) => {
+      this.stderrTail = (this.stderrTail + s).slice(-20_000);
+    });
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code, sig) =>
+        reject(new Error(`sshd exited at start (code ${code}, signal ${sig}): ${this.stderrTail.trim().slice(-2000)}`)),
+      ),
+    );
+    exited.catch(() => undefined);
+    await Promise.race([exited, waitForBanner(this.host, this.port, this.options.startTimeoutMs ?? 10_000)]);
+  }
+
+  private sshdConfig(): string {
+    return [
+      `ListenAddress ${this.host}`,
+      `Port ${this.port}`,
+      `HostKey ${join(this.dir, 'host_ed25519')}`,
+      'PidFile none',
+      `AuthorizedKeysFile .ssh/authorized_keys ${this.authKeysName}`,
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'PermitRootLogin no',
+      `AllowUsers ${TEST_USER}`,
+      'StrictModes yes',
+      'Subsystem sftp internal-sftp',
+      'LogLevel VERBOSE',
+      ...(this.options.extraConfig ?? []),
+      '',
+    ].join('\n');
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    killTree(child.pid!);
+    await gone;
+  }
+
+  async restart(): Promise<void> {
+    if (this.stopped) throw new Error('restart() after stop()');
+    await this.kill();
+    await this.launch();
+    await writeFile(this.knownHostsFile, `[${this.host}]:${this.port} ${this.hostPublicKey}\n`, { mode: 0o600 });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.kill();
+    live.delete(this);
+    await rm(join(this.home, this.authKeysName), { force: true });
+    await this.runAsUser(`rm -rf -- ${this.logRoot()} ${this.workdir()}`).catch(() => undefined);
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** Synchronous teardown for process exit. */
+  emergencyStop(): void {
+    if (this.child?.pid && this.child.exitCode === null) killTree(this.child.pid);
+    try {
+      rmSync(join(this.home, this.authKeysName), { force: true });
+      if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    } catch {
+      // best effort at exit
+    }
+  }
+
+  runAsUser(cmd: string, options: { stdin?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
+    return runCollect('bash', ['-c', cmd], {
+      uid: this.account.uid,
+      gid: this.account.gid,
+      cwd: this.home,
+      env: {
+        HOME: this.home,
+        USER: TEST_USER,
+        LOGNAME: TEST_USER,
+        SHELL: '/bin/bash',
+        PATH: '/usr/local/bin:/usr/bin:/bin',
+        LANG: process.env.LANG ?? 'C.UTF-8',
+      },
+      stdin: options.stdin,
+      timeoutMs: options.timeoutMs ?? 30_000,
+    });
+  }
+
+  private logRoot(): string {
+    return `~/logs-it-${this.id}`;
+  }
+
+  private workdir(): string {
+    return `~/work-it-${this.id}`;
+  }
+
+  config(overrides: Partial<OrchConfig> = {}): OrchConfig {
+    return {
+      host: this.host,
+      user: this.user,
+      port: this.port,
+      identityFile: this.identityFile,
+      knownHosts: this.knownHostsFile,
+      strictHostKeyChecking: 'yes',
+      logRoot: this.logRoot(),
+      logRetentionDays: 30,
+      remoteWorkdir: this.workdir(),
+      project: 'it',
+      slackWebhookUrl: undefined,
+      maxParallel: undefined,
+      retries: 0,
+      workspaceRoot: process.cwd(),
+      envFile: undefined,
+      origin: {},
+      ...overrides,
+    };
+  }
+
+  log(): string {
+    return this.stderrTail;
+  }
+}
+
+/** `SHA256:` + unpadded base64 of the key blob, as OpenSSH prints it. */
+export function fingerprint(base64Blob: string): string {
+  return 'SHA256:' + createHash('sha256').update(base64Blob, 'base64').digest('base64').replace(/=+$/, '');
+}
+
+async function checkPrerequisites(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('the sshd test harness must run as root (it creates a test user and runs sshd)');
+  const missing = ['/usr/sbin/sshd', 'ssh-keygen', 'tmux', 'setpriv', 'useradd'].filter((p) => !onPath(p));
+  if (missing.length > 0) {
+    throw new Error(`integration tests need ${missing.join(', ')}: run scripts/setup-test-env.sh (apt-get install openssh-server openssh-client tmux)`);
+  }
+}
+
+function onPath(cmd: string): boolean {
+  if (cmd.startsWith('/')) return existsSync(cmd);
+  const dirs = (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':');
+  return [...dirs, '/usr/sbin', '/sbin'].some((d) => d && existsSync(join(d, cmd)));
+}
+
+/** Creates `orchtest` once; safe when several test processes race to do it. */
+async function ensureTestUser(): Promise<Account> {
+  for (let attempt = 1; ; attempt++) {
+    const found = lookupUser(TEST_USER);
+    if (found && shadowUsable(TEST_USER)) {
+      await prepareHome(found);
+      return found;
+    }
+    if (!found) await runCollect('useradd', ['-m', '-s', '/bin/bash', TEST_USER]);
+    else await runCollect('usermod', ['-p', '*', TEST_USER]);
+    if (attempt >= 20) throw new Error(`could not create the test user ${TEST_USER}`);
+    await delay(100);
+  }
+}
+
+function lookupUser(name: string): Account | undefined {
+  for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
+    const f = line.split(':');
+    if (f[0] === name) return { uid: Number(f[2]), gid: Number(f[3]), home: f[5]! };
+  }
+  return undefined;
+}
+
+/** With UsePAM no, a locked password (`!`) refuses even key logins; `*` does not. */
+function shadowUsable(name: string): boolean {
+  const line = readFileSync('/etc/shadow', 'utf8').split('\n').find((l) => l.startsWith(name + ':'));
+  return line !== undefined && !line.split(':')[1]!.startsWith('!');
+}
+
+async function prepareHome(a: Account): Promise<void> {
+  await mkdir(a.home, { recursive: true });
+  await chown(a.home, a.uid, a.gid);
+  await chmod(a.home, 0o755);
+  const ssh = join(a.home, '.ssh');
+  await mkdir(ssh, { recursive: true });
+  await chown(ssh, a.uid, a.gid);
+  await chmod(ssh, 0o700);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once the port answers with an SSH banner. */
+async function waitForBanner(host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await bannerOnce(host, port)) return;
+    await delay(25);
+  }
+  throw new Error(`sshd did not accept connections on ${host}:${port} within ${timeoutMs} ms`);
+}
+
+function bannerOnce(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createConnection({ host, port });
+    const done = (ok: boolean): void => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.once('error', () => done(false));
+    sock.once('data', (d) => done(d.toString('latin1').startsWith('SSH-')));
+  });
+}
+
+/** SIGKILLs a process and all its descendants (sshd's per-connection processes and their shells). */
+function killTree(pid: number): void {
+  // Freeze first so nothing forks or reparents while we collect the tree.
+  const signal = (p: number, s: NodeJS.Signals): void => {
+    try {
+      process.kill(p, s);
+    } catch {
+      // already gone
+    }
+  };
+  signal(pid, 'SIGSTOP');
+  let tree = descendants(pid);
+  tree.forEach((p) => signal(p, 'SIGSTOP'));
+  tree = descendants(pid);
+  for (const p of [...tree, pid]) signal(p, 'SIGKILL');
+}
+
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(name));
+      children.set(ppid, list);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const stack = [root];
+  while (stack.length > 0) {
+    for (const c of children.get(stack.pop()!) ?? []) {
+      out.push(c);
+      stack.push(c);
+    }
+  }
+  return out;
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const inst of live) inst.emergencyStop();
+  });
+}
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { timeout: 20_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+function runCollect(
+  cmd: string,
+  args: string[],
+  opts: { uid?: number; gid?: number; cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string | Buffer; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { uid: opts.uid, gid: opts.gid, cwd: opts.cwd, env: opts.env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.stdin ?? '');
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
