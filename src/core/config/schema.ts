@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { usageError } from '../errors';
+import type { ConfigKey } from './types';
+
+/**
+ * Validation of configuration values, whatever their source. Text sources (flags, environment,
+ * env files) give strings; VS Code settings may give numbers. Every failure is one sentence that
+ * names where the value came from, so the user knows which file, flag or setting to fix.
+ */
+
+/** Keys whose values are secrets: never echoed in a message. */
+export const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set<ConfigKey>(['ORCH_SLACK_WEBHOOK_URL']);
+
+/** Command-line flag of each key (`ORCH_IDENTITY_FILE` → `--identity-file`). */
+export const FLAG_NAMES: Record<ConfigKey, string> = {
+  ORCH_HOST: '--host',
+  ORCH_USER: '--user',
+  ORCH_PORT: '--port',
+  ORCH_IDENTITY_FILE: '--identity-file',
+  ORCH_KNOWN_HOSTS: '--known-hosts',
+  ORCH_STRICT_HOST_KEY_CHECKING: '--strict-host-key-checking',
+  ORCH_LOG_ROOT: '--log-root',
+  ORCH_LOG_RETENTION_DAYS: '--log-retention-days',
+  ORCH_REMOTE_WORKDIR: '--remote-workdir',
+  ORCH_PROJECT: '--project',
+  ORCH_SLACK_WEBHOOK_URL: '--slack-webhook-url',
+  ORCH_MAX_PARALLEL: '--max-parallel',
+  ORCH_RETRIES: '--retries',
+};
+
+/**
+ * VS Code setting of each key. The webhook URL is a secret and lives in SecretStorage, not in
+ * settings; the extension may still pass it in `settings` (its origin is then {@link SECRET_ORIGIN}).
+ */
+export const SETTINGS_KEYS: Record<Exclude<ConfigKey, 'ORCH_SLACK_WEBHOOK_URL'>, string> = {
+  ORCH_HOST: 'cloudJobs.host',
+  ORCH_USER: 'cloudJobs.user',
+  ORCH_PORT: 'cloudJobs.port',
+  ORCH_IDENTITY_FILE: 'cloudJobs.identityFile',
+  ORCH_KNOWN_HOSTS: 'cloudJobs.knownHosts',
+  ORCH_STRICT_HOST_KEY_CHECKING: 'cloudJobs.strictHostKeyChecking',
+  ORCH_LOG_ROOT: 'cloudJobs.logRoot',
+  ORCH_LOG_RETENTION_DAYS: 'cloudJobs.logRetentionDays',
+  ORCH_REMOTE_WORKDIR: 'cloudJobs.remoteWorkdir',
+  ORCH_PROJECT: 'cloudJobs.project',
+  ORCH_MAX_PARALLEL: 'cloudJobs.maxParallel',
+  ORCH_RETRIES: 'cloudJobs.retries',
+};
+
+/** Origin named for a webhook URL handed over from the extension's SecretStorage. */
+export const SECRET_ORIGIN = 'the Slack webhook URL stored by Cloud Jobs (secret storage)';
+
+/** The value of each key once validated. */
+export interface ConfigValueTypes {
+  ORCH_HOST: string;
+  ORCH_USER: string;
+  ORCH_PORT: number;
+  ORCH_IDENTITY_FILE: string;
+  ORCH_KNOWN_HOSTS: string;
+  ORCH_STRICT_HOST_KEY_CHECKING: 'yes' | 'accept-new';
+  ORCH_LOG_ROOT: string;
+  ORCH_LOG_RETENTION_DAYS: number;
+  ORCH_REMOTE_WORKDIR: string;
+  ORCH_PROJECT: string;
+  ORCH_SLACK_WEBHOOK_URL: string;
+  ORCH_MAX_PARALLEL: number;
+  ORCH_RETRIES: number;
+}
+
+/** Settings may hold numbers; text sources hold strings. Both are read as trimmed text. */
+const asText = (v: unknown): unknown => (typeof v === 'number' && Number.isFinite(v) ? String(v) : typeof v === 'string' ? v.trim() : v);
+
+const intIn = (min: number, max: number) =>
+  z.preprocess(asText, z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(min).max(max)));
+
+const text = (pattern: RegExp) => z.preprocess(asText, z.string().regex(pattern));
+
+/** A path on the target: absolute, or starting with `~/` (the target user's home). */
+const targetPath = text(/^(\/|~\/|~$)[^\n\0]*$/);
+/** A local path: anything without a newline or NUL; `~` is expanded by the resolver. */
+const localPath = text(/^[^\n\0]+$/);
+
+export const CONFIG_VALUE_SCHEMAS: { [K in ConfigKey]: z.ZodType<ConfigValueTypes[K]> } = {
+  // No leading `-`, so a host can never be taken for an ssh option.
+  ORCH_HOST: text(/^[A-Za-z0-9_.:%[\]][A-Za-z0-9_.:%[\]-]*$/),
+  ORCH_USER: text(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/),
+  ORCH_PORT: intIn(1, 65535),
+  ORCH_IDENTITY_FILE: localPath,
+  ORCH_KNOWN_HOSTS: localPath,
+  ORCH_STRICT_HOST_KEY_CHECKING: z.preprocess(asText, z.enum(['yes', 'accept-new'])),
+  ORCH_LOG_ROOT: targetPath,
+  ORCH_LOG_RETENTION_DAYS: intIn(1, 100_000),
+  ORCH_REMOTE_WORKDIR: targetPath,
+  ORCH_PROJECT: text(/^[^\n\0]+$/),
+  ORCH_SLACK_WEBHOOK_URL: z.preprocess(
+    asText,
+    z.string().refine((s) => {
+      try {
+        const u = new URL(s);
+        return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    }),
+  ),
+  ORCH_MAX_PARALLEL: intIn(1, 10_000),
+  ORCH_RETRIES: intIn(0, 1_000),
+};
+
+/** What each key must be, completing "ORCH_PORT must be ...". */
+export const EXPECTED: Record<ConfigKey, string> = {
+  ORCH_HOST: 'a host name, IP address or ~/.ssh/config alias (letters, digits, ".", "-", "_", ":"), not starting with "-"',
+  ORCH_USER: 'a user name (letters, digits, ".", "-", "_"), not starting with "-"',
+  ORCH_PORT: 'a port number (1-65535)',
+  ORCH_IDENTITY_FILE: 'the path of a private key file',
+  ORCH_KNOWN_HOSTS: 'the path of a known_hosts file',
+  ORCH_STRICT_HOST_KEY_CHECKING: '"yes" or "accept-new" (host keys are always verified)',
+  ORCH_LOG_ROOT: 'an absolute path or one starting with "~/" (the home on the target)',
+  ORCH_LOG_RETENTION_DAYS: 'a whole number of days, at least 1',
+  ORCH_REMOTE_WORKDIR: 'an absolute path or one starting with "~/" (the home on the target)',
+  ORCH_PROJECT: 'a non-empty name on one line',
+  ORCH_SLACK_WEBHOOK_URL: 'an http(s) URL',
+  ORCH_MAX_PARALLEL: 'a whole number of jobs, at least 1',
+  ORCH_RETRIES: 'a whole number, 0 or more',
+};
+
+/** Origin strings as stored in `OrchConfig.origin`. */
+export const originOf = {
+  flag: (key: ConfigKey): string => FLAG_NAMES[key],
+  env: (key: ConfigKey): string => `${key} (environment)`,
+  file: (file: string, line: number): string => `${file}:${line}`,
+  setting: (key: ConfigKey): string => (key === 'ORCH_SLACK_WEBHOOK_URL' ? SECRET_ORIGIN : `setting ${SETTINGS_KEYS[key]}`),
+  default: (): string => 'default',
+};
+
+/**
+ * Validates one raw value. `origin` is where it came from (see {@link originOf}); a file origin
+ * (`path:line`) leads the message like a compiler error, the others name the flag, variable or
+ * setting as the subject. Secrets are never echoed.
+ */
+export function parseConfigValue<K extends ConfigKey>(key: K, raw: unknown, origin: string): ConfigValueTypes[K] {
+  const result = CONFIG_VALUE_SCHEMAS[key].safeParse(raw);
+  if (result.success) return result.data;
+  const expected = EXPECTED[key];
+  const subject = subjectOf(key, origin);
+  if (SECRET_KEYS.has(key)) {
+    throw usageError(`${subject} must be ${expected}; the value is not shown because it is a secret.`);
+  }
+  throw usageError(`${subject} must be ${expected}, got ${describeRaw(raw)}.`);
+}
+
+/** The start of a message: a file origin leads like a compiler error; others are the subject. */
+function subjectOf(key: ConfigKey, origin: string): string {
+  if (origin === SECRET_ORIGIN) return 'The Slack webhook URL in secret storage';
+  if (origin.startsWith('setting ')) return `Setting ${origin.slice('setting '.length)}`;
+  if (origin.startsWith('--') || origin.endsWith(' (environment)')) return origin;
+  return `${origin}: ${key}`;
+}
+
+function describeRaw(raw: unknown): string {
+  if (typeof raw === 'string') return JSON.stringify(raw.length > 200 ? `${raw.slice(0, 200)}...` : raw);
+  try {
+    return JSON.stringify(raw) ?? String(raw);
+  } catch {
+    return String(raw);
+  }
+}
+
+/**
+ * The `cloudJobs` settings section, built from the same value schemas (unset settings are
+ * undefined or null). Prefer {@link settingsFromSection} + `loadConfig`, whose messages name the
+ * one setting to fix; this schema is for whole-section checks.
+ */
+export const settingsSchema = z.object(
+  Object.fromEntries(
+    (Object.entries(SETTINGS_KEYS) as [ConfigKey, string][]).map(([key, setting]) => [
+      setting.slice('cloudJobs.'.length),
+      CONFIG_VALUE_SCHEMAS[key].nullish(),
+    ]),
+  ),
+);
+
+/**
+ * Maps a `cloudJobs` configuration section to `loadConfig`'s `settings` input.
+ * `get(name)` receives the name without the `cloudJobs.` prefix (`port`), as
+ * `vscode.workspace.getConfiguration('cloudJobs').get` expects.
+ */
+export function settingsFromSection(get: (name: string) => unknown): Partial<Record<ConfigKey, unknown>> {
+  const out: Partial<Record<ConfigKey, unknown>> = {};
+  for (const [key, setting] of Object.entries(SETTINGS_KEYS) as [ConfigKey, string][]) {
+    const v = get(setting.slice('cloudJobs.'.length));
+    if (v !== undefined && v !== null && v !== '') out[key] = v;
+  }
+  return out;
+}
