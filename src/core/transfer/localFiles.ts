@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../errors';
+import { asBytes, isSafeRelativePath } from './paths';
+
+/** One local file to transfer: its path relative to the root (with `/`), content hash and size. */
+export interface LocalFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export interface LocalFileList {
+  files: LocalFile[];
+  /** Paths left out: symlinks pointing outside the root, sockets, unreadable entries. */
+  skipped: string[];
+}
+
+function git(args: string[], cwd: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(Object.assign(err, { stderr: stderr.toString() }));
+      else resolve(stdout);
+    });
+  });
+}
+
+/**
+ * Git-tracked and untracked-not-ignored files under `root` (what `git status` would consider),
+ * without a shell. A directory that is not in a git work tree is refused: syncing a whole home
+ * directory by accident would be worse than a clear message.
+ */
+export async function listGitFiles(root: string): Promise<string[]> {
+  let out: Buffer;
+  try {
+    out = await git(['ls-files', '-z', '--cached', '--others', '--exclude-standard'], root);
+  } catch (e) {
+    const msg = String((e as { stderr?: string }).stderr ?? '');
+    if (/not a git repository/i.test(msg)) {
+      throw new UserError(`--sync needs a git repository: ${root} is not in one (run \`git init\`, or upload data with --data-dirs).`);
+    }
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError('--sync needs git, which was not found on this machine.');
+    throw new UserError(`Could not list the workspace files with git in ${root}: ${msg.trim() || String(e)}`, { cause: e });
+  }
+  const names = out.toString('utf8').split('\0').filter((n) => n !== '');
+  return [...new Set(names)].sort();
+}
+
+/** Every file under `root/rel` (recursively), as paths relative to `root`. */
+export async function listDirFiles(root: string, rel: string): Promise<string[]> {
+  const found: string[] = [];
+  async function walk(relDir: string): Promise<void> {
+    const entries = await fs.readdir(path.join(root, relDir), { withFileTypes: true });
+    for (const e of entries) {
+      const child = relDir ? `${relDir}/${e.name}` : e.name;
+      if (e.isDirectory()) await walk(child);
+      else found.push(child);
+    }
+  }
+  await walk(rel);
+  return found.sort();
+}
+
+function sha256File(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(file)
+      .on('data', (c) => h.update(typeof c === 'string' ? c : asBytes(c)))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
+  });
+}
+
+/** A symlink is sent as a link only when it is relative and resolves inside the root. */
+async function symlinkStaysInside(root: string, rel: string): Promise<{ ok: boolean; target: string }> {
+  const target = await fs.readlink(path.join(root, rel));
+  if (path.isAbsolute(target)) return { ok: false, target };
+  const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(rel), target));
+  return { ok: isSafeRelativePath(resolved), target };
+}
+
+/**
+ * Hashes the given files. Deleted-but-tracked files are dropped, symlinks are hashed by their
+ * target text, and anything unsafe (a path with `..`, a symlink pointing out) is skipped.
+ */
+export async function hashLocalFiles(root: string, relPaths: readonly string[]): Promise<LocalFileList> {
+  const files: LocalFile[] = [];
+  const skipped: string[] = [];
+  for (const rel of relPaths) {
+    if (!isSafeRelativePath(rel)) {
+      skipped.push(rel);
+      continue;
+    }
+    let st;
+    try {
+      st = await fs.lstat(path.join(root, rel));
+    } catch {
+      continue; // tracked but deleted in the work tree
+    }
+    if (st.isSymbolicLink()) {
+      const link = await symlinkStaysInside(root, rel);
+      if (!link.ok) {
+        skipped.push(rel);
+        continue;
+      }
+      files.push({ path: rel, sha256: 'link:' + createHash('sha256').update(link.target).digest('hex'), size: 0 });
+    } else if (st.isFile()) {
+      files.push({ path: rel, sha256: await sha256File(path.join(root, rel)), size: st.size });
+    } else if (!st.isDirectory()) {
+      skipped.push(rel);
+    }
+  }
+  return { files, skipped };
+}
