@@ -215,7 +215,7 @@ class EnvParser {
         this.advance();
         return this.lookup(name) ?? '';
       }
-      if (this.peek() === undefined) this.fail('"${" is never closed with "}"');
+      if (this.peek() === undefined || this.peek() === '\n') this.fail('"${" is never closed with "}"');
       const colon = this.peek() === ':';
       if (colon) this.advance();
       const op = this.peek();
