@@ -1,0 +1,60 @@
+/**
+ * `npm run test:vscode`: the extension's integration suite in the real VS Code extension host
+ * (code-server), against the real OpenSSH sshd and tmux. Two runs: a trusted workspace (the
+ * full suite) and an untrusted one (Restricted Mode). Exit code = result.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSshd, type TestSshd } from '../integration/harness/sshd';
+import { buildExtension, buildSuite, REPO } from './harness/build';
+import { startCodeServer } from './harness/codeServer';
+import { runInExtensionHost } from './harness/extensionHost';
+import { toolsOrExit, type WorkbenchTools } from './harness/tools';
+import { makeWorkspace } from './harness/workspace';
+
+async function runSuite(tools: WorkbenchTools, dir: string, suite: 'main' | 'restricted', sshd: TestSshd, testsPath: string): Promise<number> {
+  const sdir = join(dir, suite);
+  const folder = makeWorkspace(sdir, sshd);
+  const server = await startCodeServer(tools, {
+    dir: sdir,
+    trust: suite === 'restricted',
+    smokeTestDriver: true,
+    env: { ORCH_VSCODE_SUITE: suite, ORCH_TEST_WORKSPACE: folder },
+  });
+  try {
+    console.log(`\n=== ${suite} suite: code-server ${server.url} folder ${folder}`);
+    const code = await runInExtensionHost(tools, server, { extensionPath: REPO, testsPath, folder, timeoutMs: 240_000 });
+    console.log(`=== ${suite} suite: exit code ${code}`);
+    return code;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main(): Promise<number> {
+  const tools = toolsOrExit('test:vscode');
+  const dir = mkdtempSync(join(tmpdir(), 'orch-vscode-it-'));
+  await buildExtension();
+  const testsPath = await buildSuite();
+  const sshd = await startSshd();
+  try {
+    const only = process.env.ORCH_VSCODE_SUITES?.split(',') ?? ['main', 'restricted'];
+    let failed = 0;
+    for (const suite of ['main', 'restricted'] as const) {
+      if (only.includes(suite) && (await runSuite(tools, dir, suite, sshd, testsPath)) !== 0) failed++;
+    }
+    return failed ? 1 : 0;
+  } finally {
+    await sshd.stop();
+    if (!process.env.KEEP_TMP) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+    process.exit(1);
+  },
+);

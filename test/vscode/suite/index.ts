@@ -1,0 +1,17 @@
+/**
+ * Entry loaded by the extension host (test-electron's `run()` contract). Runs the mocha suite
+ * named by ORCH_VSCODE_SUITE; resolves when every test passed.
+ */
+import Mocha from 'mocha';
+
+export async function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  mocha.suite.emit('pre-require', globalThis, 'vscode-suite', mocha);
+  if (process.env.ORCH_VSCODE_SUITE === 'restricted') {
+    await import('./restricted.test.js');
+  } else {
+    await import('./smoke.test.js');
+  }
+  const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+  if (failures > 0) throw new Error(`${failures} extension test(s) failed`);
+}
