@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describeMissingHost, loadConfig, type LoadConfigInput } from '../../../src/core/config/resolve';
@@ -282,6 +282,19 @@ describe('config resolution', () => {
     const ok = await loadConfig({ cwd: ws, env: { HOME: home, ORCH_SLACK_WEBHOOK_URL: `http://127.0.0.1:9/${secret}` } });
     assert.equal(ok.slackWebhookUrl, `http://127.0.0.1:9/${secret}`);
     assert.ok(!describeMissingHost(ok).includes('s3cr3t'));
+  });
+
+  it('loads the example scripts/cloud/.env of docs/configuration.md', async () => {
+    const doc = await readFile(path.join(__dirname, '..', '..', '..', 'docs', 'configuration.md'), 'utf8');
+    const example = /## Example `scripts\/cloud\/\.env`\s+```bash\n([\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(example, 'the example block is there');
+    const { deep } = await workspace(root, example, 'docexample');
+    const c = await loadConfig({ cwd: deep, env: { HOME: home } });
+    assert.equal(c.host, 'gpu-box.example.com');
+    assert.equal(c.identityFile, path.join(home, '.ssh', 'gpu-box.pem'));
+    assert.equal(c.strictHostKeyChecking, 'accept-new');
+    assert.equal(c.remoteWorkdir, '~/work/my-project');
+    assert.deepEqual([c.logRetentionDays, c.maxParallel, c.retries], [14, 2, 1]);
   });
 
   it('describeMissingHost tells where to set ORCH_HOST', async () => {
