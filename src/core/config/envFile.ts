@@ -100,8 +100,9 @@ class EnvParser {
       this.advance(); // '='
       this.key = name;
       const value = this.readWord('top');
-      this.values[name] = value;
-      this.lines[name] = startLine;
+      // defineProperty: a key like `__proto__` is data here, never the object's prototype.
+      define(this.values, name, value);
+      define(this.lines, name, startLine);
       first = false;
       this.skipBlanks();
     }
@@ -238,7 +239,9 @@ class EnvParser {
 
   /** Keys assigned earlier in the file win over the environment, as after `source` in bash. */
   private lookup(name: string): string | undefined {
-    return Object.prototype.hasOwnProperty.call(this.values, name) ? this.values[name] : this.env[name];
+    if (hasOwn(this.values, name)) return this.values[name];
+    const v = hasOwn(this.env, name) ? this.env[name] : undefined;
+    return typeof v === 'string' ? v : undefined;
   }
 
   private commandSubstitution(): never {
@@ -292,4 +295,12 @@ class EnvParser {
   private consumeTo(end: number): void {
     while (this.pos < end) this.advance();
   }
+}
+
+function hasOwn(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+function define<T>(o: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -52,6 +52,7 @@ const valid: ValidCase[] = [
   { name: 'command substitution inside single quotes stays literal', text: "A='$(touch canary) `id`'\n", want: { A: '$(touch canary) `id`' } },
   { name: 'last assignment wins', text: 'A=1\nA=2\n', want: { A: '2' } },
   { name: 'unicode values', text: 'A="héllo wörld ✓"\n', want: { A: 'héllo wörld ✓' } },
+  { name: 'keys named like object properties are plain keys', text: 'constructor=1\n__proto__=2\nA="$toString$hasOwnProperty"\n', want: { constructor: '1', ['__proto__']: '2', A: '' }, sameAsBash: true },
   { name: 'tilde is kept (the resolver decides local or remote home)', text: 'A=~/logs\n', want: { A: '~/logs' }, sameAsBash: false },
   { name: 'Windows line ends are ignored', text: 'A=1\r\nB="2"\r\n', want: { A: '1', B: '2' }, sameAsBash: false },
   { name: 'a byte-order mark is ignored', text: '\uFEFFA=1\n', want: { A: '1' }, sameAsBash: false },
