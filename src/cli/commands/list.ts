@@ -1,12 +1,3 @@
-import type { Command } from '../command';
-import { UserError } from '../../core/errors';
+import { listingCommand } from './jobsListing';
 
-// Placeholder: replaced by the work that builds `orch list`.
-export const listCommand: Command = {
-  name: 'list',
-  summary: '(not built yet)',
-  help: 'Usage: orch list',
-  async run() {
-    throw new UserError('orch list is not built yet.');
-  },
-};
+export const listCommand = listingCommand('list', 'All jobs in the log root, newest first.', (e) => e.list(), 'No jobs');

@@ -1,12 +1,48 @@
 import type { Command } from '../command';
-import { UserError } from '../../core/errors';
+import { numberOption, parseArgs } from '../args';
+import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, withContext } from '../context';
+import { streamLog } from '../follow';
+import { UserError, usageError } from '../../core/errors';
+import { validateJobName } from '../../core/jobs/names';
+import { lastLines } from '../output';
 
-// Placeholder: replaced by the work that builds `orch logs`.
+const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS, follow: { kind: 'boolean' as const, short: 'f' }, tail: { kind: 'string' as const, short: 'n' } };
+
 export const logsCommand: Command = {
   name: 'logs',
-  summary: '(not built yet)',
-  help: 'Usage: orch logs',
-  async run() {
-    throw new UserError('orch logs is not built yet.');
+  summary: "Print a job's log; -f follows it until the job ends.",
+  help: [
+    'Usage: orch logs [-f] [--tail N] <name>',
+    '',
+    '  -f, --follow    keep printing new lines until the job ends (Ctrl-C stops following only)',
+    '  -n, --tail N    only the last N lines (with -f: then follow from there)',
+    '  --local         read the local tmux target (default: the configured host, else local)',
+    '',
+    CONFIG_HELP,
+    '',
+    'Exit status: 0; 1 when there is no such job.',
+  ].join('\n'),
+  async run(argv, io) {
+    const p = parseArgs(argv, OPTIONS);
+    if (p.positionals.length !== 1) throw usageError('Give one job name: orch logs [-f] [--tail N] <name>.');
+    const name = validateJobName(p.positionals[0]);
+    const tail = numberOption(p.options.tail, 'tail', { integer: true });
+    return withContext(io, p.options, async (ctx) => {
+      const job = await ctx.engine.get(name);
+      if (!job) throw new UserError(`No job named ${name} on ${ctx.engine.host}.`);
+      if (p.options.follow !== true) {
+        const log = await ctx.engine.readLog(name, tail === undefined ? {} : { tailLines: tail });
+        io.stdout.write(log);
+        return 0;
+      }
+      let from = 0;
+      if (tail !== undefined) {
+        const whole = await ctx.engine.readLog(name);
+        io.stdout.write(lastLines(whole, tail));
+        from = whole.length;
+      }
+      await streamLog(ctx.engine, name, io, from);
+      return 0;
+    }, { quiet: true });
   },
 };

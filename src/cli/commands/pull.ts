@@ -1,12 +1,32 @@
 import type { Command } from '../command';
-import { UserError } from '../../core/errors';
+import { parseArgs } from '../args';
+import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, withContext } from '../context';
+import { usageError } from '../../core/errors';
+import { validateJobName } from '../../core/jobs/names';
+import { pullJobOutput } from '../pullJob';
 
-// Placeholder: replaced by the work that builds `orch pull`.
+const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS, 'output-dir': { kind: 'string' as const } };
+
 export const pullCommand: Command = {
   name: 'pull',
-  summary: '(not built yet)',
-  help: 'Usage: orch pull',
-  async run() {
-    throw new UserError('orch pull is not built yet.');
+  summary: "Copy a job's output dir back (never deletes local files).",
+  help: [
+    'Usage: orch pull [--output-dir D] <name>',
+    '',
+    "  --output-dir D   where to put the files (default: the job's recorded output dir, from here)",
+    '  --local          the local tmux target (default: the configured host, else local)',
+    '',
+    CONFIG_HELP,
+    '',
+    'Exit status: 0 pulled; 1 nothing to pull (no such job, no output dir recorded, or it is missing or empty).',
+  ].join('\n'),
+  async run(argv, io) {
+    const p = parseArgs(argv, OPTIONS);
+    if (p.positionals.length !== 1) throw usageError('Give one job name: orch pull [--output-dir D] <name>.');
+    const name = validateJobName(p.positionals[0]);
+    return withContext(io, p.options, async (ctx) => {
+      await pullJobOutput(ctx, io, name, p.options['output-dir'] as string | undefined);
+      return 0;
+    }, { quiet: true });
   },
 };

@@ -1,12 +1,178 @@
-import type { Command } from '../command';
-import { UserError } from '../../core/errors';
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import type { Command, CliIO } from '../command';
+import { writeLine } from '../command';
+import { numberOption, parseArgs, type ParsedArgs } from '../args';
+import { CONFIG_HELP, CONFIG_OPTIONS, chooseTarget, loadCliConfig, openContext, policyFor, type CliContext } from '../context';
+import { waitForJob } from '../follow';
+import { usageError } from '../../core/errors';
+import { generateJobName, validateJobName } from '../../core/jobs/names';
+import { isActive } from '../../core/jobs/model';
+import { syncWorkspace, uploadDirs, type SyncResult } from '../../core/transfer';
 
-// Placeholder: replaced by the work that builds `orch run`.
+const RUN_OPTIONS = {
+  ...CONFIG_OPTIONS,
+  task: { kind: 'string' as const },
+  wait: { kind: 'boolean' as const },
+  local: { kind: 'boolean' as const },
+  cloud: { kind: 'boolean' as const },
+  auto: { kind: 'boolean' as const },
+  sync: { kind: 'boolean' as const },
+  'data-dirs': { kind: 'list' as const },
+  'output-dir': { kind: 'string' as const },
+  'max-hours': { kind: 'string' as const },
+  retries: { kind: 'string' as const },
+  force: { kind: 'boolean' as const },
+};
+
+/** `orch run` after parsing: what to start and how. Nothing has been touched yet. */
+export interface RunPlan {
+  /** Given name (validated); undefined when `--task` generates one. */
+  name?: string;
+  task?: string;
+  command: string;
+  wait: boolean;
+  sync: boolean;
+  dataDirs: string[];
+  outputDir?: string;
+  maxHours?: number;
+  retries?: number;
+  force: boolean;
+  options: ParsedArgs['options'];
+}
+
+/**
+ * Options come before the name; every word after the name is the command, joined with spaces
+ * as ssh joins them (`orch run NAME cmd --wait` gives `--wait` to the command).
+ */
+export function parseRunArgs(argv: readonly string[]): RunPlan {
+  const p = parseArgs(argv, RUN_OPTIONS, 1);
+  const o = p.options;
+  const task = o.task as string | undefined;
+  let name: string | undefined;
+  let words: string[];
+  if (task !== undefined) {
+    if (task.trim() === '') throw usageError('--task needs a non-empty task name.');
+    words = [...p.positionals, ...p.rest];
+  } else {
+    name = p.positionals[0];
+    if (name === undefined) throw usageError('Give a job name and a command: orch run <name> <cmd...> (or orch run --task <task> <cmd...>).');
+    validateJobName(name);
+    words = p.rest;
+  }
+  const command = words.join(' ');
+  if (command.trim() === '') throw usageError(`Give the command to run after the job name${task === undefined ? ` "${name}"` : ''}.`);
+  const maxHours = numberOption(o['max-hours'], 'max-hours');
+  if (maxHours === 0) throw usageError('--max-hours must be greater than 0.');
+  if (o['output-dir'] === '') throw usageError('--output-dir needs a directory.');
+  return {
+    name,
+    task,
+    command,
+    wait: o.wait === true,
+    sync: o.sync === true,
+    dataDirs: (o['data-dirs'] as string[] | undefined) ?? [],
+    outputDir: o['output-dir'] as string | undefined,
+    maxHours,
+    retries: numberOption(o.retries, 'retries', { integer: true }),
+    force: o.force === true,
+    options: o,
+  };
+}
+
+export function describeSync(what: string, r: SyncResult): string {
+  const kb = r.bytes < 1024 ? `${r.bytes} B` : `${(r.bytes / 1024).toFixed(1)} KB`;
+  const skipped = r.skipped.length ? `, ${r.skipped.length} skipped (symlinks pointing outside or special files)` : '';
+  return `${what}: ${r.uploaded} uploaded (${kb}), ${r.deleted} deleted, ${r.unchanged} unchanged${skipped}.`;
+}
+
+/** Refuses a running name, or an existing log without --force, before anything is uploaded. */
+export async function checkNameFree(ctx: CliContext, name: string, force: boolean): Promise<void> {
+  const existing = await ctx.engine.get(name);
+  if (!existing) return;
+  if (isActive(existing.state)) throw usageError(`A job named ${name} is already ${existing.state} on ${ctx.engine.host}; pick another name or stop it first.`);
+  if (!force) throw usageError(`A job named ${name} already has a log on ${ctx.engine.host}; pick another name, or pass --force to start anew (the old log is kept, renamed).`);
+}
+
+async function checkDirs(io: CliIO, dirs: readonly string[]): Promise<void> {
+  for (const d of dirs) {
+    const st = await fs.stat(path.resolve(io.cwd, d)).catch(() => undefined);
+    if (!st?.isDirectory()) throw usageError(`Data dir ${d} is not a directory here (${io.cwd}).`);
+  }
+}
+
+/** Uploads what `--sync` and `--data-dirs` ask for; the local target runs in place and needs none. */
+export async function uploadForRun(ctx: CliContext, io: CliIO, workdir: string, sync: boolean, dataDirs: readonly string[], prefix = 'orch'): Promise<void> {
+  if (ctx.kind === 'local' && path.resolve(io.cwd, workdir) === path.resolve(io.cwd)) {
+    if (sync || dataDirs.length) writeLine(io.stderr, `${prefix}: the local target runs in ${workdir}; nothing to upload.`);
+    return;
+  }
+  if (sync) writeLine(io.stderr, `${prefix}: ${describeSync('sync', await syncWorkspace(ctx.target, ctx.config.workspaceRoot, workdir))}`);
+  if (dataDirs.length) {
+    const dirs = dataDirs.map((d) => path.resolve(io.cwd, d));
+    writeLine(io.stderr, `${prefix}: ${describeSync('data dirs', await uploadDirs(ctx.target, dirs, workdir, ctx.config.workspaceRoot))}`);
+  }
+}
+
+/** The job's workdir: the remote workdir on the cloud; the current directory locally unless --workdir. */
+export function workdirFor(ctx: CliContext, io: CliIO, options: ParsedArgs['options']): string {
+  if (ctx.kind === 'local' && typeof options.workdir !== 'string') return io.cwd;
+  return ctx.config.remoteWorkdir;
+}
+
 export const runCommand: Command = {
   name: 'run',
-  summary: '(not built yet)',
-  help: 'Usage: orch run',
-  async run() {
-    throw new UserError('orch run is not built yet.');
+  summary: 'Start a job in a detached tmux session (on the cloud host by default).',
+  help: [
+    'Usage: orch run [options] <name> <cmd...>',
+    '       orch run [options] --task <task> <cmd...>',
+    '',
+    'Options come before the name; every word after it is the command, joined with spaces',
+    '(as `ssh host cmd...` does), so the command\'s own flags are never read by orch.',
+    '',
+    '  --task T          generate the name <project>-<T>-<YYYYMMDD-HHMM>',
+    '  --wait            stream the log until the job ends; exit with the job\'s exit status',
+    '  --cloud           run on the configured host (default; an error when none is configured)',
+    '  --local           run in the local tmux server, in the current directory',
+    '  --auto            let the routing policy choose from the command line',
+    '  --sync            first upload the workspace (git-tracked + untracked-not-ignored files)',
+    '  --data-dirs D...  upload these dirs to the same relative paths under the workdir',
+    '  --output-dir D    record D (relative to the workdir) for `orch pull`',
+    '  --max-hours H     stop the job after H hours (enforced on the host)',
+    '  --retries N       retry a failed job up to N times (each attempt keeps its log)',
+    '  --force           reuse a name whose log exists (the old log is kept, renamed)',
+    '',
+    CONFIG_HELP,
+    '',
+    'Prints the job name. Exit status: 0 started, 2 bad input (nothing started);',
+    'with --wait, the job\'s own exit status.',
+  ].join('\n'),
+  async run(argv, io) {
+    const plan = parseRunArgs(argv);
+    await checkDirs(io, plan.dataDirs);
+    const config = await loadCliConfig(io, plan.options);
+    const name = plan.name ?? generateJobName(config.project, plan.task ?? 'job');
+    const choice = chooseTarget(config, plan.options, { command: plan.command, policy: await policyFor(io, plan.options) });
+    const ctx = openContext(io, config, choice);
+    try {
+      await checkNameFree(ctx, name, plan.force);
+      const workdir = workdirFor(ctx, io, plan.options);
+      await uploadForRun(ctx, io, workdir, plan.sync, plan.dataDirs);
+      await ctx.engine.run({
+        name,
+        command: plan.command,
+        workdir,
+        force: plan.force,
+        outputDir: plan.outputDir,
+        maxHours: plan.maxHours,
+        retries: plan.retries ?? config.retries,
+        route: choice.route,
+      });
+      writeLine(io.stdout, name);
+      if (!plan.wait) return 0;
+      return await waitForJob(ctx.engine, name, io);
+    } finally {
+      await ctx.close().catch(() => undefined);
+    }
   },
 };

@@ -1,12 +1,3 @@
-import type { Command } from '../command';
-import { UserError } from '../../core/errors';
+import { listingCommand } from './jobsListing';
 
-// Placeholder: replaced by the work that builds `orch status`.
-export const statusCommand: Command = {
-  name: 'status',
-  summary: '(not built yet)',
-  help: 'Usage: orch status',
-  async run() {
-    throw new UserError('orch status is not built yet.');
-  },
-};
+export const statusCommand = listingCommand('status', 'Jobs that are QUEUED, STARTING or RUNNING.', (e) => e.status(), 'No active jobs');

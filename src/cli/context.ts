@@ -1,0 +1,171 @@
+import type { OptionSpec, ParsedArgs } from './args';
+import type { CliIO } from './command';
+import { writeLine } from './command';
+import type { ConfigKey, OrchConfig } from '../core/config/types';
+import { describeMissingHost, loadConfig } from '../core/config/resolve';
+import type { Engine } from '../core/engine/api';
+import type { ShellTarget } from '../core/engine/target';
+import { createEngine } from '../core/engine/engine';
+import { createLocalTarget } from '../core/engine/localTarget';
+import { createSshTarget, type SshTarget } from '../core/ssh/sshTarget';
+import { UserError, usageError } from '../core/errors';
+import { decide, resolveRoutingPolicy, type RoutingPolicy } from '../core/policy';
+import { askHidden } from './prompt';
+
+/** Options every command accepts to override the configuration for one call. */
+export const CONFIG_OPTIONS: Record<string, OptionSpec> = {
+  host: { kind: 'string' },
+  user: { kind: 'string' },
+  port: { kind: 'string' },
+  'identity-file': { kind: 'string' },
+  'known-hosts': { kind: 'string' },
+  'strict-host-key-checking': { kind: 'string' },
+  'log-root': { kind: 'string' },
+  project: { kind: 'string' },
+  workdir: { kind: 'string' },
+};
+
+const FLAG_KEYS: Record<string, ConfigKey> = {
+  host: 'ORCH_HOST',
+  user: 'ORCH_USER',
+  port: 'ORCH_PORT',
+  'identity-file': 'ORCH_IDENTITY_FILE',
+  'known-hosts': 'ORCH_KNOWN_HOSTS',
+  'strict-host-key-checking': 'ORCH_STRICT_HOST_KEY_CHECKING',
+  'log-root': 'ORCH_LOG_ROOT',
+  project: 'ORCH_PROJECT',
+  workdir: 'ORCH_REMOTE_WORKDIR',
+};
+
+/** Which target options a command takes: `run` has all three, read commands only `--local`/`--cloud`. */
+export const TARGET_OPTIONS: Record<string, OptionSpec> = {
+  local: { kind: 'boolean' },
+  cloud: { kind: 'boolean' },
+};
+
+export const CONFIG_HELP = [
+  'Configuration options (override the environment and scripts/cloud/.env):',
+  '  --host H --user U --port P --identity-file F --known-hosts F',
+  '  --strict-host-key-checking yes|accept-new --log-root DIR --project NAME --workdir DIR',
+].join('\n');
+
+/** The ConfigKey values given as flags. */
+export function configFlags(options: ParsedArgs['options']): Partial<Record<ConfigKey, string>> {
+  const flags: Partial<Record<ConfigKey, string>> = {};
+  for (const [opt, key] of Object.entries(FLAG_KEYS)) {
+    const v = options[opt];
+    if (typeof v === 'string') flags[key] = v;
+  }
+  return flags;
+}
+
+export function loadCliConfig(io: CliIO, options: ParsedArgs['options']): Promise<OrchConfig> {
+  return loadConfig({ cwd: io.cwd, env: io.env, flags: configFlags(options) });
+}
+
+export type TargetKind = 'local' | 'cloud';
+
+export interface TargetChoice {
+  kind: TargetKind;
+  /** One line for stderr when the choice was not what the user asked for explicitly. */
+  note?: string;
+  /** Policy reasons, when `--auto` decided. */
+  route?: string;
+}
+
+/**
+ * Where a command runs. `run`: `--local`, `--cloud` (a host is then required, exit 2 naming the
+ * file and key), `--auto` (the routing policy on the command line), default cloud; without a
+ * configured host and without an explicit `--cloud` the local tmux target is used, with a note.
+ * Other commands: `--local` forces local, else the configured host if any, else local.
+ */
+export function chooseTarget(
+  config: OrchConfig,
+  options: ParsedArgs['options'],
+  opts: { command?: string; quiet?: boolean; policy?: RoutingPolicy } = {},
+): TargetChoice {
+  const asked = (['local', 'cloud', 'auto'] as const).filter((k) => options[k] === true);
+  if (asked.length > 1) throw usageError(`Choose one of --local, --cloud and --auto, not ${asked.map((k) => '--' + k).join(' and ')}.`);
+  const explicit = asked[0];
+  if (explicit === 'local') return { kind: 'local' };
+  if (explicit === 'cloud') {
+    if (!config.host) throw usageError(describeMissingHost(config));
+    return { kind: 'cloud' };
+  }
+  let route: string | undefined;
+  if (explicit === 'auto') {
+    const decision = decide({ command: opts.command ?? '' }, opts.policy);
+    route = `${decision.target}: ${decision.reasons.join('; ')}`;
+    if (decision.target === 'local') return { kind: 'local', route, note: `orch: --auto chose local (${decision.reasons.join('; ')}).` };
+  }
+  if (config.host) return { kind: 'cloud', route };
+  return {
+    kind: 'local',
+    route,
+    note: opts.quiet ? undefined : `orch: no cloud host configured (ORCH_HOST in ${config.envFile ?? 'scripts/cloud/.env'}); using the local tmux target.`,
+  };
+}
+
+/** The routing policy for `--auto` (the workspace's routing file, else the defaults). */
+export async function policyFor(io: CliIO, options: ParsedArgs['options']): Promise<RoutingPolicy | undefined> {
+  if (options.auto !== true) return undefined;
+  return (await resolveRoutingPolicy({ cwd: io.cwd, env: io.env })).policy;
+}
+
+export interface CliContext {
+  config: OrchConfig;
+  kind: TargetKind;
+  target: ShellTarget;
+  /** The same target when it is the SSH one (attach needs its connection). */
+  ssh: SshTarget | undefined;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+/** Opens the chosen target and its engine (an SSH target connects on its first command). */
+export function openContext(io: CliIO, config: OrchConfig, choice: TargetChoice): CliContext {
+  if (choice.note) writeLine(io.stderr, choice.note);
+  const ssh = choice.kind === 'cloud' ? createSshTarget(config, { askPassphrase: passphraseAsker(io) }) : undefined;
+  const target: ShellTarget = ssh ?? createLocalTarget({ env: io.env });
+  const engine = createEngine(config, target);
+  return {
+    config,
+    kind: choice.kind,
+    target,
+    ssh,
+    engine,
+    close: async () => {
+      await engine.close();
+      await target.close();
+    },
+  };
+}
+
+/** Loads the configuration, chooses the target, opens it, runs `body` and always closes. */
+export async function withContext<T>(
+  io: CliIO,
+  options: ParsedArgs['options'],
+  body: (ctx: CliContext) => Promise<T>,
+  opts: { command?: string; config?: OrchConfig; quiet?: boolean } = {},
+): Promise<T> {
+  const config = opts.config ?? (await loadCliConfig(io, options));
+  const ctx = openContext(io, config, chooseTarget(config, options, opts));
+  try {
+    return await body(ctx);
+  } finally {
+    await ctx.close().catch(() => undefined);
+  }
+}
+
+/** A key passphrase is asked on the terminal, hidden; without a terminal it is a clear error. */
+function passphraseAsker(io: CliIO): (keyFile: string) => Promise<string> {
+  return async (keyFile: string) => {
+    const stdin = io.stdin as NodeJS.ReadStream;
+    if (!stdin.isTTY) {
+      throw new UserError(`The key ${keyFile} needs a passphrase and there is no terminal to ask it on: add the key to ssh-agent (ssh-add ${keyFile}) or run orch from a terminal.`);
+    }
+    const typed = await askHidden(stdin, io.stderr, `Passphrase for ${keyFile}: `);
+    if (typed === undefined) throw new UserError(`No passphrase given for ${keyFile}.`);
+    return typed;
+  };
+}
