@@ -46,6 +46,8 @@ export async function syncResults(
   } else if (runId === staleRunId) {
     hooks.warn(`${spec.resultsShown}/${RUN_ID_FILE} still names ${runId} from before this RUN; not pulling it again.`);
   } else {
+    await waitForRun(plan, runId, run, hooks);
+    if (hooks.signal?.aborted) return;
     say(`  Pulling results for cloud-run: ${runId}`);
     const code = await runQuietly(run, { file: plan.cloudRun!, args: ['pull', runId, '--output-dir', spec.resultsDir], ...opts }, hooks);
     if (hooks.signal?.aborted) return;
@@ -62,6 +64,19 @@ export async function syncResults(
   const metrics = path.join(spec.resultsDir, METRICS_FILE);
   if (await isFile(metrics)) say(`  Results synced: ${spec.resultsShown}/${METRICS_FILE} exists`);
   else hooks.warn(`${METRICS_FILE} not found in ${spec.resultsShown}/ after sync; READ runs without it.`);
+}
+
+/**
+ * A RUN may have started its cloud run with --detach; pulling then would bring back a partial
+ * result. When this project's `orch` sits next to cloud-run, `orch logs <id> -f` shows the run's
+ * log and returns once the run has ended. (Another cloud-run, set by override, is pulled as is.)
+ */
+async function waitForRun(plan: ExperimentPlan, runId: string, run: ProcessRunner, hooks: SyncHooks): Promise<void> {
+  const orch = path.join(path.dirname(plan.cloudRun!), 'orch');
+  if (!(await isExecutable(orch))) return;
+  hooks.onOutput?.(`  Waiting for cloud-run ${runId} to finish (orch logs -f):\n`, 'stdout');
+  const code = await runQuietly(run, { file: orch, args: ['logs', runId, '-f'], cwd: plan.workspaceRoot, env: plan.env }, hooks);
+  if (code !== 0 && !hooks.signal?.aborted) hooks.warn(`Could not follow cloud-run ${runId} to its end (${describe(code)}); pulling what is there.`);
 }
 
 /** Runs a helper whose failure is a warning, not an error (it may not even start). */

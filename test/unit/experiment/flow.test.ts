@@ -14,6 +14,10 @@ function fakeKit(ws: string, opts: { failPhase?: Record<string, string>; noMetri
   const runner: ProcessRunner = async (spec: ProcessSpec, hooks) => {
     const words = [path.basename(spec.file), ...spec.args.map((a) => (a.startsWith(ws) ? path.relative(ws, a) : a))];
     const [, phase, arg] = spec.args;
+    if (words[0] === 'orch') {
+      calls.push({ what: words.join(' '), env: spec.env });
+      return 0;
+    }
     if (words[0] === 'cloud-run') {
       calls.push({ what: `cloud-run ${words.slice(1).join(' ')}`, env: spec.env });
       const out = spec.args[3];
@@ -75,6 +79,15 @@ describe('experiment flows (fake phase runner)', () => {
     const onDisk = await readFile(path.join(ws, 'results/a/.compute-directive.md'), 'utf8');
     assert.equal(onDisk, run.env.COMPUTE_DIRECTIVE!.trimStart() + '\n');
     assert.deepEqual(result.outcomes[0].warnings, []);
+  });
+
+  it('waits for a detached cloud run to end (orch logs -f) before pulling it, when orch sits next to cloud-run', async () => {
+    const orch = path.join(path.dirname(cloudRun), 'orch');
+    await writeFile(orch, '#!/bin/sh\n');
+    await chmod(orch, 0o755);
+    const kit = fakeKit(ws);
+    await runExperiment(await plan({ flow: 'cycle', specs: ['specs/a.md'] }, 'ec2'), {}, kit.runner);
+    assert.deepEqual(kit.what().slice(2, 4), ['orch logs job-a -f', 'cloud-run pull job-a --output-dir results/a']);
   });
 
   it('cycle on local: FRAME RUN READ LOG with the environment as it was; no directive, no pull', async () => {
