@@ -64,7 +64,7 @@ export function effectiveFacts(facts: TaskFacts, policy: RoutingPolicy = DEFAULT
     };
     notes.push(
       filled.length > 0
-        ? `Agent ${agent.name} defaults to local: it supplies ${filled.join(', ')} for what the task leaves unknown.`
+        ? `Agent ${agent.name} defaults to local: it supplies ${list(filled)} for what the task leaves unknown.`
         : `Agent ${agent.name} defaults to local, but every fact was given explicitly.`,
     );
   } else if (agent?.group === 'depends') {
@@ -115,9 +115,13 @@ function failure(c: LocalCondition, f: TaskFacts): string | undefined {
   return compare(v, c.op, c.value) ? undefined : `${name} ${v}${unit} is not ${c.op} ${c.value}${unit}`;
 }
 
+/** `a, b and c` */
+function list(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
 function words(clause: AllowClause): string {
-  const w = clause.conditions.map((c) => CONDITION_WORD[c.kind === 'flag' ? c.id : c.fact]);
-  return w.length <= 1 ? w.join('') : `${w.slice(0, -1).join(', ')} and ${w[w.length - 1]}`;
+  return list(clause.conditions.map((c) => CONDITION_WORD[c.kind === 'flag' ? c.id : c.fact]));
 }
 
 /** Cloud or local for a task, with the rules that fired and human reasons. Pure. */

@@ -104,7 +104,7 @@ export function parseRoutingPolicy(text: string, file: string): RoutingPolicy {
     throw usageError(`${file}:${lineOf(doc, lc, [])}: expected a mapping with the ${WRAPPER} keys (${KNOWN_KEYS.root.join(', ')}).`);
   }
   const wrapped = WRAPPER in raw;
-  const schema = wrapped ? z.strictObject({ [WRAPPER]: routingBlockSchema }) : routingBlockSchema;
+  const schema = wrapped ? z.strictObject({ [WRAPPER]: routingBlockSchema.nullable() }) : routingBlockSchema;
   const result = schema.safeParse(raw);
   if (!result.success) {
     const issues = result.error.issues.map((i) => {

@@ -76,7 +76,8 @@ export function explainCommand(cmdline: string | readonly string[], policy?: Pic
   const commands = simpleCommands(line);
   for (const cmd of commands) {
     const text = cmd.words.join(' ');
-    const hits = rows.filter((r) => r.pattern.test(text));
+    const written = cmd.written.join(' ');
+    const hits = rows.filter((r) => r.pattern.test(text) || (written !== text && r.pattern.test(written)));
     if (hits.length === 0) {
       unknown.push(text);
       parts.push({});

@@ -7,6 +7,8 @@
 export interface SimpleCommand {
   /** Words with quotes removed, wrappers and redirections dropped, the program's path stripped. */
   words: string[];
+  /** The same words with the program as written (`bin/report`, `./gradlew`). */
+  written: string[];
   /** Ended by a single `&`: runs in the background, alongside what follows. */
   background: boolean;
 }
@@ -139,7 +141,6 @@ function unwrap(words: string[]): string[] {
     if (i >= w.length) break; // `env` alone prints the environment: keep it as the command
     w = w.slice(i);
   }
-  if (w.length > 0) w = [basename(w[0]), ...w.slice(1)];
   return w;
 }
 
@@ -152,14 +153,15 @@ function basename(word: string): string {
 export function simpleCommands(line: string, depth = 0): SimpleCommand[] {
   const out: SimpleCommand[] = [];
   for (const part of splitOperators(line)) {
-    const words = unwrap(dropRedirections(splitWords(part.text)));
-    if (words.length === 0) continue;
+    const written = unwrap(dropRedirections(splitWords(part.text)));
+    if (written.length === 0) continue;
+    const words = [basename(written[0]), ...written.slice(1)];
     const inner = /^(bash|sh|zsh|dash)$/.test(words[0]) ? words.findIndex((x) => /^-[a-z]*c[a-z]*$/.test(x)) : -1;
     if (inner > 0 && inner + 1 < words.length && depth < 3) {
       out.push(...simpleCommands(words[inner + 1], depth + 1).map((c) => ({ ...c, background: c.background || part.background })));
       continue;
     }
-    out.push({ words, background: part.background });
+    out.push({ words, written, background: part.background });
   }
   return out;
 }

@@ -55,7 +55,10 @@ export interface AllowClause {
 
 /** One row of the command-line profiler table. */
 export interface ProfilePattern {
-  /** Tested against one simple command: wrappers (env, sudo, ...) removed, words joined by single spaces. */
+  /**
+   * Tested against one simple command: wrappers (env, sudo, ...) removed, words joined by single
+   * spaces, the program once without its directory (`git status`) and once as written (`bin/report`).
+   */
   pattern: RegExp;
   facts: Partial<Omit<TaskFacts, 'agent' | 'command'>>;
   /** Why these facts, in a few words ("a build: long, heavy logs"). */
