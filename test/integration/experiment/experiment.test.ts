@@ -16,9 +16,10 @@ const CLOUD_RUN = path.join(REPO, 'bin/cloud-run');
 
 interface Result { code: number | null; stdout: string; stderr: string }
 
-function run(file: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Result> {
+function run(file: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; onStart?: (pid: number) => void }): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    opts.onStart?.(child.pid!);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -85,7 +86,8 @@ describe('orch experiment (real kit, real cloud-run, real sshd + tmux)', functio
     };
   }
 
-  const orch = (args: string[], env = userEnv()) => run(process.execPath, [path.join(REPO, 'bin/orch'), 'experiment', ...args], { cwd: ws, env });
+  const orch = (args: string[], env = userEnv(), onStart?: (pid: number) => void) =>
+    run(process.execPath, [path.join(REPO, 'bin/orch'), 'experiment', ...args], { cwd: ws, env, onStart });
   const kitEnv = (text: string) => writeFile(path.join(ws, '.orchestration-kit.env'), text);
 
   async function calls(): Promise<KitCall[]> {
@@ -225,5 +227,24 @@ describe('orch experiment (real kit, real cloud-run, real sshd + tmux)', functio
     assert.equal(r.code, 1);
     assert.equal(r.stderr.trim().split('\n').pop(), 'orch: READ failed for specs/eta-fail-read.md: experiment.sh read exited with status 3.');
     assert.deepEqual((await calls()).map((x) => x.phase), ['frame', 'run', 'read']);
+  });
+
+  it('Ctrl-C cancels: the running phase (an explicit --kit) is stopped, nothing after it runs, exit 130', async () => {
+    await rm(path.join(ws, 'experiment.sh'));
+    let orchPid = 0;
+    const pidFile = `${callLog}.slow-pid`;
+    const done = orch(['cycle', '--kit', FIXTURE_KIT, 'specs/theta-slow-run.md'], userEnv(), (pid) => (orchPid = pid));
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(pidFile) || (await readFile(pidFile, 'utf8')).trim() === '') {
+      assert.ok(Date.now() < deadline, 'the slow RUN phase never started');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const kitPid = Number((await readFile(pidFile, 'utf8')).trim());
+    process.kill(orchPid, 'SIGINT');
+    const r = await done;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /orch: experiment cancelled\./);
+    assert.deepEqual((await calls()).map((x) => x.phase), ['frame', 'run']);
+    assert.throws(() => process.kill(kitPid, 0), /ESRCH/, 'the kit phase was stopped');
   });
 });
