@@ -10,7 +10,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,8 @@ export interface TestSshd {
   restart(): Promise<void>;
   /** SIGKILL sshd and every session it holds (connections drop at once). `restart()` brings it back. */
   kill(): Promise<void>;
+  /** Also accepts logins with this public key (an `ssh-ed25519 AAAA...` line). */
+  authorizeKey(publicKeyLine: string): Promise<void>;
   /** Replaces the host key with a new one (takes effect at the next restart). Returns the new fingerprint. */
   regenerateHostKey(): Promise<string>;
   /** Runs a bash command locally as the test user, in its home. */
@@ -123,6 +125,10 @@ class Instance implements TestSshd {
     await chown(authFile, this.account.uid, this.account.gid);
     live.add(this);
     installExitHook();
+  }
+
+  async authorizeKey(publicKeyLine: string): Promise<void> {
+    await appendFile(join(this.home, this.authKeysName), publicKeyLine.trim() + '\n');
   }
 
   async regenerateHostKey(): Promise<string> {

@@ -1,0 +1,155 @@
+/**
+ * The remote ShellTarget: engine scripts run as `bash -c <script>` on exec channels of one
+ * shared SSH connection. Also the two ways to give the user a real terminal on the host:
+ * OpenSSH's client (`ssh -t`) where it is installed, else an ssh2 pty channel.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { Client, ClientChannel, ExecOptions as Ssh2ExecOptions } from 'ssh2';
+import type { OrchConfig } from '../config/types';
+import { ConnectionLostError, shellQuote, type ExecOptions, type ExecResult, type ShellTarget } from '../engine/target';
+import { UserError } from '../errors';
+import type { AskPassphrase } from './auth';
+import { SshConnection, type ConnectionOptions } from './connection';
+import { runOnChannel } from './execChannel';
+import { expandHome } from './hostKeyPolicy';
+import type { ResolvedHost } from './sshConfig';
+
+export interface SshTargetOptions {
+  askPassphrase?: AskPassphrase;
+  log?: (line: string) => void;
+  readyTimeoutMs?: number;
+  /** Further tuning (keepalive, channel cap, reconnect window); mostly for tests. */
+  connection?: Omit<ConnectionOptions, 'askPassphrase' | 'log' | 'readyTimeoutMs'>;
+}
+
+export interface SshTarget extends ShellTarget {
+  readonly connection: SshConnection;
+  /** How the host was resolved through the ssh config (for `openSshArgs`). */
+  resolved(): Promise<ResolvedHost>;
+}
+
+const OPEN_RETRIES = 5;
+
+export function createSshTarget(config: OrchConfig, options: SshTargetOptions = {}): SshTarget {
+  const connection = new SshConnection(config, {
+    ...options.connection,
+    askPassphrase: options.askPassphrase,
+    log: options.log,
+    readyTimeoutMs: options.readyTimeoutMs,
+  });
+  return {
+    host: config.host ?? '',
+    connection,
+    resolved: () => connection.resolved(),
+    async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
+      const empty = (): ExecResult => ({ code: null, stdout: Buffer.alloc(0), stderr: '' });
+      if (opts.signal?.aborted) return empty();
+      try {
+        return await connection.withSlot(async () => {
+          const channel = await openChannel(connection, `bash -c ${shellQuote(script)}`, {}, opts.signal);
+          if (!channel) return empty();
+          return runOnChannel(channel, opts);
+        }, opts.signal);
+      } catch (e) {
+        if (opts.signal?.aborted && !(e instanceof UserError)) return empty();
+        throw e;
+      }
+    },
+    close: () => connection.close(),
+  };
+}
+
+/**
+ * Opens an exec channel. Retries what cannot have started the command: a refused channel
+ * (sshd frees session slots a little late) and a connection found dead at open time.
+ * Resolves undefined if `signal` aborted meanwhile.
+ */
+async function openChannel(conn: SshConnection, command: string, execOpts: Ssh2ExecOptions, signal?: AbortSignal): Promise<ClientChannel | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const client = await conn.getClient();
+    if (signal?.aborted) return undefined;
+    try {
+      return await execOn(client, command, execOpts);
+    } catch (e) {
+      const message = (e as Error).message;
+      if (!conn.isAlive(client)) {
+        if (attempt < 1) continue;
+        throw new ConnectionLostError();
+      }
+      if (/open failure|open failed/i.test(message) && attempt < OPEN_RETRIES) {
+        await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+        continue;
+      }
+      throw new UserError(`The host ${conn.host} refused to start a command: ${message.replace(/\.$/, '')}.`, { cause: e });
+    }
+  }
+}
+
+function execOn(client: Client, command: string, execOpts: Ssh2ExecOptions): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, execOpts, (err, channel) => (err ? reject(err) : resolve(channel)));
+  });
+}
+
+/**
+ * Arguments for OpenSSH's client to reach the same host as the engine (append the remote
+ * command, e.g. `tmux attach -t NAME`). Starts with `-t` unless `tty: false`. Undefined when
+ * OpenSSH's client is not installed: use `execPty` then.
+ */
+export function openSshArgs(config: OrchConfig, resolved: ResolvedHost, options: { tty?: boolean } = {}): string[] | undefined {
+  if (!resolved.sshClient) return undefined;
+  const args: string[] = [];
+  if (options.tty !== false) args.push('-t');
+  args.push('-p', String(resolved.port));
+  if (resolved.identityExplicit) for (const f of resolved.identityFiles) args.push('-i', f);
+  args.push('-o', `UserKnownHostsFile=${sshOptionValue(expandHome(config.knownHosts))}`);
+  args.push('-o', `StrictHostKeyChecking=${config.strictHostKeyChecking}`);
+  // The alias, not the resolved address, so ProxyJump and the rest of the ssh config still apply.
+  args.push(`${resolved.user}@${resolved.alias}`);
+  return args;
+}
+
+function sshOptionValue(v: string): string {
+  return /\s/.test(v) ? `"${v}"` : v;
+}
+
+export interface PtyIo {
+  stdin: Readable;
+  stdout: Writable;
+  columns: number;
+  rows: number;
+  /** Subscribes to terminal size changes; may return an unsubscribe function. */
+  onResize?: (listener: (columns: number, rows: number) => void) => (() => void) | void;
+  term?: string;
+}
+
+/**
+ * Runs `command` on a pty channel wired to a local terminal (the attach fallback without
+ * OpenSSH). Resolves the remote exit status (null when killed or the connection dropped).
+ * The caller puts its own terminal in raw mode.
+ */
+export async function execPty(target: ShellTarget, command: string, io: PtyIo): Promise<number | null> {
+  const conn = (target as Partial<SshTarget>).connection;
+  if (!(conn instanceof SshConnection)) throw new Error('execPty needs a target made by createSshTarget');
+  return conn.withSlot(async () => {
+    const channel = await openChannel(conn, command, { pty: { term: io.term ?? 'xterm-256color', cols: io.columns, rows: io.rows, width: 0, height: 0 } });
+    if (!channel) return null;
+    return new Promise<number | null>((resolve) => {
+      let code: number | null = null;
+      const unsubscribe = io.onResize?.((columns, rows) => channel.setWindow(rows, columns, 0, 0));
+      const forward = (d: Buffer): void => {
+        channel.write(d);
+      };
+      io.stdin.on('data', forward);
+      channel.pipe(io.stdout, { end: false });
+      channel.stderr.pipe(io.stdout, { end: false });
+      channel.on('exit', (c: number | null) => (code = typeof c === 'number' ? c : null));
+      channel.once('close', () => {
+        io.stdin.removeListener('data', forward);
+        channel.unpipe(io.stdout);
+        if (typeof unsubscribe === 'function') unsubscribe();
+        resolve(code);
+      });
+    });
+  });
+}
