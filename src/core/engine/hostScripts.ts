@@ -1,0 +1,214 @@
+/**
+ * The scripts the engine sends to a host: each operation is ONE `target.exec(script, {stdin})`.
+ * The scripts are constant; every piece of user data (log root, job name, command text, options)
+ * arrives on stdin as NUL-terminated fields (the command text last, as the rest of stdin), so
+ * nothing a user types is ever parsed as script. Job records go back the same way: NUL-separated
+ * `key`, `value` pairs (parsed by records.ts).
+ *
+ * Exit codes the engine maps to user errors are in `HostExit`.
+ */
+import { bash } from './bashText';
+
+export const HostExit = {
+  notFound: 3,
+  noTmux: 10,
+  running: 11,
+  logExists: 12,
+  writeFailed: 13,
+  tmuxFailed: 14,
+  badName: 15,
+} as const;
+
+const PRELUDE = bash`
+set -u
+field() { IFS= read -r -d '' "$1"; }
+ALNUM=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
+# The job-name rule again (defence in depth), spelled out so no locale widens the ranges.
+valid_name() {
+  case $1 in ''|[!$ALNUM]*|*[!$ALNUM'_-']*) return 1 ;; esac
+  [ $\{#1} -le 80 ]
+}
+# "~" and "~/x" mean the target user's home; a relative path is relative to it too.
+home_path() {
+  case $1 in
+    '~') printf '%s' "$HOME" ;;
+    '~/'*) printf '%s/%s' "$HOME" "$\{1#'~/'}" ;;
+    /*) printf '%s' "$1" ;;
+    *) printf '%s/%s' "$HOME" "$1" ;;
+  esac
+}
+sq() { printf "'%s'" "$\{1//\'/\'\\\'\'}"; }
+sessions() { SESSIONS=$'\n'$(tmux ls -F '#{session_name}' 2>/dev/null)$'\n'; }
+header() { printf 'home\0%s\0root\0%s\0now\0%s\0' "$HOME" "$root" "$(date +%s)"; }
+# emit DIR: one job record; files are read with the read builtin (no process per job).
+emit() {
+  local d=$1 n=$\{1##*/} f v
+  printf 'job\0%s\0' "$n"
+  case $SESSIONS in *$'\n'"$n"$'\n'*) printf 'alive\0\0' ;; esac
+  for f in meta.json workdir created started ended exit stopped queued runner.pid; do
+    if [ -f "$d/$f" ]; then v=""; IFS= read -r -d '' v < "$d/$f"; printf '%s\0%s\0' "$f" "$v"; fi
+  done
+}
+install_lib() {
+  [ -f "$LIB" ] && return 0
+  printf '%s' "$libtext" > "$LIB.tmp.$$" && mv -f -- "$LIB.tmp.$$" "$LIB" && return 0
+  rm -f -- "$LIB.tmp.$$"
+  return 1
+}
+`;
+
+/** stdin: root, name ('' for all). Prints the header and one record per job. */
+export const LIST_SCRIPT =
+  PRELUDE +
+  bash`
+field root; field only
+root=$(home_path "$root")
+sessions
+header
+if [ -n "$only" ]; then
+  valid_name "$only" && [ -f "$root/$only/meta.json" ] && emit "$root/$only"
+else
+  for d in "$root"/*/; do
+    d=$\{d%/}
+    valid_name "$\{d##*/}" && [ -f "$d/meta.json" ] && emit "$d"
+  done
+fi
+exit 0
+`;
+
+/**
+ * stdin: root, name, workdir, force (0|1), meta.json, max seconds, max parallel, webhook URL,
+ * retention days, library name, library text; then the command text as the rest of stdin.
+ * Nothing is half-started: on any failure the new dir is removed and a renamed old log is put
+ * back; the tmux session is the last thing created.
+ */
+export const RUN_SCRIPT =
+  PRELUDE +
+  bash`
+field root; field name; field workdir; field force; field meta; field maxsec; field maxpar
+field hook; field days; field libname; field libtext
+fail() { printf '%s\n' "$2" >&2; exit "$1"; }
+valid_name "$name" || fail 15 "invalid job name"
+root=$(home_path "$root"); workdir=$(home_path "$workdir")
+command -v tmux >/dev/null 2>&1 || exit 10
+unset TMUX
+tmux has-session -t "=$name" 2>/dev/null && exit 11
+orch=$root/.orch
+LIB=$orch/$libname
+mkdir -p -- "$orch" || fail 13 "cannot create $orch"
+install_lib || fail 13 "cannot write $LIB"
+if [ -n "$hook" ]; then
+  # The webhook URL: 0600, written from stdin by printf (a builtin: never in any argv).
+  cur=""; [ -f "$orch/slack-webhook" ] && IFS= read -r cur < "$orch/slack-webhook"
+  if [ "$cur" != "$hook" ]; then
+    ( umask 077; printf '%s\n' "$hook" > "$orch/slack-webhook.tmp.$$" ) &&
+      mv -f -- "$orch/slack-webhook.tmp.$$" "$orch/slack-webhook" ||
+      { rm -f -- "$orch/slack-webhook.tmp.$$"; fail 13 "cannot write $orch/slack-webhook"; }
+  fi
+fi
+d=$root/$name
+prev=""
+if [ -e "$d" ]; then
+  [ "$force" = 1 ] || fail 12 "$d"
+  prev=$d.prev-$(date -u +%Y%m%d-%H%M%S)
+  [ -e "$prev" ] && prev=$prev-$$
+  mv -- "$d" "$prev" || fail 13 "cannot rename the old log dir $d"
+fi
+if ! mkdir -- "$d" 2>/dev/null; then
+  [ -n "$prev" ] && mv -- "$prev" "$d"
+  fail 12 "$d"
+fi
+undo() { rm -rf -- "$d"; if [ -n "$prev" ]; then mv -- "$prev" "$d"; fi; }
+if ! { cat > "$d/cmd.sh" &&
+  printf '%s\n' "$meta" > "$d/meta.json" &&
+  printf '%s\n' "$workdir" > "$d/workdir" &&
+  date +%s > "$d/created" &&
+  : > "$d/run.log" &&
+  { [ -z "$maxsec" ] || printf '%s\n' "$maxsec" > "$d/max-seconds"; } &&
+  { [ -z "$maxpar" ] || printf '%s\n' "$maxpar" > "$d/max-parallel"; } &&
+  { [ -z "$hook" ] || : > "$d/notify"; }; }; then
+  undo
+  fail 13 "cannot write the job files in $d"
+fi
+mkdir -p -- "$workdir" || { undo; fail 13 "cannot create the workdir $workdir"; }
+if ! tmux new-session -d -s "$name" -c "$workdir" "bash $(sq "$LIB") runner $(sq "$d")"; then
+  undo
+  exit 14
+fi
+# Resolve once the runner has said QUEUED or RUNNING (or already ended).
+for ((i = 0; i < 100; i++)); do
+  [ -e "$d/started" ] || [ -e "$d/queued" ] || [ -e "$d/exit" ] && break
+  sleep 0.05
+done
+if [ -n "$days" ]; then
+  bash "$LIB" cron_install "$root" "$days" || bash "$LIB" prune "$root" "$days"
+fi
+sessions
+header
+emit "$d"
+exit 0
+`;
+
+/** stdin: root, name, library name, library text, reason. Prints the header and the record. */
+export const STOP_SCRIPT =
+  PRELUDE +
+  bash`
+field root; field name; field libname; field libtext; field reason
+valid_name "$name" || exit 3
+root=$(home_path "$root")
+d=$root/$name
+[ -f "$d/meta.json" ] || exit 3
+LIB=$root/.orch/$libname
+install_lib || { printf 'cannot write %s\n' "$LIB" >&2; exit 13; }
+bash "$LIB" stop "$d" "$reason"
+sessions
+header
+emit "$d"
+exit 0
+`;
+
+/** stdin: root, name, last N lines ('' = all). Prints run.log. */
+export const READ_LOG_SCRIPT =
+  PRELUDE +
+  bash`
+field root; field name; field lines
+valid_name "$name" || exit 3
+root=$(home_path "$root")
+f=$root/$name/run.log
+[ -f "$f" ] || exit 3
+if [ -n "$lines" ]; then exec tail -n "$lines" -- "$f"; else exec cat -- "$f"; fi
+`;
+
+/**
+ * stdin: root, name, byte offset. Prints run.log from the offset and ends once the job has
+ * ended and every byte up to its "[EXIT: N]" line is out: a watcher process lives while the job
+ * does, and `tail --pid` reads the file one last time after the watcher is gone.
+ */
+export const FOLLOW_SCRIPT =
+  PRELUDE +
+  bash`
+field root; field name; field from
+valid_name "$name" || exit 3
+root=$(home_path "$root")
+d=$root/$name
+[ -f "$d/meta.json" ] || exit 3
+(
+  while [ ! -e "$d/exit" ]; do
+    rp=""
+    if read -r rp 2>/dev/null < "$d/runner.pid" && [ -n "$rp" ]; then
+      kill -0 "$rp" 2>/dev/null || break
+    else
+      tmux has-session -t "=$name" 2>/dev/null || break
+    fi
+    sleep 0.25
+  done
+) &
+w=$!
+tail -c "+$((from + 1))" -F -s 0.25 --pid="$w" -- "$d/run.log" 2>/dev/null &
+t=$!
+trap 'kill "$t" "$w" 2>/dev/null; exit 143' TERM HUP INT
+wait "$t"
+st=$?
+kill "$w" 2>/dev/null
+exit "$st"
+`;
