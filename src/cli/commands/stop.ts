@@ -31,7 +31,8 @@ export const stopCommand: Command = {
     return withContext(io, p.options, async (ctx) => {
       if (name !== undefined) {
         const job = await ctx.engine.stop(name);
-        writeLine(io.stdout, `stopped ${job.name} (${job.state}); log kept at ${job.logPath}`);
+        if (job.state === 'STOPPED') writeLine(io.stdout, `stopped ${job.name}; log kept at ${job.logPath}`);
+        else writeLine(io.stdout, `${job.name} had already ended (${job.state}${job.exitCode === null ? '' : `, exit ${job.exitCode}`}); log at ${job.logPath}`);
         return 0;
       }
       const stopped = await ctx.engine.stopAll();

@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import type { CliIO } from '../../../src/cli/command';
+import { main, mainCloudRun } from '../../../src/cli/main';
+import type { TestSshd } from '../harness/sshd';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+class Sink extends Writable {
+  text = '';
+  _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+/** The environment a user's shell would give orch: PATH and HOME, plus the given ORCH_* keys. */
+export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG ?? 'C.UTF-8', ...extra };
+}
+
+/** ORCH_* variables pointing at a test sshd (how a user would configure it in scripts/cloud/.env). */
+export function sshEnv(sshd: TestSshd): Record<string, string> {
+  const c = sshd.config();
+  return {
+    ORCH_HOST: c.host!,
+    ORCH_PORT: String(c.port),
+    ORCH_USER: c.user!,
+    ORCH_IDENTITY_FILE: c.identityFile!,
+    ORCH_KNOWN_HOSTS: c.knownHosts,
+    ORCH_LOG_ROOT: c.logRoot,
+    ORCH_REMOTE_WORKDIR: c.remoteWorkdir,
+  };
+}
+
+/** Runs `orch` (or `cloud-run`) in-process with in-memory stdio. */
+export async function cli(argv: string[], opts: { env: NodeJS.ProcessEnv; cwd: string; bin?: 'orch' | 'cloud-run'; signal?: AbortSignal }): Promise<CliResult> {
+  const stdout = new Sink();
+  const stderr = new Sink();
+  const io: CliIO = {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    env: opts.env,
+    cwd: opts.cwd,
+    isTTY: false,
+    signal: opts.signal ?? new AbortController().signal,
+  };
+  const code = await (opts.bin === 'cloud-run' ? mainCloudRun(argv, io) : main(argv, io));
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** A throwaway git workspace (its folder name is the project part of generated names). */
+export function makeWorkspace(prefix = 'orch-cli-ws-'): string {
+  const ws = mkdtempSync(join(tmpdir(), prefix));
+  execFileSync('git', ['init', '-q'], { cwd: ws });
+  writeFileSync(join(ws, '.gitignore'), 'data/\nresults/\n');
+  return ws;
+}
+
+/** A short unique job name for this test run. */
+export function uniqueName(base: string): string {
+  return `${base}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
