@@ -10,7 +10,8 @@ export const DIRECTIVE_FILE = '.compute-directive.md';
 
 /** Progress of a flow, for a progress notification or a status line. */
 export type ExperimentEvent =
-  | { kind: 'phase-start'; spec: string; phase: Phase; step: number; steps: number }
+  /** `step` of `steps` within this spec's scope; `specIndex` (1-based) of `specCount` specs. */
+  | { kind: 'phase-start'; spec: string; phase: Phase; step: number; steps: number; specIndex: number; specCount: number }
   | { kind: 'phase-end'; spec: string; phase: Phase; ok: boolean; exitCode: number | null }
   | { kind: 'warning'; spec: string; phase: Phase; message: string }
   | { kind: 'spec-end'; outcome: SpecOutcome };
@@ -51,9 +52,10 @@ export async function runExperiment(plan: ExperimentPlan, hooks: ExperimentHooks
   const ec2 = plan.target.target === 'ec2';
   const phases = phasesFor(plan.flow, ec2);
   const steps = phases.length + (plan.flow === 'full' ? 1 : 0);
-  for (const spec of plan.specs) {
+  for (const [i, spec] of plan.specs.entries()) {
     if (hooks.signal?.aborted) break;
-    const outcome = await runScope(plan, spec, plan.flow === 'full' ? ['survey', ...phases] : phases, steps, hooks, runner);
+    const position = { specIndex: i + 1, specCount: plan.specs.length };
+    const outcome = await runScope(plan, spec, plan.flow === 'full' ? ['survey', ...phases] : phases, steps, position, hooks, runner);
     outcomes.push(outcome);
     hooks.onEvent?.({ kind: 'spec-end', outcome });
   }
@@ -61,12 +63,20 @@ export async function runExperiment(plan: ExperimentPlan, hooks: ExperimentHooks
   return { ok: !cancelled && outcomes.length === plan.specs.length && outcomes.every((o) => o.ok), cancelled, outcomes };
 }
 
-async function runScope(plan: ExperimentPlan, spec: SpecPlan, phases: Phase[], steps: number, hooks: ExperimentHooks, runner: ProcessRunner): Promise<SpecOutcome> {
+async function runScope(
+  plan: ExperimentPlan,
+  spec: SpecPlan,
+  phases: Phase[],
+  steps: number,
+  position: { specIndex: number; specCount: number },
+  hooks: ExperimentHooks,
+  runner: ProcessRunner,
+): Promise<SpecOutcome> {
   const outcome: SpecOutcome = { spec: spec.spec, resultsDir: spec.resultsDir, ok: true, warnings: [] };
   let runIdBeforeRun: string | undefined;
   for (const [i, phase] of phases.entries()) {
     if (hooks.signal?.aborted) return fail(outcome, phase, `Cancelled before ${phase.toUpperCase()} of ${spec.spec}.`);
-    hooks.onEvent?.({ kind: 'phase-start', spec: spec.spec, phase, step: i + 1, steps });
+    hooks.onEvent?.({ kind: 'phase-start', spec: spec.spec, phase, step: i + 1, steps, ...position });
     const warn = (message: string) => {
       outcome.warnings.push(message);
       hooks.onEvent?.({ kind: 'warning', spec: spec.spec, phase, message });
@@ -95,7 +105,8 @@ async function runScope(plan: ExperimentPlan, spec: SpecPlan, phases: Phase[], s
     if (hooks.signal?.aborted) return fail(outcome, phase, `Cancelled during ${phase.toUpperCase()} of ${spec.spec}.`);
     if (!ok) {
       const why = code === null ? 'was killed' : `exited with status ${code}`;
-      return fail(outcome, phase, `${phase.toUpperCase()} failed for ${spec.spec}: experiment.sh ${phase} ${why}.`);
+      const subject = phase === 'survey' ? 'SURVEY failed' : `${phase.toUpperCase()} failed for ${spec.spec}`;
+      return fail(outcome, phase, `${subject}: experiment.sh ${phase} ${why}.`);
     }
   }
   return outcome;

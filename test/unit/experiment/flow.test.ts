@@ -109,6 +109,13 @@ describe('experiment flows (fake phase runner)', () => {
     assert.deepEqual(kit.what(), ['survey does dropout help?', 'frame b.md', 'run b.md', 'read b.md', 'log b.md']);
   });
 
+  it('full: a failing SURVEY stops everything after it', async () => {
+    const kit = fakeKit(ws, { failPhase: { 'why?': 'survey' } });
+    const result = await runExperiment(await plan({ flow: 'full', question: 'why?', specs: ['b.md'] }, 'ec2'), {}, kit.runner);
+    assert.deepEqual(kit.what(), ['survey why?']);
+    assert.equal(result.outcomes[0].message, 'SURVEY failed: experiment.sh survey exited with status 3.');
+  });
+
   it('a failing phase stops its cycle and is named', async () => {
     const kit = fakeKit(ws, { failPhase: { 'a.md': 'run' } });
     const result = await runExperiment(await plan({ flow: 'cycle', specs: ['a.md'] }, 'ec2'), {}, kit.runner);
@@ -120,7 +127,10 @@ describe('experiment flows (fake phase runner)', () => {
 
   it('program: each spec in its own failure scope, no LOG', async () => {
     const kit = fakeKit(ws, { failPhase: { 'b.md': 'frame' } });
-    const result = await runExperiment(await plan({ flow: 'program', specs: ['a.md', 'b.md', 'c.md'] }, 'ec2'), {}, kit.runner);
+    const starts: string[] = [];
+    const onEvent = (e: ExperimentEvent) => e.kind === 'phase-start' && starts.push(`${e.specIndex}/${e.specCount} ${e.step}/${e.steps} ${e.phase}`);
+    const result = await runExperiment(await plan({ flow: 'program', specs: ['a.md', 'b.md', 'c.md'] }, 'ec2'), { onEvent }, kit.runner);
+    assert.deepEqual(starts.slice(3, 6), ['1/3 4/4 read', '2/3 1/4 frame', '3/3 1/4 frame']);
     assert.equal(result.ok, false);
     assert.deepEqual(kit.what(), [
       'frame a.md', 'run a.md', 'cloud-run pull job-a --output-dir results/a', 'read a.md',
