@@ -61,7 +61,7 @@ export interface ProfilePattern {
    */
   pattern: RegExp;
   facts: Partial<Omit<TaskFacts, 'agent' | 'command'>>;
-  /** Why these facts, in a few words ("a build: long, heavy logs"). */
+  /** Why these facts, in a few words ("a build (long, heavy logs)"); notes read "`make`: <why>." */
   why: string;
 }
 

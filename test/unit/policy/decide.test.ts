@@ -184,7 +184,7 @@ describe('routing policy: facts from a command', () => {
   it('profiles the command and lets explicit facts win', () => {
     const build = decide({ command: 'npm run build' });
     assert.deepEqual(build.matched, ['runtime_estimate > 10min', 'heavy_log_output', 'memory_unknown']);
-    assert.match(build.reasons[0], /`npm run build` is a JavaScript build/);
+    assert.match(build.reasons[0], /^`npm run build`: a JavaScript build \(long, heavy logs\)\.$/);
     assert.deepEqual(decide({ command: 'npm run build', runtimeMinutes: 5, heavyLogs: false, memoryGb: 2 }).matched, []);
   });
 

@@ -81,7 +81,7 @@ describe('command profiler: the pattern table', () => {
     for (const cmd of ['./run-everything.sh', 'node server.js', 'pytest', 'rsync -a a b', '']) {
       assert.deepEqual(profileCommand(cmd), {}, cmd);
     }
-    assert.deepEqual(explainCommand('./run-everything.sh').unknown, ['run-everything.sh']);
+    assert.deepEqual(explainCommand('./run-everything.sh').unknown, ['./run-everything.sh']);
   });
 
   it('does not mistake look-alikes', () => {
@@ -141,8 +141,8 @@ describe('command profiler: shell forms', () => {
   it('says what it saw, in sentences', () => {
     const p = explainCommand('git status && ./deploy.sh');
     assert.deepEqual(p.notes, [
-      '`git status` is a git inspection: lightweight and short.',
-      '`deploy.sh` is not in the profiler\'s table, so its facts stay unknown.',
+      '`git status`: a git inspection (lightweight, short).',
+      '`./deploy.sh` is not in the profiler\'s table, so its facts stay unknown.',
     ]);
   });
 });
