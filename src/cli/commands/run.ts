@@ -56,6 +56,9 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
     words = [...p.positionals, ...p.rest];
   } else {
     name = p.positionals[0];
+    if (name === undefined && o['data-dirs'] !== undefined) {
+      throw usageError('--data-dirs takes every word up to the next option: end the list with -- (orch run --data-dirs D... -- <name> <cmd...>).');
+    }
     if (name === undefined) throw usageError('Give a job name and a command: orch run <name> <cmd...> (or orch run --task <task> <cmd...>).');
     validateJobName(name);
     words = p.rest;

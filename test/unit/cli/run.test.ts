@@ -37,6 +37,11 @@ describe('orch run arguments', () => {
     assert.equal(plan.sync, true);
   });
 
+  it('says how to end a --data-dirs list that swallowed the name', () => {
+    assert.throws(() => parseRunArgs(['--data-dirs', 'data', 'job1', 'ls']), /end the list with --/);
+    assert.equal(parseRunArgs(['--data-dirs', 'data', '--', 'job1', 'ls']).name, 'job1');
+  });
+
   it('refuses bad names, missing commands and bad numbers as usage errors', () => {
     for (const argv of [
       ['bad.name', 'ls'],
