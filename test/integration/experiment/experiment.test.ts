@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startSshd, type TestSshd } from '../harness/sshd';
@@ -36,6 +36,20 @@ function run(file: string, args: string[], opts: { cwd: string; env: NodeJS.Proc
   });
 }
 
+/** The bin files run dist/orch.js: rebuild it when any source is newer (or it is missing). */
+async function bundleIsStale(): Promise<boolean> {
+  const built = await stat(path.join(REPO, 'dist/orch.js')).then((s) => s.mtimeMs, () => 0);
+  const newest = async (dir: string): Promise<number> => {
+    let t = 0;
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      t = Math.max(t, e.isDirectory() ? await newest(p) : (await stat(p)).mtimeMs);
+    }
+    return t;
+  };
+  return built === 0 || (await newest(path.join(REPO, 'src'))) > built;
+}
+
 /** One parsed line of the fixture kit's call log. */
 type KitCall = Record<string, string>;
 
@@ -49,8 +63,10 @@ describe('orch experiment (real kit, real cloud-run, real sshd + tmux)', functio
 
   before(async function () {
     this.timeout(180_000);
-    const build = await run(process.execPath, ['esbuild.mjs'], { cwd: REPO, env: process.env, timeoutMs: 120_000 });
-    assert.equal(build.code, 0, `the CLI bundle must build:\n${build.stderr}`);
+    if (await bundleIsStale()) {
+      const build = await run(process.execPath, ['esbuild.mjs'], { cwd: REPO, env: process.env, timeoutMs: 120_000 });
+      assert.equal(build.code, 0, `the CLI bundle must build:\n${build.stderr}`);
+    }
     sshd = await startSshd();
   });
   after(async () => {
