@@ -170,7 +170,7 @@ class Instance implements TestSshd {
     this.child = child;
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (s: string) => {
-      this.stderrTail = (this.stderrTail + s).slice(-20_000);
+      this.stderrTail = (this.stderrTail + s).slice(-200_000);
     });
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code, sig) =>
