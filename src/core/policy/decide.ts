@@ -13,7 +13,7 @@ export interface EffectiveFacts {
   notes: string[];
 }
 
-const NUMBER_FIELDS = { runtimeMinutes: 0, memoryGb: 0, parallel: 0 } as const;
+const NUMBER_FIELDS = ['runtimeMinutes', 'memoryGb', 'parallel'] as const;
 
 /** Normalises a heavy kind the way users type it: `Vector_DB` → `vector-db`. */
 export function normalizeKind(kind: string): string {
@@ -36,7 +36,7 @@ export function effectiveFacts(facts: TaskFacts, policy: RoutingPolicy = DEFAULT
     notes.push(...profile.notes);
     merged = { ...profile.facts, ...explicit };
   }
-  for (const key of Object.keys(NUMBER_FIELDS) as (keyof typeof NUMBER_FIELDS)[]) {
+  for (const key of NUMBER_FIELDS) {
     const v = merged[key];
     if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
       throw usageError(`The fact ${key} must be a number >= 0, got ${String(v)}.`);

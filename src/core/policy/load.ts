@@ -32,18 +32,19 @@ function lineOf(doc: Document, lc: LineCounter, p: readonly Key[], key?: string)
   return 1;
 }
 
-function knownKeysAt(p: readonly Key[]): string[] {
+function knownKeysAt(p: readonly Key[], wrapped: boolean): string[] {
   const last = p[p.length - 1];
+  if (last === undefined && wrapped) return [WRAPPER];
   if (last === undefined || last === WRAPPER) return KNOWN_KEYS.root;
   if (typeof last === 'number') return KNOWN_KEYS.profile;
   return last === 'agents' ? KNOWN_KEYS.agents : last === 'local_defaults' ? KNOWN_KEYS.local_defaults : [];
 }
 
-function issueText(issue: z.core.$ZodIssue): { path: Key[]; key?: string; message: string } {
+function issueText(issue: z.core.$ZodIssue, wrapped: boolean): { path: Key[]; key?: string; message: string } {
   const p = issue.path.filter((k): k is Key => typeof k !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0];
-    return { path: p, key, message: `${pathText([...p, key])}: unknown key "${key}"; known: ${knownKeysAt(p).join(', ')}` };
+    return { path: p, key, message: `${pathText([...p, key])}: unknown key "${key}"; known: ${knownKeysAt(p, wrapped).join(', ')}` };
   }
   const message = issue.message.replace(/^Invalid (input|option): /, '');
   return { path: p, message: `${pathText(p) || '(top level)'}: ${message}` };
@@ -108,7 +109,7 @@ export function parseRoutingPolicy(text: string, file: string): RoutingPolicy {
   const result = schema.safeParse(raw);
   if (!result.success) {
     const issues = result.error.issues.map((i) => {
-      const t = issueText(i);
+      const t = issueText(i, wrapped);
       return { line: lineOf(doc, lc, t.path, t.key), message: t.message };
     });
     issues.sort((a, b) => a.line - b.line);

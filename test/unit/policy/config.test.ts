@@ -140,6 +140,7 @@ describe('routing file: errors name file, line and key', () => {
     ['a > in allow_local', 'allow_local:\n  - runtime_estimate > 3min\n', 'routing.yaml:2: allow_local[0]: "runtime_estimate > 3min" cannot allow local: use runtime_estimate or memory_estimate with < or <=.'],
     ['an unknown top-level key', 'default: cloud\nforce_clod: []\n', 'routing.yaml:2: force_clod: unknown key "force_clod"; known: default, force_cloud, allow_local, heavy_kinds, agents, profiles.'],
     ['an unknown key under the wrapper', 'CLOUD_ROUTING:\n  default: cloud\n  agents:\n    cloud: [Builder]\n    locl: [Lens]\n', 'routing.yaml:5: CLOUD_ROUTING.agents.locl: unknown key "locl"; known: cloud, local, depends, local_defaults.'],
+    ['a key beside the wrapper', 'CLOUD_ROUTING:\n  default: cloud\nextra: 1\n', 'routing.yaml:3: extra: unknown key "extra"; known: CLOUD_ROUTING.'],
     ['a bad default', 'default: maybe\n', 'routing.yaml:1: default: expected one of "cloud"|"local".'],
     ['a list that is a string', 'force_cloud: heavy_log_output\n', 'routing.yaml:1: force_cloud: expected array, received string.'],
     ['an agent in two lists', 'agents:\n  cloud: [Builder]\n  local: [Lens, builder]\n', 'routing.yaml:3: agents.local[1]: agent "builder" is already listed in agents.cloud.'],
