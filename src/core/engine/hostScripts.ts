@@ -192,17 +192,21 @@ valid_name "$name" || exit 3
 root=$(home_path "$root")
 d=$root/$name
 [ -f "$d/meta.json" ] || exit 3
-(
-  while [ ! -e "$d/exit" ]; do
-    rp=""
-    if read -r rp 2>/dev/null < "$d/runner.pid" && [ -n "$rp" ]; then
-      kill -0 "$rp" 2>/dev/null || break
-    else
-      tmux has-session -t "=$name" 2>/dev/null || break
-    fi
-    sleep 0.25
-  done
-) &
+# running: the job has not ended and its runner (or, before the runner, its session) lives.
+running() {
+  local rp=""
+  [ ! -e "$d/exit" ] || return 1
+  if read -r rp 2>/dev/null < "$d/runner.pid" && [ -n "$rp" ]; then kill -0 "$rp" 2>/dev/null
+  else tmux has-session -t "=$name" 2>/dev/null; fi
+}
+# tail -c +N on a file shorter than N starts at its beginning: wait until it is long enough.
+while :; do
+  live=0; running && live=1
+  [ "$(stat -c %s -- "$d/run.log" 2>/dev/null || echo 0)" -ge "$from" ] && break
+  [ "$live" = 1 ] || exit 0
+  sleep 0.25
+done
+( while running; do sleep 0.25; done ) &
 w=$!
 tail -c "+$((from + 1))" -F -s 0.25 --pid="$w" -- "$d/run.log" 2>/dev/null &
 t=$!
