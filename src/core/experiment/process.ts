@@ -21,6 +21,8 @@ export type ProcessRunner = (spec: ProcessSpec, hooks: ProcessHooks) => Promise<
 
 /** Grace between SIGTERM and SIGKILL when a run is cancelled. */
 const KILL_GRACE_MS = 3000;
+/** How long output may still arrive after the program exited. */
+const STDIO_GRACE_MS = 2000;
 
 /**
  * The real runner: spawns the program in its own process group with stdin closed, streams its
@@ -55,7 +57,10 @@ export const spawnProcess: ProcessRunner = (spec, hooks) =>
       hooks.signal?.removeEventListener('abort', onAbort);
       reject(new UserError(`Cannot start ${spec.file}: ${e.message}.`, { cause: e }));
     });
-    child.on('close', (code) => {
+    let settled = false;
+    const finish = (code: number | null) => {
+      if (settled) return;
+      settled = true;
       hooks.signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
       for (const stream of ['stdout', 'stderr'] as const) {
@@ -63,5 +68,14 @@ export const spawnProcess: ProcessRunner = (spec, hooks) =>
         if (tail) hooks.onOutput?.(tail, stream);
       }
       resolve(code);
+    };
+    child.on('close', (code) => finish(code));
+    // A phase may leave a background process holding its stdout open; its end is the phase's end.
+    child.on('exit', (code) => {
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(code);
+      }, STDIO_GRACE_MS).unref();
     });
   });

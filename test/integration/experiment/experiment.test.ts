@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -48,6 +48,15 @@ async function bundleIsStale(): Promise<boolean> {
     return t;
   };
   return built === 0 || (await newest(path.join(REPO, 'src'))) > built;
+}
+
+/** Running, and not a zombie waiting for a parent that may never reap it (as in containers). */
+function isAlive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /** One parsed line of the fixture kit's call log. */
@@ -261,6 +270,6 @@ describe('orch experiment (real kit, real cloud-run, real sshd + tmux)', functio
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stderr, /orch: experiment cancelled\./);
     assert.deepEqual((await calls()).map((x) => x.phase), ['frame', 'run']);
-    assert.throws(() => process.kill(kitPid, 0), /ESRCH/, 'the kit phase was stopped');
+    assert.ok(!isAlive(kitPid), 'the kit phase was stopped');
   });
 });
