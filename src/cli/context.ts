@@ -23,6 +23,9 @@ export const CONFIG_OPTIONS: Record<string, OptionSpec> = {
   'log-root': { kind: 'string' },
   project: { kind: 'string' },
   workdir: { kind: 'string' },
+  'remote-workdir': { kind: 'string' },
+  'log-retention-days': { kind: 'string' },
+  'max-parallel': { kind: 'string' },
 };
 
 const FLAG_KEYS: Record<string, ConfigKey> = {
@@ -35,6 +38,9 @@ const FLAG_KEYS: Record<string, ConfigKey> = {
   'log-root': 'ORCH_LOG_ROOT',
   project: 'ORCH_PROJECT',
   workdir: 'ORCH_REMOTE_WORKDIR',
+  'remote-workdir': 'ORCH_REMOTE_WORKDIR',
+  'log-retention-days': 'ORCH_LOG_RETENTION_DAYS',
+  'max-parallel': 'ORCH_MAX_PARALLEL',
 };
 
 /** Which target options a command takes: `run` has all three, read commands only `--local`/`--cloud`. */
@@ -46,7 +52,8 @@ export const TARGET_OPTIONS: Record<string, OptionSpec> = {
 export const CONFIG_HELP = [
   'Configuration options (override the environment and scripts/cloud/.env):',
   '  --host H --user U --port P --identity-file F --known-hosts F',
-  '  --strict-host-key-checking yes|accept-new --log-root DIR --project NAME --workdir DIR',
+  '  --strict-host-key-checking yes|accept-new --log-root DIR --log-retention-days N',
+  '  --project NAME --workdir DIR (or --remote-workdir DIR) --max-parallel N',
 ].join('\n');
 
 /** The ConfigKey values given as flags. */

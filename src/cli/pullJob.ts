@@ -24,7 +24,7 @@ export async function pullJobOutput(ctx: CliContext, io: CliIO, name: string, ou
   const local = path.resolve(io.cwd, localRel);
   const r = await pullDir(ctx.target, remote, local);
   if (r.alreadyLocal) writeLine(io.stderr, `${prefix}: ${local} is the job's output dir itself (local target); nothing to copy.`);
-  else writeLine(io.stderr, `${prefix}: pulled ${r.files} files (${r.bytes} bytes) from ${ctx.engine.host}:${remote} into ${local}.`);
+  else writeLine(io.stderr, `${prefix}: pulled ${r.files} file${r.files === 1 ? '' : 's'} (${r.bytes} bytes) from ${ctx.engine.host}:${remote} into ${local}.`);
   for (const w of r.refused) writeLine(io.stderr, `${prefix}: refused an entry: ${w}`);
   return r;
 }

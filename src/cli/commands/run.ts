@@ -119,7 +119,7 @@ export async function uploadForRun(ctx: CliContext, io: CliIO, workdir: string, 
 
 /** The job's workdir: the remote workdir on the cloud; the current directory locally unless --workdir. */
 export function workdirFor(ctx: CliContext, io: CliIO, options: ParsedArgs['options']): string {
-  if (ctx.kind === 'local' && typeof options.workdir !== 'string') return io.cwd;
+  if (ctx.kind === 'local' && typeof options.workdir !== 'string' && typeof options['remote-workdir'] !== 'string') return io.cwd;
   return ctx.config.remoteWorkdir;
 }
 
