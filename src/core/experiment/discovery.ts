@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { access, constants, readFile, stat } from 'node:fs/promises';
+import { access, chmod, constants, readFile, stat } from 'node:fs/promises';
 import { UserError } from '../errors';
 
 export interface KitSearch {
@@ -47,12 +47,20 @@ export async function findCloudRun(override?: string): Promise<string> {
   let dir = __dirname;
   for (;;) {
     const candidate = path.join(dir, 'bin', 'cloud-run');
-    if ((await isOwnPackage(dir)) && (await isExecutable(candidate))) return candidate;
+    if ((await isOwnPackage(dir)) && (await isFile(candidate))) {
+      // an installed .vsix may not keep the bins' executable bits
+      for (const bin of ['cloud-run', 'orch']) await makeExecutable(path.join(dir, 'bin', bin));
+      if (await isExecutable(candidate)) return candidate;
+    }
     const up = path.dirname(dir);
     if (up === dir) break;
     dir = up;
   }
   throw new UserError(`Cannot find this package's bin/cloud-run above ${__dirname}; set ORCH_CLOUD_RUN to its path.`);
+}
+
+async function makeExecutable(p: string): Promise<void> {
+  if ((await isFile(p)) && !(await isExecutable(p))) await chmod(p, 0o755).catch(() => undefined);
 }
 
 async function isOwnPackage(dir: string): Promise<boolean> {
