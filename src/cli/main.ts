@@ -66,18 +66,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   });
 }
 
-/** `--help` counts only among orch's own options, not inside a job's command words. */
+/** `--help` counts only among orch's own options, never inside a job's command words. */
 function wantsHelp(command: Command, rest: string[]): boolean {
-  if (rest[0] === '--help' || rest[0] === '-h') return true;
-  if (command.name === 'run') {
-    // `orch run NAME cmd --help` passes --help to the command; only options before the name count
-    for (const w of rest) {
-      if (w === '--help' || w === '-h') return true;
-      if (!w.startsWith('-')) return false;
-    }
-    return false;
+  for (const w of rest) {
+    if (w === '--') return false;
+    if (w === '--help' || w === '-h') return true;
+    // `orch run [options] NAME cmd...`: everything from the name on belongs to the command
+    if (command.name === 'run' && !w.startsWith('-')) return false;
   }
-  return rest.includes('--help') || rest.includes('-h');
+  return false;
 }
 
 /** `cloud-run` entry point (the research kit's compatible bin). */

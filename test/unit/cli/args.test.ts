@@ -44,3 +44,23 @@ describe('cli argument parsing', () => {
     assert.throws(() => numberOption('-1', 'retries', { integer: true }), />= 0/);
   });
 });
+
+describe('orch --help handling', () => {
+  it('shows a command\'s help for its own --help but not for words after `--`', async () => {
+    const { main } = await import('../../../src/cli/main');
+    const { PassThrough } = await import('node:stream');
+    const io = () => {
+      const out = new PassThrough();
+      const err = new PassThrough();
+      let o = '';
+      out.on('data', (d) => (o += d));
+      return { io: { stdout: out, stderr: err, stdin: new PassThrough(), env: {}, cwd: process.cwd(), isTTY: false, signal: new AbortController().signal }, out: () => o };
+    };
+    const a = io();
+    assert.equal(await main(['route', '--help'], a.io), 0);
+    assert.match(a.out(), /Usage: orch route/);
+    const b = io();
+    await main(['route', '--json', '--', 'mytool', '--help'], b.io);
+    assert.doesNotMatch(b.out(), /Usage: orch route/);
+  });
+});
