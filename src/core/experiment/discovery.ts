@@ -28,8 +28,8 @@ export async function findKit(search: KitSearch): Promise<string> {
   const hint = search.explicit
     ? ''
     : search.orchestrationKitRoot
-      ? ' Set the kit with --kit PATH (in VS Code: the Cloud Jobs experiment kit setting).'
-      : ' Set ORCHESTRATION_KIT_ROOT, or the kit with --kit PATH (in VS Code: the Cloud Jobs experiment kit setting).';
+      ? ' Set the kit with --kit PATH (in VS Code: the cloudJobs.experimentScript setting).'
+      : ' Set ORCHESTRATION_KIT_ROOT, or the kit with --kit PATH (in VS Code: the cloudJobs.experimentScript setting).';
   throw new UserError(`No research kit found: looked for experiment.sh at ${looked}.${hint}`, { exitCode: 2 });
 }
 
