@@ -1,6 +1,23 @@
 import type * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { CloudJobs } from './context';
+import { showError } from './errors';
+import { JobsView } from './jobsView';
+import { RoutingIndicator } from './routingIndicator';
+import { registerTaskProvider } from './taskProvider';
+import { CloudJobsApi } from './api';
 
-// Wiring only; filled by the extension work (issue 4).
-export function activate(_context: vscode.ExtensionContext): void {}
+// Wiring only: state lives in CloudJobs, behaviour in the modules it hands to.
+export function activate(context: vscode.ExtensionContext): CloudJobsApi {
+  const ctx = new CloudJobs(context);
+  context.subscriptions.push(ctx);
+  const view = ctx.store.add(new JobsView(ctx.jobs));
+  const routing = ctx.store.add(new RoutingIndicator(ctx.log));
+  registerCommands({ ctx, routing });
+  ctx.store.add(registerTaskProvider(ctx));
+  // Reading the configuration touches files: after activation, never inside it.
+  void ctx.init().catch((e) => showError(ctx.log, e, 'Cloud Jobs'));
+  return new CloudJobsApi(ctx, view, routing);
+}
 
 export function deactivate(): void {}

@@ -44,6 +44,14 @@ async function main(): Promise<number> {
     for (const suite of ['main', 'restricted'] as const) {
       if (only.includes(suite) && (await runSuite(tools, dir, suite, sshd, testsPath)) !== 0) failed++;
     }
+    if (only.includes('restricted')) {
+      // Restricted Mode must not have reached the host at all.
+      const probe = await sshd.runAsUser(`test ! -e ${sshd.config().logRoot}/restricted-must-not-run`);
+      if (probe.code !== 0) {
+        console.error('FAIL: a job was started on the host from an untrusted workspace');
+        failed++;
+      }
+    }
     return failed ? 1 : 0;
   } finally {
     await sshd.stop();

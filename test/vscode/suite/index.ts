@@ -10,7 +10,10 @@ export async function run(): Promise<void> {
   if (process.env.ORCH_VSCODE_SUITE === 'restricted') {
     await import('./restricted.test.js');
   } else {
-    await import('./smoke.test.js');
+    await import('./activation.test.js');
+    await import('./jobs.test.js');
+    await import('./routing.test.js');
+    await import('./tasks.test.js');
   }
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} extension test(s) failed`);

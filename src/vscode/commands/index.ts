@@ -1,0 +1,66 @@
+import * as vscode from 'vscode';
+import type { CloudJobs } from '../context';
+import { showError } from '../errors';
+import type { RoutingIndicator } from '../routingIndicator';
+import type { CommandId } from './ids';
+import { runExperimentFlow } from './experiment';
+import { copyName, openFullLog, refresh, showLogs, stop, stopAll } from './jobActions';
+import { jobArg } from './jobArg';
+import { pullResults } from './pull';
+import { routeActiveTask, setComputeTarget } from './routing';
+import { rerun, runOnEc2 } from './run';
+import { forgetSavedSecrets, openEnvFile, openSettings, setSlackWebhook, useLocalTarget } from './setup';
+import { attachTerminal } from '../terminal';
+
+export interface CommandServices {
+  ctx: CloudJobs;
+  routing: RoutingIndicator;
+}
+
+type Handler = (s: CommandServices, ...args: unknown[]) => unknown;
+
+/** The one command map: every contributed command and its handler. */
+export const COMMANDS: Record<CommandId, Handler> = {
+  'cloudJobs.runOnEc2': ({ ctx }, arg) => runOnEc2(ctx, arg),
+  'cloudJobs.attach': async ({ ctx }, arg) => {
+    const job = await jobArg(ctx, arg, ['RUNNING', 'STARTING'], 'attach to');
+    return job && attachTerminal(ctx, job);
+  },
+  'cloudJobs.stop': ({ ctx }, arg) => stop(ctx, arg),
+  'cloudJobs.stopAll': ({ ctx }) => stopAll(ctx),
+  'cloudJobs.showLogs': ({ ctx }, arg) => showLogs(ctx, arg),
+  'cloudJobs.openFullLog': ({ ctx }, arg) => openFullLog(ctx, arg),
+  'cloudJobs.refresh': ({ ctx }) => refresh(ctx),
+  'cloudJobs.rerun': ({ ctx }, arg) => rerun(ctx, arg),
+  'cloudJobs.pullResults': ({ ctx }, arg) => pullResults(ctx, arg),
+  'cloudJobs.copyName': ({ ctx }, arg) => copyName(ctx, arg),
+  'cloudJobs.routeActiveTask': ({ ctx, routing }) => routeActiveTask(ctx, routing),
+  'cloudJobs.runExperimentCycle': ({ ctx }, arg) => runExperimentFlow(ctx, 'cycle', arg),
+  'cloudJobs.runExperimentFull': ({ ctx }, arg) => runExperimentFlow(ctx, 'full', arg),
+  'cloudJobs.runExperimentProgram': ({ ctx }, arg) => runExperimentFlow(ctx, 'program', arg),
+  'cloudJobs.setComputeTarget': ({ ctx, routing }, arg) => setComputeTarget(ctx, routing, arg),
+  'cloudJobs.openSettings': () => openSettings(),
+  'cloudJobs.openEnvFile': () => openEnvFile(),
+  'cloudJobs.useLocalTarget': ({ ctx }) => useLocalTarget(ctx),
+  'cloudJobs.setSlackWebhook': ({ ctx }) => setSlackWebhook(ctx),
+  'cloudJobs.forgetSecrets': ({ ctx }) => forgetSavedSecrets(ctx),
+};
+
+/**
+ * Registers every command; errors are shown in one place (showError). A command's result is
+ * returned to `executeCommand` callers; a failure resolves undefined after it was shown.
+ */
+export function registerCommands(s: CommandServices): void {
+  for (const [id, handler] of Object.entries(COMMANDS) as [CommandId, Handler][]) {
+    s.ctx.store.add(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await handler(s, ...args);
+        } catch (e) {
+          showError(s.ctx.log, e, id.replace('cloudJobs.', 'Cloud Jobs: '));
+          return undefined;
+        }
+      }),
+    );
+  }
+}

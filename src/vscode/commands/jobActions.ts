@@ -1,0 +1,57 @@
+import * as vscode from 'vscode';
+import type { Job } from '../../core/jobs/model';
+import type { CloudJobs } from '../context';
+import { requireTrust } from '../trust';
+import { jobArg } from './jobArg';
+
+export async function showLogs(ctx: CloudJobs, arg?: unknown): Promise<void> {
+  const job = await jobArg(ctx, arg, undefined, 'show the log of');
+  if (job) ctx.logs.show(job);
+}
+
+export async function openFullLog(ctx: CloudJobs, arg?: unknown): Promise<void> {
+  const job = await jobArg(ctx, arg, undefined, 'open the full log of');
+  if (job) await ctx.logs.openFull(job);
+}
+
+export async function stop(ctx: CloudJobs, arg?: unknown): Promise<Job | undefined> {
+  requireTrust('stop jobs');
+  const job = await jobArg(ctx, arg, ['QUEUED', 'STARTING', 'RUNNING'], 'stop');
+  if (!job) return undefined;
+  const confirmed = typeof arg === 'object' && arg !== null && (arg as { confirmed?: unknown }).confirmed === true;
+  if (!confirmed) {
+    const ok = await vscode.window.showWarningMessage(`Stop ${job.name} on ${job.host}?`, { modal: true, detail: `${job.command ?? ''}\n\nIts log is kept.` }, 'Stop');
+    if (ok !== 'Stop') return undefined;
+  }
+  const stopped = await ctx.jobs.stop(job);
+  void vscode.window.showInformationMessage(`Stopped ${stopped.name}.`);
+  return stopped;
+}
+
+export async function stopAll(ctx: CloudJobs): Promise<Job[]> {
+  requireTrust('stop jobs');
+  await ctx.jobs.refresh();
+  const active = ctx.jobs.snapshot.jobs.filter((j) => j.state === 'QUEUED' || j.state === 'STARTING' || j.state === 'RUNNING');
+  if (active.length === 0) {
+    void vscode.window.showInformationMessage('No job is running or queued.');
+    return [];
+  }
+  const ok = await vscode.window.showWarningMessage(
+    `Stop all ${active.length} running or queued jobs?`,
+    { modal: true, detail: active.map((j) => `${j.name} (${j.host})`).join('\n') },
+    'Stop All',
+  );
+  if (ok !== 'Stop All') return [];
+  const stopped = await ctx.jobs.stopAll();
+  void vscode.window.showInformationMessage(`Stopped ${stopped.length} job${stopped.length === 1 ? '' : 's'}.`);
+  return stopped;
+}
+
+export async function refresh(ctx: CloudJobs): Promise<void> {
+  await ctx.jobs.refresh();
+}
+
+export async function copyName(ctx: CloudJobs, arg?: unknown): Promise<void> {
+  const job = await jobArg(ctx, arg, undefined, 'copy the name of');
+  if (job) await vscode.env.clipboard.writeText(job.name);
+}

@@ -1,0 +1,113 @@
+import * as vscode from 'vscode';
+import { loadConfig } from '../core/config/resolve';
+import { SETTINGS_KEYS, settingsFromSection } from '../core/config/schema';
+import type { OrchConfig } from '../core/config/types';
+import { errorMessage } from '../core/errors';
+import { DisposableStore } from './disposables';
+import { SECRET_WEBHOOK } from './secrets';
+
+export const SECTION = 'cloudJobs';
+
+/** The first workspace folder on disk, if any (the extension works on one folder). */
+export function workspaceRoot(): string | undefined {
+  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
+}
+
+/**
+ * Settings → the core's `loadConfig` (which validates every value with the core's zod schema and
+ * adds `scripts/cloud/.env` and the environment above them). Cached until a setting, the env
+ * file, a secret or the workspace trust changes. In Restricted Mode no workspace file is read.
+ */
+export class ConfigService implements vscode.Disposable {
+  private readonly store = new DisposableStore();
+  private cached: Promise<OrchConfig> | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private lastReported: string | undefined;
+
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.store.add(this.changed);
+    // Only settings the engine reads; the extension's own (autorun, experimentScript) are read when used.
+    const engineSettings = Object.values(SETTINGS_KEYS);
+    this.store.add(vscode.workspace.onDidChangeConfiguration((e) => engineSettings.some((k) => e.affectsConfiguration(k)) && this.invalidate('settings')));
+    const watcher = this.store.add(vscode.workspace.createFileSystemWatcher('**/scripts/cloud/.env'));
+    for (const ev of [watcher.onDidChange, watcher.onDidCreate, watcher.onDidDelete]) this.store.add(ev(() => this.invalidate('scripts/cloud/.env')));
+    this.store.add(vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate('workspace trust')));
+    this.store.add(vscode.workspace.onDidChangeWorkspaceFolders(() => this.invalidate('workspace folders')));
+    this.store.add(secrets.onDidChange((e) => e.key === SECRET_WEBHOOK && this.invalidate('secret')));
+  }
+
+  private invalidate(why: string): void {
+    this.log.info(`configuration changed (${why})`);
+    this.cached = undefined;
+    this.changed.fire();
+  }
+
+  /** The resolved configuration; a UserError (naming the setting or file line) when invalid. */
+  get(): Promise<OrchConfig> {
+    this.cached ??= this.read();
+    const p = this.cached;
+    p.catch(() => {
+      if (this.cached === p) this.cached = undefined;
+    });
+    return p;
+  }
+
+  /** Like `get`, but reports an invalid configuration with a way to fix it and returns undefined. */
+  async tryGet(): Promise<OrchConfig | undefined> {
+    try {
+      const c = await this.get();
+      this.lastReported = undefined;
+      return c;
+    } catch (e) {
+      this.report(e);
+      return undefined;
+    }
+  }
+
+  private async read(): Promise<OrchConfig> {
+    const section = vscode.workspace.getConfiguration(SECTION);
+    const settings = settingsFromSection((name) => section.get(name));
+    const webhook = await this.secrets.get(SECRET_WEBHOOK);
+    if (webhook) settings.ORCH_SLACK_WEBHOOK_URL = webhook;
+    const root = workspaceRoot();
+    return loadConfig({
+      cwd: root ?? process.cwd(),
+      env: process.env,
+      settings,
+      workspaceRoot: root,
+      readWorkspaceFiles: vscode.workspace.isTrusted && root !== undefined,
+    });
+  }
+
+  /** Shows an invalid configuration once, with the action that fixes it. */
+  report(e: unknown): void {
+    const message = errorMessage(e);
+    this.log.warn(`invalid configuration: ${message}`);
+    if (message === this.lastReported) return;
+    this.lastReported = message;
+    const setting = /Setting (cloudJobs\.\w+)/.exec(message)?.[1];
+    const file = /^(\/[^:\n]+):(\d+):/.exec(message);
+    const action = file ? 'Open File' : 'Open Settings';
+    void vscode.window.showErrorMessage(message, action).then((pick) => {
+      if (!pick) return;
+      if (file) {
+        const line = Math.max(0, Number(file[2]) - 1);
+        void vscode.window.showTextDocument(vscode.Uri.file(file[1]), { selection: new vscode.Range(line, 0, line, 0) });
+      } else void vscode.commands.executeCommand('workbench.action.openSettings', setting ?? SECTION);
+    });
+  }
+
+  /** The extension's own settings (not engine configuration). */
+  autorun(): 'off' | 'confirm' | 'full' {
+    const v = vscode.workspace.getConfiguration(SECTION).get<string>('autorun');
+    return v === 'off' || v === 'full' ? v : 'confirm';
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}

@@ -1,0 +1,75 @@
+import * as vscode from 'vscode';
+import { ConfigService } from './config';
+import { DisposableStore } from './disposables';
+import { engineOpener } from './engines';
+import { JobLogChannels } from './logChannels';
+import type { TargetKind } from './jobsService';
+import { JobsService } from './jobsService';
+
+const USE_LOCAL_KEY = 'cloudJobs.useLocalTarget';
+
+/**
+ * The extension's state, in one object that owns every disposable (extension lifetime).
+ * Views, commands and providers receive it; nothing else holds state.
+ */
+export class CloudJobs implements vscode.Disposable {
+  readonly store = new DisposableStore();
+  readonly log: vscode.LogOutputChannel;
+  readonly config: ConfigService;
+  readonly jobs: JobsService;
+  readonly logs: JobLogChannels;
+  /** Whether a cloud host is configured (known once the configuration was read). */
+  private hostConfigured: boolean | undefined;
+  /** The configuration the engines were opened with, to reset them only on a real change. */
+  private engineConfig: string | undefined;
+
+  constructor(readonly ext: vscode.ExtensionContext) {
+    this.log = this.store.add(vscode.window.createOutputChannel('Cloud Jobs', { log: true }));
+    this.config = this.store.add(new ConfigService(ext.secrets, this.log));
+    this.jobs = this.store.add(new JobsService(engineOpener(this.config, ext.secrets, this.log), () => this.listedKinds(), this.log));
+    this.logs = this.store.add(new JobLogChannels(this.jobs, this.log));
+    this.store.add(this.config.onDidChange(() => void this.onConfigChanged()));
+  }
+
+  /** Targets the tree lists: the configured host, or the local tmux server when chosen (or used). */
+  private listedKinds(): TargetKind[] {
+    if (this.hostConfigured) return ['remote'];
+    return this.ext.workspaceState.get<boolean>(USE_LOCAL_KEY) ? ['local'] : [];
+  }
+
+  /** Reads the configuration once and sets the context keys the welcome view depends on. */
+  async init(): Promise<void> {
+    const c = await this.config.tryGet();
+    this.hostConfigured = c?.host !== undefined;
+    this.engineConfig = c === undefined ? undefined : JSON.stringify({ ...c, origin: undefined });
+    await this.setContextKeys(c === undefined);
+  }
+
+  private async setContextKeys(configError: boolean): Promise<void> {
+    await vscode.commands.executeCommand('setContext', 'cloudJobs.hostConfigured', this.hostConfigured === true);
+    await vscode.commands.executeCommand('setContext', 'cloudJobs.useLocal', this.ext.workspaceState.get<boolean>(USE_LOCAL_KEY) === true);
+    await vscode.commands.executeCommand('setContext', 'cloudJobs.configError', configError);
+  }
+
+  private async onConfigChanged(): Promise<void> {
+    const before = this.engineConfig;
+    await this.init();
+    if (this.engineConfig !== before) await this.jobs.reset();
+  }
+
+  /** Where "Run on EC2" goes: the host, or the local tmux server when none is configured. */
+  async runTarget(): Promise<TargetKind> {
+    const c = await this.config.get();
+    return c.host ? 'remote' : 'local';
+  }
+
+  async useLocalTarget(): Promise<void> {
+    await this.ext.workspaceState.update(USE_LOCAL_KEY, true);
+    await this.setContextKeys(false);
+    await this.jobs.refresh();
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}

@@ -1,0 +1,27 @@
+import type * as vscode from 'vscode';
+import type { OrchConfig } from '../core/config/types';
+import type { Engine } from '../core/engine/api';
+import { createEngine } from '../core/engine/engine';
+import { createLocalTarget } from '../core/engine/localTarget';
+import { UserError } from '../core/errors';
+import { createSshTarget } from '../core/ssh/sshTarget';
+import type { ConfigService } from './config';
+import type { EngineOpener } from './jobsService';
+import { passphraseAsker } from './secrets';
+
+/**
+ * Opens the engine of a target from the current configuration. Opening makes no connection:
+ * the SSH target connects on its first command, so activation never waits for the network.
+ */
+export function engineOpener(config: ConfigService, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): EngineOpener {
+  return async (kind): Promise<Engine> => {
+    const c: OrchConfig = await config.get();
+    if (kind === 'local') return createEngine(c, createLocalTarget());
+    if (!c.host) throw new UserError('No cloud host is configured: set cloudJobs.host in the settings or ORCH_HOST in scripts/cloud/.env.');
+    const target = createSshTarget(c, {
+      askPassphrase: passphraseAsker(secrets),
+      log: (line: string) => log.debug(`ssh ${c.host}: ${line}`),
+    });
+    return createEngine(c, target);
+  };
+}

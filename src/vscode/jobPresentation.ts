@@ -1,0 +1,97 @@
+// How a job looks in the tree: pure (no `vscode` import) so it is unit-tested in plain mocha.
+import type { Job, JobState } from '../core/jobs/model';
+import { isActive } from '../core/jobs/model';
+
+export interface StateLook {
+  /** Codicon id (`~spin` animates). */
+  icon: string;
+  /** ThemeColor id. */
+  color: string;
+  label: string;
+}
+
+/** Each state has its own icon and colour, so a glance at the tree tells them apart. */
+export const STATE_LOOK: Readonly<Record<JobState, StateLook>> = {
+  QUEUED: { icon: 'watch', color: 'charts.yellow', label: 'queued' },
+  STARTING: { icon: 'loading~spin', color: 'charts.purple', label: 'starting' },
+  RUNNING: { icon: 'sync~spin', color: 'charts.blue', label: 'running' },
+  DONE: { icon: 'pass-filled', color: 'testing.iconPassed', label: 'done' },
+  FAILED: { icon: 'error', color: 'testing.iconFailed', label: 'failed' },
+  STOPPED: { icon: 'debug-stop', color: 'charts.orange', label: 'stopped' },
+};
+
+/**
+ * `job.<state>` plus flags; menus match it with regular expressions in package.json
+ * (`viewItem =~ /^job\.(queued|starting|running)\b/`, `viewItem =~ /\.rerunnable\b/`, ...).
+ */
+export function jobContextValue(job: Job): string {
+  const parts = ['job', job.state.toLowerCase()];
+  if (!isActive(job.state) && job.command) parts.push('rerunnable');
+  if (job.outputDir) parts.push('pullable');
+  return parts.join('.');
+}
+
+/** `1h 02m`, `3m 12s`, `45s`. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m ${String(sec).padStart(2, '0')}s`;
+  return `${sec}s`;
+}
+
+function elapsedMs(job: Job, now: number): number | undefined {
+  if (!job.startedAt) return undefined;
+  const start = Date.parse(job.startedAt);
+  const end = job.endedAt ? Date.parse(job.endedAt) : now;
+  return Number.isNaN(start) || Number.isNaN(end) ? undefined : end - start;
+}
+
+/** Elapsed time while active; exit code (and run time) once ended. */
+export function jobDescription(job: Job, now: number): string {
+  const elapsed = elapsedMs(job, now);
+  const time = elapsed === undefined ? '' : formatDuration(elapsed);
+  switch (job.state) {
+    case 'QUEUED':
+      return 'queued';
+    case 'STARTING':
+      return 'starting';
+    case 'RUNNING':
+      return time ? `running ${time}` : 'running';
+    case 'STOPPED':
+      return time ? `stopped · ${time}` : 'stopped';
+    default: {
+      const exit = job.exitCode === null ? job.state.toLowerCase() : `exit ${job.exitCode}`;
+      return time ? `${exit} · ${time}` : exit;
+    }
+  }
+}
+
+/** Escapes what could turn text into markup in a tooltip (intraword `_`, `.` and `-` are safe). */
+export function mdEscape(s: string): string {
+  return s.replace(/[\\`*[\]<>|]/g, '\\$&');
+}
+
+/** Markdown for the tooltip: command, host, start, log path and why it was routed there. */
+export function jobTooltipMarkdown(job: Job, now: number): string {
+  const rows: string[] = [`**${mdEscape(job.name)}** — ${STATE_LOOK[job.state].label}`, ''];
+  if (job.command) rows.push('```sh', job.command.replace(/```/g, '` ` `'), '```', '');
+  rows.push(`- **Host:** ${mdEscape(job.host)}`);
+  if (job.startedAt) rows.push(`- **Started:** ${mdEscape(new Date(job.startedAt).toLocaleString())}`);
+  const elapsed = elapsedMs(job, now);
+  if (elapsed !== undefined) rows.push(`- **${isActive(job.state) ? 'Elapsed' : 'Ran for'}:** ${formatDuration(elapsed)}`);
+  if (job.exitCode !== null) rows.push(`- **Exit code:** ${job.exitCode}`);
+  if (job.reason) rows.push(`- **Why ${job.state.toLowerCase()}:** ${mdEscape(job.reason)}`);
+  rows.push(`- **Log:** \`${job.logPath.replace(/`/g, "'")}\``);
+  if (job.outputDir) rows.push(`- **Output dir:** \`${job.outputDir.replace(/`/g, "'")}\``);
+  if (job.attempt > 1) rows.push(`- **Attempt:** ${job.attempt}`);
+  rows.push(`- **Routed here because:** ${job.route ? mdEscape(job.route) : 'not recorded'}`);
+  return rows.join('\n');
+}
+
+/** Stable tree item id: one job name per host. */
+export function jobItemId(job: Job): string {
+  return `job:${job.host}:${job.name}`;
+}

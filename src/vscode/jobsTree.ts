@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+import type { Job } from '../core/jobs/model';
+import { jobContextValue, jobDescription, jobItemId, jobTooltipMarkdown, STATE_LOOK } from './jobPresentation';
+import type { JobsService, JobsSnapshot } from './jobsService';
+
+/** A node of the Cloud Jobs tree: a host group, a job, or a placeholder (error / loading). */
+export type JobsNode =
+  | { kind: 'host'; host: string }
+  | { kind: 'job'; job: Job }
+  | { kind: 'message'; id: string; text: string; detail?: string; icon: string };
+
+/**
+ * Draws the jobs snapshot; no I/O and no notifications here (the service refreshes, this maps).
+ * Jobs are grouped by host when several hosts are listed. An empty list returns no children so
+ * the view's welcome content shows.
+ */
+export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<JobsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly sub: vscode.Disposable;
+
+  constructor(private readonly jobs: JobsService) {
+    this.sub = jobs.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  /** Redraws (elapsed times move on). */
+  redraw(): void {
+    this.changed.fire(undefined);
+  }
+
+  getChildren(node?: JobsNode): JobsNode[] {
+    const s = this.jobs.snapshot;
+    if (!node) return this.roots(s);
+    if (node.kind === 'host') return this.jobsOf(s, node.host);
+    return [];
+  }
+
+  private roots(s: JobsSnapshot): JobsNode[] {
+    const hostsWithSomething = s.hosts.filter((h) => s.errors.has(h) || s.jobs.some((j) => j.host === h));
+    if (hostsWithSomething.length > 1) return hostsWithSomething.map((host) => ({ kind: 'host', host }));
+    const host = hostsWithSomething[0];
+    return host === undefined ? [] : this.jobsOf(s, host);
+  }
+
+  private jobsOf(s: JobsSnapshot, host: string): JobsNode[] {
+    const nodes: JobsNode[] = [];
+    const error = s.errors.get(host);
+    if (error) nodes.push({ kind: 'message', id: `error:${host}`, text: `Cannot list jobs on ${host}`, detail: error, icon: 'warning' });
+    for (const job of s.jobs) if (job.host === host) nodes.push({ kind: 'job', job });
+    return nodes;
+  }
+
+  getTreeItem(node: JobsNode): vscode.TreeItem {
+    if (node.kind === 'host') {
+      const jobs = this.jobs.snapshot.jobs.filter((j) => j.host === node.host);
+      const running = jobs.filter((j) => j.state === 'RUNNING').length;
+      const item = new vscode.TreeItem(node.host, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `host:${node.host}`;
+      item.iconPath = new vscode.ThemeIcon(node.host === 'local' ? 'device-desktop' : 'cloud');
+      item.description = running ? `${running} running` : `${jobs.length} jobs`;
+      item.contextValue = 'host';
+      return item;
+    }
+    if (node.kind === 'message') {
+      const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+      item.id = node.id;
+      item.description = node.detail;
+      item.tooltip = node.detail;
+      item.iconPath = new vscode.ThemeIcon(node.icon, new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      item.contextValue = 'message';
+      return item;
+    }
+    const job = node.job;
+    const now = Date.now();
+    const look = STATE_LOOK[job.state];
+    const item = new vscode.TreeItem(job.name, vscode.TreeItemCollapsibleState.None);
+    item.id = jobItemId(job);
+    item.description = jobDescription(job, now);
+    item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
+    item.contextValue = jobContextValue(job);
+    const md = new vscode.MarkdownString(jobTooltipMarkdown(job, now));
+    md.supportThemeIcons = false;
+    item.tooltip = md;
+    item.accessibilityInformation = { label: `${job.name}, ${look.label}, ${item.description}` };
+    item.command = { command: 'cloudJobs.showLogs', title: 'Show Logs', arguments: [node] };
+    return item;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import { DisposableStore } from './disposables';
+import type { JobsService } from './jobsService';
+import type { JobsNode } from './jobsTree';
+import { JobsTreeProvider } from './jobsTree';
+import { nextPollDelay } from './pollCadence';
+
+export const VIEW_ID = 'cloudJobs.jobs';
+
+/**
+ * The Cloud Jobs view: the tree, its running-count badge, and the refresh cadence. Refresh is
+ * event-driven (own actions, view shown, window focused); polling runs only while jobs are
+ * active (see pollCadence.ts).
+ */
+export class JobsView implements vscode.Disposable {
+  private readonly store = new DisposableStore();
+  readonly provider: JobsTreeProvider;
+  readonly view: vscode.TreeView<JobsNode>;
+  private timer: NodeJS.Timeout | undefined;
+  private hasJobs = false;
+
+  constructor(private readonly jobs: JobsService) {
+    this.provider = this.store.add(new JobsTreeProvider(jobs));
+    this.view = this.store.add(vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: false }));
+    this.store.add(jobs.onDidChange(() => this.onJobsChanged()));
+    this.store.add(
+      this.view.onDidChangeVisibility((e) => {
+        if (e.visible) void jobs.refresh();
+        this.schedule();
+      }),
+    );
+    this.store.add(
+      vscode.window.onDidChangeWindowState((s) => {
+        if (s.focused && this.view.visible) void jobs.refresh();
+        this.schedule();
+      }),
+    );
+    this.store.add({ dispose: () => clearTimeout(this.timer) });
+    if (this.view.visible) void jobs.refresh();
+  }
+
+  private onJobsChanged(): void {
+    const running = this.jobs.runningCount;
+    this.view.badge = running > 0 ? { value: running, tooltip: `${running} job${running === 1 ? '' : 's'} running` } : undefined;
+    const hasJobs = this.jobs.snapshot.jobs.length > 0;
+    if (hasJobs !== this.hasJobs) {
+      this.hasJobs = hasJobs;
+      void vscode.commands.executeCommand('setContext', 'cloudJobs.hasJobs', hasJobs);
+    }
+    this.schedule();
+  }
+
+  /** One timer: the next poll (while jobs are active), which also redraws elapsed times. */
+  private schedule(): void {
+    clearTimeout(this.timer);
+    const delay = nextPollDelay({
+      anyActive: this.jobs.anyActive,
+      windowFocused: vscode.window.state.focused,
+      viewVisible: this.view.visible,
+    });
+    if (delay === undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.jobs.refresh().finally(() => this.schedule());
+    }, delay);
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}

@@ -1,0 +1,135 @@
+import { StringDecoder } from 'node:string_decoder';
+import * as vscode from 'vscode';
+import { errorMessage } from '../core/errors';
+import type { Job } from '../core/jobs/model';
+import { isActive } from '../core/jobs/model';
+import type { JobsService } from './jobsService';
+
+/** A channel shows at most this much of a log (its tail); "Open Full Log" shows the rest. */
+export const CHANNEL_MAX_CHARS = 1024 * 1024;
+
+export function jobChannelName(jobName: string): string {
+  return `Cloud Jobs: ${jobName}`;
+}
+
+/** Keeps the last `max` characters of a text growing at its end, cutting at a line start. */
+export class BoundedTail {
+  private text = '';
+  truncated = false;
+  constructor(private readonly max: number) {}
+
+  /** Appends; returns true when the kept text was cut (the channel must be redrawn). */
+  append(s: string): boolean {
+    this.text += s;
+    if (this.text.length <= this.max) return false;
+    let cut = this.text.length - Math.floor(this.max / 2);
+    const nl = this.text.indexOf('\n', cut);
+    if (nl >= 0 && nl - cut < 4096) cut = nl + 1;
+    this.text = this.text.slice(cut);
+    this.truncated = true;
+    return true;
+  }
+
+  get value(): string {
+    return this.text;
+  }
+}
+
+interface OpenLog {
+  channel: vscode.OutputChannel;
+  tail: BoundedTail;
+  /** Bytes of run.log received so far: where a new follow resumes. */
+  bytes: number;
+  following: AbortController | undefined;
+}
+
+/**
+ * One output channel per opened job, following run.log live through `engine.follow` (which
+ * resumes after reconnects from the byte offset, so nothing is lost or doubled) until the
+ * `[EXIT: N]` line. Channels stay bounded to the log's last megabyte.
+ */
+export class JobLogChannels implements vscode.Disposable {
+  private readonly open = new Map<string, OpenLog>();
+
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  private key(job: Pick<Job, 'name' | 'host'>): string {
+    return `${job.host}\0${job.name}`;
+  }
+
+  /** Shows the job's channel, starting or resuming its follow if it is not following. */
+  show(job: Pick<Job, 'name' | 'host'>, preserveFocus = false): vscode.OutputChannel {
+    const key = this.key(job);
+    let entry = this.open.get(key);
+    if (!entry) {
+      entry = { channel: vscode.window.createOutputChannel(jobChannelName(job.name)), tail: new BoundedTail(CHANNEL_MAX_CHARS), bytes: 0, following: undefined };
+      this.open.set(key, entry);
+    }
+    entry.channel.show(preserveFocus);
+    if (!entry.following) void this.follow(job, entry);
+    return entry.channel;
+  }
+
+  /** What the job's channel holds (its bounded tail), or undefined when it was never opened. */
+  text(job: Pick<Job, 'name' | 'host'>): string | undefined {
+    return this.open.get(this.key(job))?.tail.value;
+  }
+
+  private async follow(job: Pick<Job, 'name' | 'host'>, entry: OpenLog): Promise<void> {
+    const abort = new AbortController();
+    entry.following = abort;
+    const decoder = new StringDecoder('utf8');
+    let warned = entry.tail.truncated;
+    const write = (s: string): void => {
+      if (!s) return;
+      if (entry.tail.append(s)) {
+        entry.channel.replace(`[… earlier output not shown here: run "Cloud Jobs: Open Full Log" for all of it …]\n${entry.tail.value}`);
+        if (!warned) {
+          warned = true;
+          void vscode.window.showInformationMessage(`The log of ${job.name} is large: its channel shows the last part.`, 'Open Full Log').then((pick) => {
+            if (pick) void vscode.commands.executeCommand('cloudJobs.openFullLog', { kind: 'job', job });
+          });
+        }
+      } else entry.channel.append(s);
+    };
+    try {
+      const final = await this.jobs.follow(job, {
+        fromByte: entry.bytes,
+        signal: abort.signal,
+        onData: (chunk) => {
+          entry.bytes += chunk.length;
+          write(decoder.write(chunk));
+        },
+        onReconnect: ({ attempt, fromByte }) => this.log.info(`log of ${job.name}: connection lost, resuming from byte ${fromByte} (attempt ${attempt})`),
+      });
+      write(decoder.end());
+      if (!abort.signal.aborted && !isActive(final.state)) this.log.info(`log of ${job.name} ended: ${final.state}`);
+    } catch (e) {
+      if (!abort.signal.aborted) {
+        this.log.warn(`following the log of ${job.name} stopped: ${errorMessage(e)}`);
+        entry.channel.appendLine(`[Cloud Jobs: following this log stopped: ${errorMessage(e)} — run Show Logs again to resume]`);
+      }
+    } finally {
+      if (entry.following === abort) entry.following = undefined;
+    }
+  }
+
+  /** Opens the whole run.log in an editor (read once, not followed). */
+  async openFull(job: Pick<Job, 'name' | 'host'>): Promise<void> {
+    const engine = await this.jobs.engineOf(job);
+    const content = (await engine.readLog(job.name)).toString('utf8');
+    const doc = await vscode.workspace.openTextDocument({ content, language: 'log' });
+    await vscode.window.showTextDocument(doc, { preview: false });
+  }
+
+  dispose(): void {
+    for (const e of this.open.values()) {
+      e.following?.abort();
+      e.channel.dispose();
+    }
+    this.open.clear();
+  }
+}
