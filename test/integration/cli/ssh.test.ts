@@ -81,6 +81,22 @@ describe('orch CLI against a real sshd', function () {
     assert.equal(f.stdout, '1\n2\n3\n4\n5\n[EXIT: 42]\n');
   });
 
+  it('--auto asks the routing policy: a training run goes to the host, and the job keeps the reasons', async () => {
+    const name = uniqueName('auto');
+    const r = await orch('run', '--auto', '--wait', name, 'python3', '-c', '"print(1)"', '#', 'train.py', 'torch');
+    assert.equal(r.code, 0, r.stderr);
+    const job = (JSON.parse((await orch('list', '--json')).stdout) as { name: string; host: string; route: string | null }[]).find((j) => j.name === name);
+    assert.equal(job?.host, '127.0.0.1');
+    assert.match(job?.route ?? '', /^cloud: /);
+  });
+
+  it('--max-hours stops the job on the host; --wait then reports STOPPED', async () => {
+    const name = uniqueName('maxh');
+    const r = await orch('run', '--max-hours', '0.0003', '--wait', name, 'sleep', '30');
+    assert.equal(r.code, 143);
+    assert.match(r.stderr, new RegExp(`job ${name} STOPPED`));
+  });
+
   it('cloud-run runs on the host, prints the run id first, and brings --output-dir back when it ends', async () => {
     const r = await cli(
       ['run', 'mkdir -p results/spec1 && echo \'{"acc":1}\' > results/spec1/metrics.json && echo done', '--spec', 'spec1.md', '--output-dir', 'results/spec1/', '--max-hours', '1'],
