@@ -12,7 +12,7 @@ function zipEntries(file: string): string[] {
   const buf = fs.readFileSync(file);
   const names: string[] = [];
   // walk the central directory: signature 0x02014b50
-  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const eocd = buf.lastIndexOf('PK\x05\x06', undefined, 'latin1');
   assert.ok(eocd >= 0, 'not a zip file');
   let offset = buf.readUInt32LE(eocd + 16);
   const count = buf.readUInt16LE(eocd + 10);

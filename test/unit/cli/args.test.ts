@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { parseArgs, numberOption } from '../../../src/cli/args';
 import { UserError } from '../../../src/core/errors';
+import { main } from '../../../src/cli/main';
+import { PassThrough } from 'node:stream';
 
 const runSpecs = {
   wait: { kind: 'boolean' as const },
@@ -47,8 +49,6 @@ describe('cli argument parsing', () => {
 
 describe('orch --help handling', () => {
   it('shows a command\'s help for its own --help but not for words after `--`', async () => {
-    const { main } = await import('../../../src/cli/main');
-    const { PassThrough } = await import('node:stream');
     const io = () => {
       const out = new PassThrough();
       const err = new PassThrough();
