@@ -20,16 +20,16 @@ function globalHelp(): string {
 }
 
 /** Runs one command and turns every error into one sentence on stderr plus an exit code. */
-async function guarded(io: CliIO, debug: boolean, body: () => Promise<number>): Promise<number> {
+async function guarded(program: string, io: CliIO, debug: boolean, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (e) {
     if (isUserError(e)) {
-      writeLine(io.stderr, `orch: ${e.message}`);
+      writeLine(io.stderr, `${program}: ${e.message}`);
       if (debug && e.cause) writeLine(io.stderr, String((e.cause as Error)?.stack ?? e.cause));
       return e.exitCode;
     }
-    writeLine(io.stderr, `orch: unexpected error: ${errorMessage(e)}${debug ? '' : ' (run with --debug for details)'}`);
+    writeLine(io.stderr, `${program}: unexpected error: ${errorMessage(e)}${debug ? '' : ' (run with --debug for details)'}`);
     if (debug) writeLine(io.stderr, String((e as Error)?.stack ?? e));
     return 1;
   }
@@ -42,7 +42,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   while (argv[lead] === '--debug') lead++;
   const debug = lead > 0 || io.env.ORCH_DEBUG === '1';
   const args = argv.slice(lead);
-  return guarded(io, debug, async () => {
+  return guarded('orch', io, debug, async () => {
     const [first, ...rest] = args;
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
       if (first === 'help' && rest[0]) return main([rest[0], '--help'], io);
@@ -81,7 +81,7 @@ function wantsHelp(command: Command, rest: string[]): boolean {
 export async function mainCloudRun(argv: string[], io: CliIO): Promise<number> {
   let lead = 0;
   while (argv[lead] === '--debug') lead++;
-  return guarded(io, lead > 0 || io.env.ORCH_DEBUG === '1', () => cloudRunMain(argv.slice(lead), io));
+  return guarded('cloud-run', io, lead > 0 || io.env.ORCH_DEBUG === '1', () => cloudRunMain(argv.slice(lead), io));
 }
 
 export { main as orchMain };
