@@ -10,12 +10,28 @@ import { ConnectionLostError, type ExecOptions, type ExecResult } from '../engin
 export const STDERR_CAP = 1 << 20;
 const TERM_GRACE_MS = 2000;
 
+const exits = new WeakMap<ClientChannel, { code: number | null }>();
+
+/**
+ * Records the exit status from the moment the channel exists. It must be called inside ssh2's
+ * exec callback: data, EOF, exit-status and CLOSE can arrive in one TCP read, and ssh2 emits
+ * 'exit' at once, before any awaiting code gets to attach a listener.
+ */
+export function watchExit(channel: ClientChannel): ClientChannel {
+  channel.once('exit', (code: number | null) => exits.set(channel, { code: typeof code === 'number' ? code : null }));
+  return channel;
+}
+
+/** The exit status seen so far (undefined: none yet). */
+export function exitOf(channel: ClientChannel): { code: number | null } | undefined {
+  return exits.get(channel);
+}
+
 export function runOnChannel(channel: ClientChannel, options: ExecOptions): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let stderr = '';
     let stderrDropped = false;
-    let exit: { code: number | null } | undefined;
     let aborted = false;
     let failure: unknown;
     let graceTimer: NodeJS.Timeout | undefined;
@@ -35,10 +51,6 @@ export function runOnChannel(channel: ClientChannel, options: ExecOptions): Prom
       }
     });
 
-    channel.on('exit', (code: number | null) => {
-      exit = { code: typeof code === 'number' ? code : null };
-    });
-
     const stop = (): void => {
       if (aborted) return;
       aborted = true;
@@ -46,11 +58,12 @@ export function runOnChannel(channel: ClientChannel, options: ExecOptions): Prom
       sendSignal(channel, 'TERM');
       // A script that ignores TERM gets KILL; then the channel is closed either way.
       graceTimer = setTimeout(() => {
-        if (!exit) sendSignal(channel, 'KILL');
+        if (!exitOf(channel)) sendSignal(channel, 'KILL');
         channel.close();
         graceTimer = setTimeout(() => channel.destroy(), TERM_GRACE_MS);
       }, TERM_GRACE_MS);
-      channel.once('exit', () => channel.close());
+      if (exitOf(channel)) channel.close();
+      else channel.once('exit', () => channel.close());
     };
     const onAbort = (): void => stop();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -69,6 +82,7 @@ export function runOnChannel(channel: ClientChannel, options: ExecOptions): Prom
         channel.unpipe(stdout);
         stdout.removeListener('error', fail);
       }
+      const exit = exitOf(channel);
       const out = { stdout: concat(chunks), stderr: stderrDropped ? `[stderr truncated to its last ${STDERR_CAP} bytes]\n${stderr}` : stderr };
       if (failure !== undefined) reject(failure);
       else if (aborted) resolve({ code: null, ...out });

@@ -10,7 +10,7 @@ import { ConnectionLostError, shellQuote, type ExecOptions, type ExecResult, typ
 import { UserError } from '../errors';
 import type { AskPassphrase } from './auth';
 import { SshConnection, type ConnectionOptions } from './connection';
-import { runOnChannel } from './execChannel';
+import { exitOf, runOnChannel, watchExit } from './execChannel';
 import { expandHome } from './hostKeyPolicy';
 import type { ResolvedHost } from './sshConfig';
 
@@ -87,7 +87,7 @@ async function openChannel(conn: SshConnection, command: string, execOpts: Ssh2E
 
 function execOn(client: Client, command: string, execOpts: Ssh2ExecOptions): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
-    client.exec(command, execOpts, (err, channel) => (err ? reject(err) : resolve(channel)));
+    client.exec(command, execOpts, (err, channel) => (err ? reject(err) : resolve(watchExit(channel))));
   });
 }
 
@@ -135,7 +135,6 @@ export async function execPty(target: ShellTarget, command: string, io: PtyIo): 
     const channel = await openChannel(conn, command, { pty: { term: io.term ?? 'xterm-256color', cols: io.columns, rows: io.rows, width: 0, height: 0 } });
     if (!channel) return null;
     return new Promise<number | null>((resolve) => {
-      let code: number | null = null;
       const unsubscribe = io.onResize?.((columns, rows) => channel.setWindow(rows, columns, 0, 0));
       const forward = (d: Buffer): void => {
         channel.write(d);
@@ -143,12 +142,11 @@ export async function execPty(target: ShellTarget, command: string, io: PtyIo): 
       io.stdin.on('data', forward);
       channel.pipe(io.stdout, { end: false });
       channel.stderr.pipe(io.stdout, { end: false });
-      channel.on('exit', (c: number | null) => (code = typeof c === 'number' ? c : null));
       channel.once('close', () => {
         io.stdin.removeListener('data', forward);
         channel.unpipe(io.stdout);
         if (typeof unsubscribe === 'function') unsubscribe();
-        resolve(code);
+        resolve(exitOf(channel)?.code ?? null);
       });
     });
   });

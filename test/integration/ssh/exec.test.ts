@@ -40,6 +40,13 @@ describe('ssh target: exec over a real sshd', function () {
     assert.equal((await target.exec('true')).code, 0);
   });
 
+  it('keeps the exit status of scripts that end at once (exit status and close in one packet)', async () => {
+    for (let round = 0; round < 3; round++) {
+      const codes = await Promise.all(Array.from({ length: 16 }, (_, i) => target.exec(`exit ${i}`).then((r) => r.code)));
+      assert.deepEqual(codes, Array.from({ length: 16 }, (_, i) => i));
+    }
+  });
+
   it('passes quotes, $, backticks, newlines and unicode through intact', async () => {
     const tricky = `it's "quoted" $HOME \`uname\` \\ ünïcødé ✓\nsecond line`;
     const r = await target.exec(`cat <<'EOF'\n${tricky}\nEOF\nprintf '%s' ${"'" + tricky.replace(/'/g, `'\\''`) + "'"} | wc -c`);
@@ -92,14 +99,18 @@ describe('ssh target: exec over a real sshd', function () {
     assert.ok(firstAt < Date.now() - t0 - 200, 'the first line arrived before the script ended');
   });
 
-  it('runs 20 concurrent scripts on one connection without exceeding MaxSessions', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => target.exec(`sleep 0.2; echo ${i}`)),
-    );
-    results.forEach((r, i) => {
+  it('runs 20 concurrent scripts on one connection, at most 8 channels at a time (sshd allows 10)', async () => {
+    const dirName = `conc-${Date.now()}`;
+    // Each script counts the scripts running beside it (including itself).
+    const script = (i: number): string => `mkdir -p ~/${dirName}; touch ~/${dirName}/${i}; sleep 0.3; ls ~/${dirName} | wc -l; rm ~/${dirName}/${i}; echo ${i} >&2`;
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => target.exec(script(i))));
+    const counts = results.map((r, i) => {
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout.toString(), `${i}\n`);
+      assert.equal(r.stderr, `${i}\n`);
+      return Number(r.stdout.toString().trim());
     });
+    assert.ok(Math.max(...counts) <= 8, `never more than 8 at once: ${counts.join(',')}`);
+    assert.ok(Math.max(...counts) >= 4, `ran in parallel: ${counts.join(',')}`);
     const connects = log.filter((l) => /connected to /.test(l)).length;
     assert.equal(connects, 1, `one connection for everything so far: ${log.join(' | ')}`);
   });
