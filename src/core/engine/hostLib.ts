@@ -33,7 +33,12 @@ finish() {
   printf '[EXIT: %s]\n' "$st" >> "$d/run.log"
   put "$d/ended" "$(iso_now)"
   put "$d/exit" "$st"
-  if [ -f "$d/notify" ]; then setsid bash "$LIB" notify "$d" </dev/null >/dev/null 2>&1 8>&- & fi
+  # The notice outlives the session: HUP is ignored before the fork (the pane may close before
+  # the child reaches setsid), and the job has ended anyway.
+  if [ -f "$d/notify" ]; then
+    trap '' HUP
+    setsid bash "$LIB" notify "$d" </dev/null >/dev/null 2>&1 8>&- &
+  fi
   return 0
 }
 

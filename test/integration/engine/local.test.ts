@@ -49,5 +49,5 @@ describe('engine on the local target', function () {
   });
 
   describe('basics', () => basicSuite(() => fixture, names));
-  describe('host features', () => hostSuite(() => fixture, names));
+  describe('host features', () => hostSuite(() => fixture, names, { localPath: true }));
 });

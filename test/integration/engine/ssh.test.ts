@@ -35,7 +35,7 @@ describe('engine over SSH (real sshd)', function () {
   });
 
   describe('basics', () => basicSuite(() => fixture, names));
-  describe('host features', () => hostSuite(() => fixture, names));
+  describe('host features', () => hostSuite(() => fixture, names, { localPath: false }));
 
   it('a follow across an sshd restart delivers every line exactly once', async () => {
     const engine = engineFor(fixture);
