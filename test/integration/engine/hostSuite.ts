@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../../../src/core/errors';
-import { absRoot, engineFor, sh, uniqueName, waitEnded, waitFor, waitState, type EngineFixture } from './fixture';
+import { absRoot, engineFor, sh, uniqueName, waitEnded, waitFor, type EngineFixture } from './fixture';
 
 /** A PATH holding every tool of the usual PATH except `tool` (symlinks). */
 function pathWithout(tool: string): string {
