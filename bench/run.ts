@@ -1,0 +1,51 @@
+/**
+ * `npm run bench`: orch against OpenSSH on one loopback sshd, side by side in one run.
+ * Prints a markdown table with PASS/MISS per target and writes bench/results/latest.json.
+ * Must run as root (the sshd harness creates a test user). Takes 2–4 minutes.
+ */
+import { join } from 'node:path';
+import { buildAll, REPO, type Built } from './lib/build';
+import { prepareHost, type BenchHost } from './lib/host';
+import { machineLine, markdownTable, writeJson, type Line } from './lib/report';
+import { coldListing, warmListing } from './sections/latency';
+import { streaming } from './sections/stream';
+import { extensionFigures } from './sections/extension';
+
+const log = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const machine = machineLine();
+  log(machine);
+  let built: Built | undefined;
+  let host: BenchHost | undefined;
+  const lines: Line[] = [];
+  try {
+    log('building the production bundles and the child scripts');
+    built = await buildAll();
+    lines.push(...(await extensionFigures(built, log)));
+    host = await prepareHost(log);
+    lines.push(...(await warmListing(host, log)));
+    lines.push(...(await coldListing(host, built, log)));
+    lines.push(...(await streaming(host, built, log)));
+  } finally {
+    await host?.close().catch((e: unknown) => log(`cleanup: ${String(e)}`));
+    built?.dispose();
+  }
+  const table = markdownTable(lines);
+  const misses = lines.filter((l) => l.pass === false).length;
+  const judged = lines.filter((l) => l.pass !== undefined).length;
+  process.stdout.write(`\n${machine}\n\n${table}\n\n${judged - misses}/${judged} targets met (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  const file = join(REPO, 'bench/results/latest.json');
+  writeJson(file, { date: new Date().toISOString(), machine, lines, markdown: table });
+  log(`wrote ${file}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${String((e as Error)?.stack ?? e)}\n`);
+    process.exit(1);
+  },
+);
