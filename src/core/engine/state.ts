@@ -120,12 +120,19 @@ export function toJob(rec: JobRecord, header: HostHeader, host: string): Job {
     startedAt: marker(rec, 'started') || null,
     endedAt: marker(rec, 'ended') || null,
     command: typeof meta.command === 'string' ? meta.command : null,
-    workdir: marker(rec, 'workdir') || (typeof meta.workdir === 'string' ? meta.workdir : null),
+    workdir: marker(rec, 'workdir') || (typeof meta.workdir === 'string' ? resolveHome(meta.workdir, header.home) : null),
     outputDir: typeof meta.outputDir === 'string' ? meta.outputDir : null,
     reason,
     route: typeof meta.route === 'string' ? meta.route : null,
     attempt: typeof meta.attempt === 'number' ? meta.attempt : 1,
   };
+}
+
+/** `~` and `~/x` are the target user's home (what the host script wrote when it could). */
+function resolveHome(path: string, home: string): string {
+  if (!home) return path;
+  if (path === '~') return home;
+  return path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
 }
 
 /** Jobs of a report, newest first (by creation time, then name). */
