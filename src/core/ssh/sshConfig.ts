@@ -170,8 +170,9 @@ function runSshClient(args: string[]): Promise<string | undefined> {
     execFile('ssh', args, { timeout: 5000, windowsHide: true, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       if (!err) return resolve(stdout);
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return resolve(undefined);
       const detail = String(stderr).trim().split('\n')[0] || err.message;
+      // Not installed, or too old for -G (before OpenSSH 6.8): read ~/.ssh/config ourselves.
+      if (code === 'ENOENT' || /(illegal|unknown) option.*G/i.test(detail)) return resolve(undefined);
       reject(new UserError(`OpenSSH could not resolve the host from your ssh config (ssh ${args.join(' ')}): ${detail}`));
     });
   });

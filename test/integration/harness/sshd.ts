@@ -55,6 +55,10 @@ export interface TestSshd {
   kill(): Promise<void>;
   /** Also accepts logins with this public key (an `ssh-ed25519 AAAA...` line). */
   authorizeKey(publicKeyLine: string): Promise<void>;
+  /** SIGSTOPs sshd and its sessions: connections stay open but nothing answers (a half-open link). */
+  freeze(): void;
+  /** SIGCONTs what `freeze()` stopped. */
+  thaw(): void;
   /** Replaces the host key with a new one (takes effect at the next restart). Returns the new fingerprint. */
   regenerateHostKey(): Promise<string>;
   /** Runs a bash command locally as the test user, in its home. */
@@ -209,6 +213,17 @@ class Instance implements TestSshd {
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     killTree(child.pid!);
     await gone;
+  }
+
+  freeze(): void {
+    const pid = this.child?.pid;
+    if (!pid) throw new Error('sshd is not running');
+    signalTree(pid, 'SIGSTOP');
+  }
+
+  thaw(): void {
+    const pid = this.child?.pid;
+    if (pid) signalTree(pid, 'SIGCONT');
   }
 
   async restart(): Promise<void> {
@@ -400,6 +415,16 @@ function killTree(pid: number): void {
   tree.forEach((p) => signal(p, 'SIGSTOP'));
   tree = descendants(pid);
   for (const p of [...tree, pid]) signal(p, 'SIGKILL');
+}
+
+function signalTree(pid: number, sig: NodeJS.Signals): void {
+  for (const p of [pid, ...descendants(pid)]) {
+    try {
+      process.kill(p, sig);
+    } catch {
+      // gone
+    }
+  }
 }
 
 function descendants(root: number): number[] {

@@ -112,6 +112,24 @@ describe('ssh target: faults against a real sshd', function () {
     assert.equal((await again).stdout.toString(), 'back\n');
   });
 
+  it('notices a silent (half-open) connection through keepalives and reconnects afterwards', async () => {
+    const t = track(createSshTarget(sshd.config(), { connection: { keepaliveIntervalMs: 250, keepaliveCountMax: 2 } }));
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const p = t.exec('echo go; sleep 20', { onStdout: () => started() });
+    await running;
+    sshd.freeze();
+    const t0 = Date.now();
+    try {
+      await assert.rejects(p, (e: unknown) => e instanceof ConnectionLostError);
+      const took = Date.now() - t0;
+      assert.ok(took < 3000, `noticed after ${took} ms`);
+    } finally {
+      sshd.thaw();
+    }
+    assert.equal((await t.exec('echo alive')).stdout.toString(), 'alive\n');
+  });
+
   it('asks the passphrase of an encrypted key once, and never shows it', async () => {
     const passphrase = `pp-${randomBytes(6).toString('hex')}`;
     const key = join(dir, 'encrypted');
