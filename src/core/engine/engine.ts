@@ -74,6 +74,8 @@ class HostEngine implements Engine {
     if (maxHours !== undefined && !(Number.isFinite(maxHours) && maxHours > 0)) {
       throw usageError(`--max-hours must be a positive number of hours, not ${maxHours}.`);
     }
+    const retries = request.retries ?? this.config.retries ?? 0;
+    if (!(Number.isInteger(retries) && retries >= 0)) throw usageError(`--retries must be a whole number, not ${retries}.`);
     const workdir = this.workdir(request);
     const meta = JSON.stringify({
       name: request.name,
@@ -95,6 +97,7 @@ class HostEngine implements Engine {
         meta,
         maxHours === undefined ? '' : Math.max(0.001, maxHours * 3600).toFixed(3),
         this.config.maxParallel === undefined ? '' : String(this.config.maxParallel),
+        retries === 0 ? '' : String(retries),
         this.config.slackWebhookUrl ?? '',
         String(this.config.logRetentionDays),
         HOST_LIB_NAME,

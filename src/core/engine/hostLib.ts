@@ -23,13 +23,16 @@ put() { printf '%s\n' "$2" > "$1.tmp.$$" && mv -f -- "$1.tmp.$$" "$1"; }
 # sq TEXT: single-quoted for sh, bash, zsh and fish (tmux runs its command with the user's shell).
 sq() { printf "'%s'" "$\{1//\'/\'\\\'\'}"; }
 
+# end_line FILE: our marker lines start on a line of their own, even after "printf partial".
+end_line() { if [ -s "$1" ] && [ -n "$(tail -c 1 "$1")" ]; then printf '\n' >> "$1"; fi; }
+
 # finish DIR STATUS: the one writer of the final "[EXIT: N]" line. Whoever creates exit.claim
 # first (O_EXCL) writes it: the runner, or stop when the runner is gone. The exit marker comes
 # last, so a reader that sees it knows run.log is complete.
 finish() {
   local d=$1 st=$2
   ( set -o noclobber; : > "$d/exit.claim" ) 2>/dev/null || return 0
-  if [ -s "$d/run.log" ] && [ -n "$(tail -c 1 "$d/run.log")" ]; then printf '\n' >> "$d/run.log"; fi
+  end_line "$d/run.log"
   printf '[EXIT: %s]\n' "$st" >> "$d/run.log"
   put "$d/ended" "$(iso_now)"
   put "$d/exit" "$st"
@@ -46,7 +49,7 @@ finish() {
 # stop can signal its whole process group while tee and the runner live on to record the
 # command's own status (PIPESTATUS, not tee's).
 runner() {
-  local d=$1 wd st wdog=""
+  local d=$1 wd st wdog="" tries=0 attempt=1
   printf '%s\n' "$$" > "$d/runner.pid"
   export PYTHONUNBUFFERED=1
   wd=$(cat "$d/workdir")
@@ -65,9 +68,20 @@ runner() {
     wdog=$!
   fi
   if cd -- "$wd"; then
-    setsid bash -c 'printf "%s\n" "$$" > "$1/cmd.pid"; exec bash -l "$1/cmd.sh"' orch-job "$d" 2>&1 8>&- |
-      tee -a "$d/run.log"
-    st=$\{PIPESTATUS[0]}
+    # --retries: a failed attempt runs again (not after a stop); all attempts stay in run.log,
+    # each but the last closed by a "[RETRY: ...]" line, so only the final line says "[EXIT:".
+    read -r tries 2>/dev/null < "$d/retries"
+    case $tries in ''|*[!0-9]*) tries=0 ;; esac
+    while :; do
+      put "$d/attempt" "$attempt"
+      setsid bash -c 'printf "%s\n" "$$" > "$1/cmd.pid"; exec bash -l "$1/cmd.sh"' orch-job "$d" 2>&1 8>&- |
+        tee -a "$d/run.log"
+      st=$\{PIPESTATUS[0]}
+      [ "$st" = 0 ] || [ -e "$d/stopped" ] || [ "$attempt" -gt "$tries" ] && break
+      attempt=$((attempt + 1))
+      end_line "$d/run.log"
+      printf '[RETRY: exit %s; attempt %s of %s]\n' "$st" "$attempt" "$((tries + 1))" | tee -a "$d/run.log"
+    done
   else
     printf 'orch: cannot enter the workdir %s\n' "$wd" | tee -a "$d/run.log"
     st=1

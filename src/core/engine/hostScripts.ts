@@ -45,7 +45,7 @@ emit() {
   local d=$1 n=$\{1##*/} f v
   printf 'job\0%s\0' "$n"
   case $SESSIONS in *$'\n'"$n"$'\n'*) printf 'alive\0\0' ;; esac
-  for f in meta.json workdir created started ended exit stopped queued runner.pid; do
+  for f in meta.json workdir created started ended exit stopped queued runner.pid attempt; do
     if [ -f "$d/$f" ]; then v=""; IFS= read -r -d '' v < "$d/$f"; printf '%s\0%s\0' "$f" "$v"; fi
   done
 }
@@ -77,15 +77,15 @@ exit 0
 `;
 
 /**
- * stdin: root, name, workdir, force (0|1), meta.json, max seconds, max parallel, webhook URL,
- * retention days, library name, library text; then the command text as the rest of stdin.
+ * stdin: root, name, workdir, force (0|1), meta.json, max seconds, max parallel, retries,
+ * webhook URL, retention days, library name, library text; then the command text as the rest of stdin.
  * Nothing is half-started: on any failure the new dir is removed and a renamed old log is put
  * back; the tmux session is the last thing created.
  */
 export const RUN_SCRIPT =
   PRELUDE +
   bash`
-field root; field name; field workdir; field force; field meta; field maxsec; field maxpar
+field root; field name; field workdir; field force; field meta; field maxsec; field maxpar; field retries
 field hook; field days; field libname; field libtext
 fail() { printf '%s\n' "$2" >&2; exit "$1"; }
 valid_name "$name" || fail 15 "invalid job name"
@@ -126,6 +126,7 @@ if ! { cat > "$d/cmd.sh" &&
   : > "$d/run.log" &&
   { [ -z "$maxsec" ] || printf '%s\n' "$maxsec" > "$d/max-seconds"; } &&
   { [ -z "$maxpar" ] || printf '%s\n' "$maxpar" > "$d/max-parallel"; } &&
+  { [ -z "$retries" ] || printf '%s\n' "$retries" > "$d/retries"; } &&
   { [ -z "$hook" ] || : > "$d/notify"; }; }; then
   undo
   fail 13 "cannot write the job files in $d"

@@ -18,7 +18,7 @@ export interface JobRecord {
   name: string;
   /** A tmux session of this name exists. */
   alive: boolean;
-  /** Marker file name → contents (meta.json, workdir, created, started, ended, exit, stopped, queued, runner.pid). */
+  /** Marker file name → contents (meta.json, workdir, created, started, ended, exit, stopped, queued, runner.pid, attempt). */
   files: Record<string, string>;
 }
 
@@ -124,7 +124,7 @@ export function toJob(rec: JobRecord, header: HostHeader, host: string): Job {
     outputDir: typeof meta.outputDir === 'string' ? meta.outputDir : null,
     reason,
     route: typeof meta.route === 'string' ? meta.route : null,
-    attempt: typeof meta.attempt === 'number' ? meta.attempt : 1,
+    attempt: Number(marker(rec, 'attempt')) || (typeof meta.attempt === 'number' ? meta.attempt : 1),
   };
 }
 
