@@ -68,6 +68,8 @@ runner() {
     wdog=$!
   fi
   if cd -- "$wd"; then
+    # The commit before the job, for a later rollback (guardrail L3).
+    git rev-parse HEAD > "$d/git-head" 2>/dev/null || rm -f -- "$d/git-head"
     # --retries: a failed attempt runs again (not after a stop); all attempts stay in run.log,
     # each but the last closed by a "[RETRY: ...]" line, so only the final line says "[EXIT:".
     read -r tries 2>/dev/null < "$d/retries"

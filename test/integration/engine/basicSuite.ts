@@ -61,6 +61,19 @@ export function basicSuite(fx: () => EngineFixture, names: string[]): void {
     assert.equal(log, `${job!.workdir}\nlogin\nunbuf=1\n[EXIT: 0]\n`);
   });
 
+  it('records the workdir\'s git commit before a job in a git checkout', async () => {
+    const wd = `${fx().config().remoteWorkdir}-git`;
+    const n = name('git');
+    await engine.run({ name: n, workdir: wd, command: 'git init -q . && git -c user.email=a@b -c user.name=a commit -q --allow-empty -m x && echo made' });
+    await waitEnded(engine, n);
+    const m = name('githead');
+    await engine.run({ name: m, workdir: wd, command: 'git rev-parse HEAD' });
+    const job = await waitEnded(engine, m);
+    const head = (await engine.readLog(m)).toString().split('\n')[0];
+    assert.match(head!, /^[0-9a-f]{40}$/);
+    assert.equal(await sh(fx().target, `cat "$(dirname '${job.logPath}')/git-head"`), `${head}\n`);
+  });
+
   it('passes quotes, $, backticks, newlines, unicode and a 100 KB command to bash intact, injecting nothing', async () => {
     const canary = `${await sh(fx().target, 'printf %s "$HOME"')}/canary-${uniqueName('c')}`;
     const tricky = `it's "quoted" $HOME \`id\` $(touch ${canary}) ; touch ${canary} \\ 日本語 ✓ 🚀`;
