@@ -7,28 +7,24 @@
  * Needs root (it creates the user and runs sshd as root). A missing sshd, ssh-keygen or tmux is
  * an error, never a skip.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { appendFile, chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrchConfig } from '../../../src/core/config/types';
+import { freePort, killTree, run, runCollect, signalTree, waitForBanner, type RunResult } from './processes';
+import { TEST_USER, checkPrerequisites, ensureTestUser, type Account } from './testUser';
 
-export const TEST_USER = 'orchtest';
+export { TEST_USER } from './testUser';
+export type { RunResult } from './processes';
 
 export interface StartSshdOptions {
   /** Extra sshd_config lines (e.g. `MaxSessions 2`). */
   extraConfig?: string[];
   /** Give up when sshd does not accept connections within this time. Default 10 s. */
   startTimeoutMs?: number;
-}
-
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
 }
 
 export interface TestSshd {
@@ -84,12 +80,6 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<TestSsh
     throw e;
   }
   return inst;
-}
-
-interface Account {
-  uid: number;
-  gid: number;
-  home: string;
 }
 
 class Instance implements TestSshd {
@@ -312,188 +302,10 @@ export function fingerprint(base64Blob: string): string {
   return 'SHA256:' + createHash('sha256').update(base64Blob, 'base64').digest('base64').replace(/=+$/, '');
 }
 
-async function checkPrerequisites(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error('the sshd test harness must run as root (it creates a test user and runs sshd)');
-  const missing = ['/usr/sbin/sshd', 'ssh-keygen', 'tmux', 'setpriv', 'useradd'].filter((p) => !onPath(p));
-  if (missing.length > 0) {
-    throw new Error(`integration tests need ${missing.join(', ')}: run scripts/setup-test-env.sh (apt-get install openssh-server openssh-client tmux)`);
-  }
-}
-
-function onPath(cmd: string): boolean {
-  if (cmd.startsWith('/')) return existsSync(cmd);
-  const dirs = (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':');
-  return [...dirs, '/usr/sbin', '/sbin'].some((d) => d && existsSync(join(d, cmd)));
-}
-
-/** Creates `orchtest` once; safe when several test processes race to do it. */
-async function ensureTestUser(): Promise<Account> {
-  for (let attempt = 1; ; attempt++) {
-    const found = lookupUser(TEST_USER);
-    if (found && shadowUsable(TEST_USER)) {
-      await prepareHome(found);
-      return found;
-    }
-    if (!found) await runCollect('useradd', ['-m', '-s', '/bin/bash', TEST_USER]);
-    else await runCollect('usermod', ['-p', '*', TEST_USER]);
-    if (attempt >= 20) throw new Error(`could not create the test user ${TEST_USER}`);
-    await delay(100);
-  }
-}
-
-function lookupUser(name: string): Account | undefined {
-  for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-    const f = line.split(':');
-    if (f[0] === name) return { uid: Number(f[2]), gid: Number(f[3]), home: f[5]! };
-  }
-  return undefined;
-}
-
-/** With UsePAM no, a locked password (`!`) refuses even key logins; `*` does not. */
-function shadowUsable(name: string): boolean {
-  const line = readFileSync('/etc/shadow', 'utf8').split('\n').find((l) => l.startsWith(name + ':'));
-  return line !== undefined && !line.split(':')[1]!.startsWith('!');
-}
-
-async function prepareHome(a: Account): Promise<void> {
-  await mkdir(a.home, { recursive: true });
-  await chown(a.home, a.uid, a.gid);
-  await chmod(a.home, 0o755);
-  const ssh = join(a.home, '.ssh');
-  await mkdir(ssh, { recursive: true });
-  await chown(ssh, a.uid, a.gid);
-  await chmod(ssh, 0o700);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves once the port answers with an SSH banner. */
-async function waitForBanner(host: string, port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await bannerOnce(host, port)) return;
-    await delay(25);
-  }
-  throw new Error(`sshd did not accept connections on ${host}:${port} within ${timeoutMs} ms`);
-}
-
-function bannerOnce(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = createConnection({ host, port });
-    const done = (ok: boolean): void => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(1000, () => done(false));
-    sock.once('error', () => done(false));
-    sock.once('data', (d) => done(d.toString('latin1').startsWith('SSH-')));
-  });
-}
-
-/** SIGKILLs a process and all its descendants (sshd's per-connection processes and their shells). */
-function killTree(pid: number): void {
-  // Freeze first so nothing forks or reparents while we collect the tree.
-  const signal = (p: number, s: NodeJS.Signals): void => {
-    try {
-      process.kill(p, s);
-    } catch {
-      // already gone
-    }
-  };
-  signal(pid, 'SIGSTOP');
-  let tree = descendants(pid);
-  tree.forEach((p) => signal(p, 'SIGSTOP'));
-  tree = descendants(pid);
-  for (const p of [...tree, pid]) signal(p, 'SIGKILL');
-}
-
-function signalTree(pid: number, sig: NodeJS.Signals): void {
-  for (const p of [pid, ...descendants(pid)]) {
-    try {
-      process.kill(p, sig);
-    } catch {
-      // gone
-    }
-  }
-}
-
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(name));
-      children.set(ppid, list);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out: number[] = [];
-  const stack = [root];
-  while (stack.length > 0) {
-    for (const c of children.get(stack.pop()!) ?? []) {
-      out.push(c);
-      stack.push(c);
-    }
-  }
-  return out;
-}
-
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const inst of live) inst.emergencyStop();
   });
-}
-
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: 20_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${stderr || err.message}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-function runCollect(
-  cmd: string,
-  args: string[],
-  opts: { uid?: number; gid?: number; cwd?: string; env?: NodeJS.ProcessEnv; stdin?: string | Buffer; timeoutMs?: number } = {},
-): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { uid: opts.uid, gid: opts.gid, cwd: opts.cwd, env: opts.env ?? process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.stdin ?? '');
-  });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
