@@ -91,7 +91,9 @@ async function loadKey(path: string, plan: AuthPlan): Promise<ParsedKey | undefi
       plan.onPromptStart?.();
       try {
         passphrase = await plan.askPassphrase(path);
-      } catch {
+      } catch (e) {
+        // the prompt's own sentence (e.g. "no terminal: use ssh-add") says more than ours
+        if (e instanceof UserError) throw e;
         throw new UserError(`No passphrase was given for the key ${path}, so the connection was not made.`);
       } finally {
         plan.onPromptEnd?.();
