@@ -26,6 +26,10 @@ export function createEngine(config: OrchConfig, target: ShellTarget, options: E
   return new HostEngine(config, target, options);
 }
 
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop()?.trim() ?? '';
+}
+
 /** stdin for a host script: NUL-terminated fields, then an optional rest. */
 export function encodeFields(fields: string[], rest?: string): Buffer {
   for (const f of fields) {
@@ -58,7 +62,7 @@ class HostEngine implements Engine {
   }
 
   private hostFailure(what: string, res: ExecResult): UserError {
-    const detail = res.stderr.trim().split('\n').pop() ?? '';
+    const detail = lastLine(res.stderr);
     return new UserError(`Could not ${what} on ${this.host} (exit ${res.code})${detail ? `: ${detail}` : ''}.`);
   }
 
@@ -121,7 +125,9 @@ class HostEngine implements Engine {
           `A log for ${request.name} already exists on ${host} (${res.stderr.trim()}); use --force to keep it renamed and start anew.`,
         );
       case HostExit.writeFailed:
-        throw this.hostFailure(`write the job files of ${request.name} (is the disk full?); nothing was started`, res);
+        throw new UserError(
+          `Could not write the job files of ${request.name} on ${host} (is the disk full?): ${lastLine(res.stderr)}; nothing was started.`,
+        );
       case HostExit.tmuxFailed:
         throw this.hostFailure(`start the tmux session ${request.name}; nothing was started`, res);
       case HostExit.badName:

@@ -119,7 +119,7 @@ if ! mkdir -- "$d" 2>/dev/null; then
   fail 12 "$d"
 fi
 undo() { rm -rf -- "$d"; if [ -n "$prev" ]; then mv -- "$prev" "$d"; fi; }
-if ! { cat > "$d/cmd.sh" &&
+if ! err=$( { cat > "$d/cmd.sh" &&
   printf '%s\n' "$meta" > "$d/meta.json" &&
   printf '%s\n' "$workdir" > "$d/workdir" &&
   date +%s > "$d/created" &&
@@ -127,9 +127,9 @@ if ! { cat > "$d/cmd.sh" &&
   { [ -z "$maxsec" ] || printf '%s\n' "$maxsec" > "$d/max-seconds"; } &&
   { [ -z "$maxpar" ] || printf '%s\n' "$maxpar" > "$d/max-parallel"; } &&
   { [ -z "$retries" ] || printf '%s\n' "$retries" > "$d/retries"; } &&
-  { [ -z "$hook" ] || : > "$d/notify"; }; }; then
+  { [ -z "$hook" ] || : > "$d/notify"; }; } 2>&1 ); then
   undo
-  fail 13 "cannot write the job files in $d"
+  fail 13 "cannot write the job files in $d: $\{err##*: }"
 fi
 mkdir -p -- "$workdir" || { undo; fail 13 "cannot create the workdir $workdir"; }
 if ! tmux new-session -d -s "$name" -c "$workdir" "bash $(sq "$LIB") runner $(sq "$d")"; then

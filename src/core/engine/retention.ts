@@ -12,7 +12,8 @@ export const RETENTION_FUNCTIONS = bash`
 # when tmux cannot be asked (so a running job's log is never removed).
 prune() {
   local root=$1 days=$2 d n code sessions="" have_tmux=0
-  case $days in ''|*[!0-9]*) return 1 ;; esac
+  # 0 (or nonsense) keeps every log.
+  case $days in ''|*[!0-9]*|0) return 0 ;; esac
   if command -v tmux >/dev/null 2>&1; then
     have_tmux=1
     sessions=$'\n'$(tmux ls -F '#{session_name}' 2>/dev/null)$'\n'
@@ -36,6 +37,7 @@ prune() {
 cron_install() {
   local root=$1 days=$2 tag cur line
   command -v crontab >/dev/null 2>&1 || return 1
+  case $days in ''|*[!0-9]*|0) return 0 ;; esac
   tag="# orch-retention:$(printf '%s' "$root" | cksum | cut -d' ' -f1)"
   line="17 * * * * bash $(sq "$LIB") prune $(sq "$root") $days >/dev/null 2>&1 $tag"
   line=$\{line//%/\\%}

@@ -203,7 +203,7 @@ export function hostSuite(fx: () => EngineFixture, names: string[], options: { l
       execFileSync('sh', ['-c', `dd if=/dev/zero of='${mnt}/x/fill' bs=4k 2>/dev/null; exit 0`]);
       const big = `echo '${'y'.repeat(100_000)}'`;
       await assert.rejects(engine.run({ name: n, command: big, force: true }), (e: unknown) =>
-        e instanceof UserError && /disk full.*nothing was started/.test(e.message));
+        e instanceof UserError && /is the disk full\?\): .*No space left on device; nothing was started\.$/.test(e.message));
       const fresh = name('full2');
       await assert.rejects(engine.run({ name: fresh, command: big }), (e: unknown) => e instanceof UserError && /disk full/.test(e.message));
       assert.equal((await engine.readLog(n)).toString(), 'kept\n[EXIT: 0]\n');
