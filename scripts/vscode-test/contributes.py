@@ -149,7 +149,7 @@ pkg["capabilities"] = {
     "virtualWorkspaces": False,
 }
 scripts = pkg.setdefault("scripts", {})
-scripts["test:vscode"] = "tsx test/vscode/runExtensionTests.ts"
+scripts["test:vscode"] = "mocha 'test/vscode/unit/**/*.test.ts' && tsx test/vscode/runExtensionTests.ts"
 scripts["test:e2e"] = "tsx test/vscode/runE2e.ts"
 for s in ["test:vscode", "test:e2e"]:
     if s == "test:e2e" and not os.path.exists(os.path.join(ROOT, "test/vscode/runE2e.ts")):

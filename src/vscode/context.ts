@@ -32,8 +32,9 @@ export class CloudJobs implements vscode.Disposable {
   }
 
   /** Targets the tree lists: the configured host, or the local tmux server when chosen (or used). */
-  private listedKinds(): TargetKind[] {
-    if (this.hostConfigured) return ['remote'];
+  private async listedKinds(): Promise<TargetKind[]> {
+    const c = await this.config.tryGet();
+    if (c?.host) return ['remote'];
     return this.ext.workspaceState.get<boolean>(USE_LOCAL_KEY) ? ['local'] : [];
   }
 

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { CloudJobs } from './context';
@@ -9,6 +10,7 @@ import { CloudJobsApi } from './api';
 
 // Wiring only: state lives in CloudJobs, behaviour in the modules it hands to.
 export function activate(context: vscode.ExtensionContext): CloudJobsApi {
+  const started = performance.now();
   const ctx = new CloudJobs(context);
   context.subscriptions.push(ctx);
   const view = ctx.store.add(new JobsView(ctx.jobs));
@@ -17,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): CloudJobsApi {
   ctx.store.add(registerTaskProvider(ctx));
   // Reading the configuration touches files: after activation, never inside it.
   void ctx.init().catch((e) => showError(ctx.log, e, 'Cloud Jobs'));
+  ctx.log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
   return new CloudJobsApi(ctx, view, routing);
 }
 

@@ -36,7 +36,7 @@ export class JobsService implements vscode.Disposable {
   constructor(
     private readonly open: EngineOpener,
     /** Which targets the tree lists (called at every refresh; depends on configuration). */
-    private readonly listedKinds: () => TargetKind[],
+    private readonly listedKinds: () => Promise<TargetKind[]>,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
@@ -88,7 +88,7 @@ export class JobsService implements vscode.Disposable {
 
   private async readAll(): Promise<void> {
     const gen = this.generation;
-    const kinds = new Set<TargetKind>(this.listedKinds());
+    const kinds = new Set<TargetKind>(await this.listedKinds());
     for (const k of this.engines.keys()) kinds.add(k);
     const results = await Promise.all(
       [...kinds].map(async (kind) => {

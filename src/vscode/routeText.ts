@@ -17,6 +17,8 @@ export function decisionDetail(d: Decision): string {
 
 /** A job-name task part from a command line: the script's base name, else the program name. */
 export function taskFromCommand(command: string): string {
+  // a compound command (`for …; do …`) names nothing in particular
+  if (/^\s*(?:(?:for|while|until|if|case)\b|[{(])/.test(command)) return 'job';
   const words = command.trim().split(/\s+/).filter((w) => !/^-|=/.test(w));
   const script = words.find((w) => /\.[A-Za-z0-9]+$/.test(w) && !/^(python\d*|node|bash|sh)$/.test(w));
   const pick = script ?? words.find((w) => !/^(sudo|env|nohup|time|nice|python\d*|node|bash|sh|npx|uv|poetry)$/.test(w)) ?? words[0] ?? 'job';

@@ -1,0 +1,63 @@
+import * as assert from 'node:assert/strict';
+import type { Job } from '../../../src/core/jobs/model';
+import { JOB_STATES } from '../../../src/core/jobs/model';
+import { formatDuration, jobContextValue, jobDescription, jobTooltipMarkdown, STATE_LOOK } from '../../../src/vscode/jobPresentation';
+
+const job = (over: Partial<Job> = {}): Job => ({
+  name: 'demo-train-20261121-0910',
+  state: 'RUNNING',
+  exitCode: null,
+  host: 'gpu-box',
+  logPath: '/home/u/logs/demo-train-20261121-0910/run.log',
+  startedAt: '2026-11-21T09:10:00.000Z',
+  endedAt: null,
+  command: 'python3 train.py --epochs 3',
+  workdir: '~/work/demo',
+  outputDir: null,
+  reason: null,
+  route: 'cloud — llm_or_embedding: heavy work',
+  attempt: 1,
+  ...over,
+});
+
+describe('job presentation', () => {
+  it('gives every state its own icon and colour', () => {
+    const icons = new Set(JOB_STATES.map((s) => STATE_LOOK[s].icon));
+    const colors = new Set(JOB_STATES.map((s) => STATE_LOOK[s].color));
+    assert.equal(icons.size, JOB_STATES.length);
+    assert.equal(colors.size, JOB_STATES.length);
+  });
+
+  it('describes active jobs by elapsed time and ended ones by exit code and run time', () => {
+    const now = Date.parse('2026-11-21T09:13:12.000Z');
+    assert.equal(jobDescription(job(), now), 'running 3m 12s');
+    assert.equal(jobDescription(job({ state: 'QUEUED', startedAt: null }), now), 'queued');
+    assert.equal(jobDescription(job({ state: 'DONE', exitCode: 0, endedAt: '2026-11-21T10:12:00.000Z' }), now), 'exit 0 · 1h 02m');
+    assert.equal(jobDescription(job({ state: 'FAILED', exitCode: 137, endedAt: '2026-11-21T09:10:45.000Z' }), now), 'exit 137 · 45s');
+    assert.equal(jobDescription(job({ state: 'STOPPED', endedAt: '2026-11-21T09:11:00.000Z' }), now), 'stopped · 1m 00s');
+  });
+
+  it('sets contextValue per state, with flags for re-run and pull', () => {
+    assert.equal(jobContextValue(job()), 'job.running');
+    assert.equal(jobContextValue(job({ state: 'DONE', exitCode: 0, outputDir: 'results' })), 'job.done.rerunnable.pullable');
+    assert.equal(jobContextValue(job({ state: 'FAILED', command: null })), 'job.failed');
+    // the menus' regular expressions in package.json
+    assert.match(jobContextValue(job({ state: 'QUEUED' })), /^job\.(queued|starting|running)\b/);
+    assert.doesNotMatch(jobContextValue(job({ state: 'STOPPED' })), /^job\.(queued|starting|running)\b/);
+  });
+
+  it('puts command, host, start, log path and route reason in the tooltip, escaping markup', () => {
+    const md = jobTooltipMarkdown(job({ reason: 'stopped after <2> hours' }), Date.parse('2026-11-21T09:11:00.000Z'));
+    assert.match(md, /```sh\npython3 train\.py --epochs 3\n```/);
+    assert.match(md, /\*\*Host:\*\* gpu-box/);
+    assert.match(md, /run\.log/);
+    assert.match(md, /Routed here because:\*\* cloud — llm_or_embedding: heavy work/);
+    assert.match(md, /stopped after \\<2\\> hours/);
+  });
+
+  it('formats durations', () => {
+    assert.equal(formatDuration(0), '0s');
+    assert.equal(formatDuration(59_999), '59s');
+    assert.equal(formatDuration(3_600_000), '1h 00m');
+  });
+});
