@@ -35,7 +35,7 @@ const FLOWS: FlowKind[] = ['cycle', 'full', 'program'];
 
 export const experimentCommand: Command = {
   name: 'experiment',
-  summary: 'run the research kit\'s experiment cycle (cycle, full, program)',
+  summary: 'Run the research kit\'s experiment cycle (cycle, full, program).',
   help: HELP,
   async run(argv: string[], io: CliIO): Promise<number> {
     const parsed = parseArgs(argv, { kit: { kind: 'string' }, 'cloud-run': { kind: 'string' } });
