@@ -1,10 +1,7 @@
 import type * as vscode from 'vscode';
 import type { OrchConfig } from '../core/config/types';
 import type { Engine } from '../core/engine/api';
-import { createEngine } from '../core/engine/engine';
-import { createLocalTarget } from '../core/engine/localTarget';
 import { UserError } from '../core/errors';
-import { createSshTarget } from '../core/ssh/sshTarget';
 import type { ConfigService } from './config';
 import type { EngineOpener } from './jobsService';
 import { passphraseAsker } from './secrets';
@@ -15,6 +12,12 @@ import { passphraseAsker } from './secrets';
  */
 export function engineOpener(config: ConfigService, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): EngineOpener {
   return async (kind): Promise<Engine> => {
+    // Loaded on first need, so activation does not pay for the SSH stack.
+    const [{ createEngine }, { createLocalTarget }, { createSshTarget }] = await Promise.all([
+      import('../core/engine/engine.js'),
+      import('../core/engine/localTarget.js'),
+      import('../core/ssh/sshTarget.js'),
+    ]);
     const c: OrchConfig = await config.get();
     if (kind === 'local') return createEngine(c, createLocalTarget());
     if (!c.host) throw new UserError('No cloud host is configured: set cloudJobs.host in the settings or ORCH_HOST in scripts/cloud/.env.');

@@ -2,8 +2,6 @@ import * as vscode from 'vscode';
 import { shellQuote } from '../core/engine/target';
 import { UserError } from '../core/errors';
 import type { Job } from '../core/jobs/model';
-import { resolveHost } from '../core/ssh/sshConfig';
-import { openSshArgs } from '../core/ssh/sshTarget';
 import type { CloudJobs } from './context';
 
 /**
@@ -22,6 +20,7 @@ export async function attachTerminal(ctx: CloudJobs, job: Pick<Job, 'name' | 'ho
   if (job.host === 'local') {
     options = { name, shellPath: 'tmux', shellArgs: ['attach', '-t', job.name], iconPath: new vscode.ThemeIcon('terminal-tmux') };
   } else {
+    const [{ resolveHost }, { openSshArgs }] = await Promise.all([import('../core/ssh/sshConfig.js'), import('../core/ssh/sshTarget.js')]);
     const config = await ctx.config.get();
     if (!config.host) throw new UserError('No cloud host is configured, so there is nothing to attach to.');
     const args = openSshArgs(config, await resolveHost(config), { tty: true });

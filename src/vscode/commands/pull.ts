@@ -1,9 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createLocalTarget } from '../../core/engine/localTarget';
 import { UserError } from '../../core/errors';
-import { createSshTarget } from '../../core/ssh/sshTarget';
-import { pullDir } from '../../core/transfer';
 import { workspaceRoot } from '../config';
 import type { CloudJobs } from '../context';
 import { passphraseAsker } from '../secrets';
@@ -20,6 +17,11 @@ export async function pullResults(ctx: CloudJobs, arg?: unknown): Promise<void> 
   const root = workspaceRoot();
   if (!root) throw new UserError('Open a folder first: results are pulled into it.');
   const localDir = path.join(root, path.basename(job.outputDir.replace(/\/+$/, '')) || job.name);
+  const [{ createLocalTarget }, { createSshTarget }, { pullDir }] = await Promise.all([
+    import('../../core/engine/localTarget.js'),
+    import('../../core/ssh/sshTarget.js'),
+    import('../../core/transfer/index.js'),
+  ]);
   const config = await ctx.config.get();
   const target = job.host === 'local' ? createLocalTarget() : createSshTarget(config, { askPassphrase: passphraseAsker(ctx.ext.secrets) });
   try {
