@@ -1,4 +1,5 @@
 import type { Job, RunRequest } from '../jobs/model';
+import type { RunGuardrails } from '../guardrails/settings';
 
 export interface LogReadOptions {
   /** Only the last N lines. */
@@ -16,6 +17,27 @@ export interface FollowOptions {
   onReconnect?: (info: { attempt: number; fromByte: number }) => void;
 }
 
+/** A run request with the guardrails the host enforces for it (L1 stop-on-match, L2 retry rules). */
+export type GuardedRunRequest = RunRequest & { guardrails?: RunGuardrails };
+
+export interface RollbackOptions {
+  /** Only check (not running, commit recorded, workdir is the top of its git repository); change nothing. */
+  dryRun?: boolean;
+  /** Refuse when the job's recorded commit is no longer this one (it was re-run meanwhile). */
+  expectCommit?: string;
+}
+
+export interface RollbackResult {
+  job: string;
+  host: string;
+  /** The workdir on the host, absolute. */
+  workdir: string;
+  /** The commit recorded before the job. */
+  commit: string;
+  /** False for a dry run. */
+  reset: boolean;
+}
+
 /**
  * One target host's jobs (remote over SSH, or the local tmux server). All state lives on the
  * host under the log root; the engine keeps none, so every laptop and CLI call sees the same.
@@ -24,7 +46,7 @@ export interface Engine {
   /** `local` or the configured host. */
   readonly host: string;
   /** Starts a detached tmux session; resolves once it is QUEUED or RUNNING. */
-  run(request: RunRequest): Promise<Job>;
+  run(request: GuardedRunRequest): Promise<Job>;
   /** All jobs in the log root, newest first, in one round trip. */
   list(): Promise<Job[]>;
   /** QUEUED, STARTING and RUNNING jobs, in one round trip. */
@@ -37,5 +59,12 @@ export interface Engine {
   stop(name: string): Promise<Job>;
   /** Stops every QUEUED, STARTING or RUNNING job (guardrail L4). */
   stopAll(): Promise<Job[]>;
+  /**
+   * Guardrail L3: resets the job's git workdir to the commit recorded before it (tracked files
+   * only). UserError (exit 1) when the job is active, has no recorded commit, or its workdir is
+   * not the top of a git repository. Optional so that hand-written fakes need not implement it;
+   * the engine of createEngine always does (see guardrails/rollback.ts `rollbackJob`).
+   */
+  rollback?(name: string, options?: RollbackOptions): Promise<RollbackResult>;
   close(): Promise<void>;
 }

@@ -6,10 +6,11 @@
 import type { OrchConfig } from '../config/types';
 import { UserError, usageError } from '../errors';
 import { isActive, type Job, type RunRequest } from '../jobs/model';
-import type { Engine, FollowOptions, LogReadOptions } from './api';
+import type { Engine, FollowOptions, GuardedRunRequest, LogReadOptions, RollbackOptions, RollbackResult } from './api';
+import { hostGuardrails } from './guardFields';
 import { followLog } from './follow';
 import { HOST_LIB, HOST_LIB_NAME } from './hostLib';
-import { HostExit, LIST_SCRIPT, READ_LOG_SCRIPT, RUN_SCRIPT, STOP_SCRIPT } from './hostScripts';
+import { HostExit, LIST_SCRIPT, READ_LOG_SCRIPT, ROLLBACK_SCRIPT, RUN_SCRIPT, STOP_ALL_SCRIPT, STOP_SCRIPT } from './hostScripts';
 import { jobsOf, parseReport } from './state';
 import type { ExecResult, ShellTarget } from './target';
 
@@ -28,6 +29,14 @@ export function createEngine(config: OrchConfig, target: ShellTarget, options: E
 
 function lastLine(text: string): string {
   return text.trim().split('\n').pop()?.trim() ?? '';
+}
+
+/** NUL-separated key, value pairs a host script printed. */
+function pairs(out: Buffer): Record<string, string> {
+  const parts = out.toString('utf8').split('\0');
+  const result: Record<string, string> = {};
+  for (let i = 0; i + 1 < parts.length; i += 2) result[parts[i]!] = parts[i + 1]!;
+  return result;
 }
 
 /** stdin for a host script: NUL-terminated fields, then an optional rest. */
@@ -70,7 +79,7 @@ class HostEngine implements Engine {
     return (request.workdir ?? this.config.remoteWorkdir).replace('<project>', this.config.project);
   }
 
-  async run(request: RunRequest): Promise<Job> {
+  async run(request: GuardedRunRequest): Promise<Job> {
     this.checkName(request.name);
     if (request.command.trim() === '') throw usageError('The command to run is empty.');
     if (request.command.includes('\0')) throw usageError('The command contains a NUL character, which bash cannot run.');
@@ -81,6 +90,7 @@ class HostEngine implements Engine {
     const retries = request.retries ?? this.config.retries ?? 0;
     if (!(Number.isInteger(retries) && retries >= 0)) throw usageError(`--retries must be a whole number, not ${retries}.`);
     const workdir = this.workdir(request);
+    const guard = hostGuardrails(request.guardrails);
     const meta = JSON.stringify({
       name: request.name,
       command: request.command,
@@ -91,6 +101,8 @@ class HostEngine implements Engine {
       route: request.route ?? null,
       attempt: 1,
       host: this.host,
+      retries,
+      guardrails: guard.meta,
     });
     const stdin = encodeFields(
       [
@@ -104,6 +116,12 @@ class HostEngine implements Engine {
         retries === 0 ? '' : String(retries),
         this.config.slackWebhookUrl ?? '',
         String(this.config.logRetentionDays),
+        guard.backoff,
+        guard.retryExit,
+        guard.noRetry,
+        guard.watch,
+        guard.stopOnMatch ? '1' : '0',
+        guard.rollbackOnRetry ? '1' : '0',
         HOST_LIB_NAME,
         HOST_LIB,
       ],
@@ -200,8 +218,49 @@ class HostEngine implements Engine {
   }
 
   async stopAll(): Promise<Job[]> {
-    const active = await this.status();
-    return Promise.all(active.map((j) => this.stop(j.name)));
+    const stdin = encodeFields([
+      this.config.logRoot,
+      HOST_LIB_NAME,
+      HOST_LIB,
+      'stopped with orch stop --all (guardrail L4)',
+      this.config.slackWebhookUrl ?? '',
+    ]);
+    const res = await this.target.exec(STOP_ALL_SCRIPT, { stdin });
+    if (res.code !== 0) throw this.hostFailure('stop the jobs', res);
+    return jobsOf(parseReport(res.stdout), this.host);
+  }
+
+  async rollback(name: string, options: RollbackOptions = {}): Promise<RollbackResult> {
+    this.checkName(name);
+    const stdin = encodeFields([this.config.logRoot, name, HOST_LIB_NAME, HOST_LIB, options.dryRun ? 'check' : 'reset', options.expectCommit ?? '']);
+    const res = await this.target.exec(ROLLBACK_SCRIPT, { stdin });
+    const fields = pairs(res.stdout);
+    const workdir = fields.workdir?.trim() ?? '';
+    const commit = fields.commit?.trim() ?? '';
+    const where = `${this.host}:${workdir}`;
+    const refuse = (why: string) => new UserError(`Cannot roll back ${name}: ${why}.`, { exitCode: 1 });
+    switch (res.code) {
+      case 0:
+        return { job: name, host: this.host, workdir, commit, reset: !options.dryRun };
+      case HostExit.notFound:
+        throw this.notFound(name);
+      case HostExit.active:
+        throw refuse('it is still running (stop it first with orch stop ' + name + ')');
+      case HostExit.noCommit:
+        throw refuse(`no commit was recorded before it (its workdir ${where} was not a git repository when it started)`);
+      case HostExit.notRepo:
+        throw refuse(`its workdir ${where} is no longer a git repository`);
+      case HostExit.notTop:
+        throw refuse(`its workdir ${where} is inside a larger git repository, and a reset would change files outside it`);
+      case HostExit.changedCommit:
+        throw refuse(`its recorded commit is now ${commit.slice(0, 12)}, not ${options.expectCommit?.slice(0, 12)} (was it run again?); nothing was changed`);
+      case HostExit.commitGone:
+        throw refuse(`the recorded commit ${commit.slice(0, 12)} no longer exists in ${where}`);
+      case HostExit.resetFailed:
+        throw this.hostFailure(`reset ${where} to ${commit.slice(0, 12)}`, res);
+      default:
+        throw this.hostFailure(`roll back ${name}`, res);
+    }
   }
 
   close(): Promise<void> {

@@ -17,6 +17,15 @@ export const HostExit = {
   writeFailed: 13,
   tmuxFailed: 14,
   badName: 15,
+  /** rollback: the job is still QUEUED, STARTING or RUNNING. */
+  active: 16,
+  /** rollback (git_target): no recorded commit, not a repository, not its top, commit gone, reset failed. */
+  noCommit: 20,
+  notRepo: 21,
+  notTop: 22,
+  changedCommit: 23,
+  commitGone: 24,
+  resetFailed: 25,
 } as const;
 
 const PRELUDE = bash`
@@ -45,9 +54,30 @@ emit() {
   local d=$1 n=$\{1##*/} f v
   printf 'job\0%s\0' "$n"
   case $SESSIONS in *$'\n'"$n"$'\n'*) printf 'alive\0\0' ;; esac
-  for f in meta.json workdir created started ended exit stopped queued runner.pid attempt; do
+  for f in meta.json workdir created started ended exit stopped queued runner.pid attempt no-retry; do
     if [ -f "$d/$f" ]; then v=""; IFS= read -r -d '' v < "$d/$f"; printf '%s\0%s\0' "$f" "$v"; fi
   done
+}
+# store_hook: the webhook URL ($hook), 0600, written by printf (a builtin: never in any argv).
+store_hook() {
+  local cur=""
+  [ -n "$hook" ] || return 0
+  [ -f "$orch/slack-webhook" ] && IFS= read -r cur < "$orch/slack-webhook"
+  [ "$cur" != "$hook" ] || return 0
+  ( umask 077; printf '%s\n' "$hook" > "$orch/slack-webhook.tmp.$$" ) &&
+    mv -f -- "$orch/slack-webhook.tmp.$$" "$orch/slack-webhook" && return 0
+  rm -f -- "$orch/slack-webhook.tmp.$$"
+  return 1
+}
+# active DIR: the job has not ended and its runner (or, before the runner, its session) lives,
+# or it was just created and its session is still being made.
+active() {
+  local d=$1 n=$\{1##*/} rp="" c=""
+  [ ! -e "$d/exit" ] || return 1
+  case $SESSIONS in *$'\n'"$n"$'\n'*) return 0 ;; esac
+  if read -r rp 2>/dev/null < "$d/runner.pid" && [ -n "$rp" ]; then kill -0 "$rp" 2>/dev/null; return; fi
+  read -r c 2>/dev/null < "$d/created"
+  [ -n "$c" ] && [ $(( $(date +%s) - c )) -lt 60 ]
 }
 install_lib() {
   [ -f "$LIB" ] && return 0
@@ -78,7 +108,9 @@ exit 0
 
 /**
  * stdin: root, name, workdir, force (0|1), meta.json, max seconds, max parallel, retries,
- * webhook URL, retention days, library name, library text; then the command text as the rest of stdin.
+ * webhook URL, retention days, retry backoff ("BASE CAP"), retried exits ("except|only CODES"),
+ * no-retry patterns, watch patterns (one per line), stop-on-match (0|1), rollback-on-retry
+ * (0|1), library name, library text; then the command text as the rest of stdin.
  * Nothing is half-started: on any failure the new dir is removed and a renamed old log is put
  * back; the tmux session is the last thing created.
  */
@@ -86,7 +118,8 @@ export const RUN_SCRIPT =
   PRELUDE +
   bash`
 field root; field name; field workdir; field force; field meta; field maxsec; field maxpar; field retries
-field hook; field days; field libname; field libtext
+field hook; field days; field backoff; field retryexit; field noretry; field watchpats; field stoponmatch
+field rbretry; field libname; field libtext
 fail() { printf '%s\n' "$2" >&2; exit "$1"; }
 valid_name "$name" || fail 15 "invalid job name"
 root=$(home_path "$root"); workdir=$(home_path "$workdir")
@@ -97,15 +130,7 @@ orch=$root/.orch
 LIB=$orch/$libname
 mkdir -p -- "$orch" || fail 13 "cannot create $orch"
 install_lib || fail 13 "cannot write $LIB"
-if [ -n "$hook" ]; then
-  # The webhook URL: 0600, written from stdin by printf (a builtin: never in any argv).
-  cur=""; [ -f "$orch/slack-webhook" ] && IFS= read -r cur < "$orch/slack-webhook"
-  if [ "$cur" != "$hook" ]; then
-    ( umask 077; printf '%s\n' "$hook" > "$orch/slack-webhook.tmp.$$" ) &&
-      mv -f -- "$orch/slack-webhook.tmp.$$" "$orch/slack-webhook" ||
-      { rm -f -- "$orch/slack-webhook.tmp.$$"; fail 13 "cannot write $orch/slack-webhook"; }
-  fi
-fi
+store_hook || fail 13 "cannot write $orch/slack-webhook"
 d=$root/$name
 prev=""
 if [ -e "$d" ]; then
@@ -126,7 +151,12 @@ if ! err=$( { cat > "$d/cmd.sh" &&
   : > "$d/run.log" &&
   { [ -z "$maxsec" ] || printf '%s\n' "$maxsec" > "$d/max-seconds"; } &&
   { [ -z "$maxpar" ] || printf '%s\n' "$maxpar" > "$d/max-parallel"; } &&
-  { [ -z "$retries" ] || printf '%s\n' "$retries" > "$d/retries"; } &&
+  { [ -z "$retries" ] || { printf '%s\n' "$retries" > "$d/retries" &&
+    printf '%s\n' "$backoff" > "$d/retry-backoff" &&
+    printf '%s\n' "$retryexit" > "$d/retry-exit" &&
+    printf '%s' "$noretry" > "$d/no-retry-patterns" &&
+    { [ "$rbretry" != 1 ] || : > "$d/rollback-on-retry"; }; }; } &&
+  { [ "$stoponmatch" != 1 ] || { printf '%s' "$watchpats" > "$d/watch-patterns" && : > "$d/stop-on-match"; }; } &&
   { [ -z "$hook" ] || : > "$d/notify"; }; } 2>&1 ); then
   undo
   fail 13 "cannot write the job files in $d: $\{err##*: }"
@@ -216,4 +246,66 @@ wait "$t"
 st=$?
 kill "$w" 2>/dev/null
 exit "$st"
+`;
+
+/**
+ * stdin: root, library name, library text, reason, webhook URL ('' = no summary notice).
+ * Stops every active job at once (guardrail L4): all are marked stopped first, so a queued job
+ * never starts in a slot another one frees; then all are stopped in parallel; then one summary
+ * notice. Prints the header and the record of each job it stopped.
+ */
+export const STOP_ALL_SCRIPT =
+  PRELUDE +
+  bash`
+field root; field libname; field libtext; field reason; field hook
+root=$(home_path "$root")
+orch=$root/.orch
+LIB=$orch/$libname
+sessions
+todo=()
+for d in "$root"/*/; do
+  d=$\{d%/}
+  valid_name "$\{d##*/}" && [ -f "$d/meta.json" ] && active "$d" && todo+=("$d")
+done
+if [ $\{#todo[@]} -gt 0 ]; then
+  install_lib || { printf 'cannot write %s\n' "$LIB" >&2; exit 13; }
+  for d in "$\{todo[@]}"; do
+    [ -e "$d/stopped" ] || printf '%s\n' "$reason" > "$d/stopped"
+  done
+  for d in "$\{todo[@]}"; do bash "$LIB" stop "$d" "$reason" </dev/null >/dev/null 2>&1 & done
+  wait
+  if [ -n "$hook" ]; then
+    store_hook && bash "$LIB" notify_summary "$root" "$reason" "$\{todo[@]##*/}" </dev/null >/dev/null 2>&1
+  fi
+fi
+sessions
+header
+for d in "$\{todo[@]}"; do emit "$d"; done
+exit 0
+`;
+
+/**
+ * stdin: root, name, library name, library text, mode (check|reset), expected commit ('' = any).
+ * Guardrail L3: resets the job's workdir to the commit recorded before the job (tracked files
+ * only), refusing an active job and anything that would reach outside the workdir. Prints
+ * `workdir`, `commit` as NUL-separated pairs; exit codes in HostExit.
+ */
+export const ROLLBACK_SCRIPT =
+  PRELUDE +
+  bash`
+field root; field name; field libname; field libtext; field mode; field want
+valid_name "$name" || exit 3
+root=$(home_path "$root")
+d=$root/$name
+[ -f "$d/meta.json" ] || exit 3
+orch=$root/.orch
+LIB=$orch/$libname
+sessions
+active "$d" && exit 16
+install_lib || { printf 'cannot write %s\n' "$LIB" >&2; exit 13; }
+c=""; read -r c 2>/dev/null < "$d/git-head"
+w=""; read -r w 2>/dev/null < "$d/workdir"
+printf 'workdir\0%s\0commit\0%s\0' "$w" "$c"
+[ -n "$want" ] && [ "$want" != "$c" ] && exit 23
+if [ "$mode" = reset ]; then bash "$LIB" git_reset "$d"; else bash "$LIB" git_check "$d"; fi
 `;

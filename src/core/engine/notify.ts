@@ -1,8 +1,10 @@
 /**
- * Completion notice (PRODUCT.md §2): posted from the HOST when a job ends, so it arrives while
- * the laptop is closed. The webhook URL lives in `<log root>/.orch/slack-webhook` (0600); it is
- * handed to curl as a config file on stdin (`-K -`), so it never appears in argv, `ps`, a log
- * or an error. Bash functions of the host library (hostLib.ts).
+ * Completion notices (PRODUCT.md §2): posted from the HOST when a job ends, so they arrive while
+ * the laptop is closed; and one summary when `orch stop --all` stops jobs (guardrail L4). The
+ * webhook URL lives in `<log root>/.orch/slack-webhook` (0600); it is handed to curl as a config
+ * on stdin (`curl -K -`, written by the printf builtin), so it never appears in argv, `ps`, a log
+ * or an error, and it is cut out of the log lines a notice quotes. Bash functions of the host
+ * library (hostLib.ts).
  */
 import { bash } from './bashText';
 
@@ -14,24 +16,45 @@ json_escape() {
   printf '%s' "$s" | tr -d '\000-\010\013\014\016-\037'
 }
 
-# notify DIR: one Slack message with the job, state, exit code, duration, host and log tail.
-notify() {
-  local d=$1 n=$\{1##*/} hook st state t0 t1 dur text fence
-  hook=$\{d%/*}/.orch/slack-webhook
-  [ -f "$d/notify" ] && [ -r "$hook" ] || return 0
+# post ROOT TEXT: one Slack message; the URL (read with the read builtin) is cut out of TEXT.
+post() {
+  local root=$1 text=$2 url="" body
+  IFS= read -r url 2>/dev/null < "$root/.orch/slack-webhook"
+  [ -n "$url" ] || return 0
   command -v curl >/dev/null 2>&1 || return 0
+  text=$\{text//"$url"/[webhook URL removed]}
+  body=$root/.orch/.notice-$$.json
+  ( umask 077; printf '{"text":"%s"}' "$(json_escape "$text")" > "$body" ) || return 1
+  url=$\{url//\\/\\\\}; url=$\{url//\"/\\\"}
+  printf 'url = "%s"\n' "$url" |
+    curl -sS -m 15 -K - -o /dev/null -H 'Content-Type: application/json' --data-binary @"$body" 2>/dev/null
+  rm -f -- "$body"
+}
+
+# notify DIR: one message with the job, state, exit code, duration, attempts, host and log tail.
+notify() {
+  local d=$1 n=$\{1##*/} st state t0 t1 dur text fence k="" why=""
+  [ -f "$d/notify" ] || return 0
   st=$(cat "$d/exit" 2>/dev/null)
   if [ -e "$d/stopped" ]; then state=STOPPED; elif [ "$st" = 0 ]; then state=DONE; else state=FAILED; fi
   t0=$(date -d "$(cat "$d/started" 2>/dev/null || cat "$d/ended")" +%s 2>/dev/null || echo 0)
   t1=$(date -d "$(cat "$d/ended")" +%s 2>/dev/null || echo 0)
   dur=$((t1 - t0))
   text="Job $n $state (exit $st) on $HOSTNAME after $((dur / 60))m$((dur % 60))s"
-  [ -e "$d/stopped" ] && text="$text: $(cat "$d/stopped")"
+  read -r k 2>/dev/null < "$d/attempt"
+  [ -n "$k" ] && [ "$k" -gt 1 ] 2>/dev/null && text="$text, attempt $k"
+  if [ -e "$d/stopped" ]; then why=$(cat "$d/stopped"); elif [ -e "$d/no-retry" ]; then why=$(cat "$d/no-retry"); fi
+  [ -n "$why" ] && text="$text: $why"
   fence=$(printf '\140\140\140')
   text="$text"$'\n'"$fence"$'\n'"$(tail -n 10 "$d/run.log")"$'\n'"$fence"
-  printf '{"text":"%s"}' "$(json_escape "$text")" > "$d/.notice.json" || return 1
-  { printf 'url = "'; sed 's/[\\"]/\\&/g' "$hook" | tr -d '\r\n'; printf '"\n'; } |
-    curl -sS -m 15 -K - -o /dev/null -H 'Content-Type: application/json' --data-binary @"$d/.notice.json"
-  rm -f -- "$d/.notice.json"
+  post "$\{d%/*}" "$text"
+}
+
+# notify_summary ROOT REASON NAME...: one message for many stopped jobs (orch stop --all).
+notify_summary() {
+  local root=$1 reason=$2 list="" n
+  shift 2
+  for n in "$@"; do list=$\{list:+$list, }$n; done
+  post "$root" "Stopped $# job$([ $# = 1 ] || printf s) on $HOSTNAME ($reason): $list"
 }
 `;

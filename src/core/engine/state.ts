@@ -18,7 +18,7 @@ export interface JobRecord {
   name: string;
   /** A tmux session of this name exists. */
   alive: boolean;
-  /** Marker file name → contents (meta.json, workdir, created, started, ended, exit, stopped, queued, runner.pid, attempt). */
+  /** Marker file name → contents (meta.json, workdir, created, started, ended, exit, stopped, queued, runner.pid, attempt, no-retry). */
   files: Record<string, string>;
 }
 
@@ -93,7 +93,9 @@ export function deriveState(rec: JobRecord, now: number): { state: JobState; exi
   const stopped = marker(rec, 'stopped');
   if (exitCode !== null) {
     if (stopped !== undefined) return { state: 'STOPPED', exitCode, reason: stopped || null };
-    return { state: exitCode === 0 ? 'DONE' : 'FAILED', exitCode, reason: null };
+    if (exitCode === 0) return { state: 'DONE', exitCode, reason: null };
+    // Why a failure with --retries was not retried (guardrail L2), when that is why it ended.
+    return { state: 'FAILED', exitCode, reason: marker(rec, 'no-retry') || null };
   }
   if (rec.alive) {
     if (marker(rec, 'started') !== undefined) return { state: 'RUNNING', exitCode: null, reason: null };

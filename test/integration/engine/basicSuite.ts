@@ -179,14 +179,14 @@ export function basicSuite(fx: () => EngineFixture, names: string[]): void {
     const counter = uniqueName('count');
     const n = name('retry');
     const command = `k=$(cat ${counter} 2>/dev/null || echo 0); k=$((k+1)); echo $k > ${counter}; printf "try $k"; [ $k -ge 3 ]`;
-    await engine.run({ name: n, command, retries: 5 });
+    await engine.run({ name: n, command, retries: 5, guardrails: { retryBackoffSeconds: 0.05 } });
     const job = await waitEnded(engine, n);
     assert.equal(job.state, 'DONE');
     assert.equal(job.attempt, 3);
     assert.equal((await engine.readLog(n)).toString(),
       'try 1\n[RETRY: exit 1; attempt 2 of 6]\ntry 2\n[RETRY: exit 1; attempt 3 of 6]\ntry 3\n[EXIT: 0]\n');
     const m = name('retryfail');
-    await engine.run({ name: m, command: 'echo no; exit 4', retries: 1 });
+    await engine.run({ name: m, command: 'echo no; exit 4', retries: 1, guardrails: { retryBackoffSeconds: 0.05 } });
     const failed = await waitEnded(engine, m);
     assert.deepEqual([failed.state, failed.exitCode, failed.attempt], ['FAILED', 4, 2]);
     assert.equal((await engine.readLog(m)).toString(), 'no\n[RETRY: exit 4; attempt 2 of 2]\nno\n[EXIT: 4]\n');
