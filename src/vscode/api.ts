@@ -40,6 +40,11 @@ export class CloudJobsApi {
     return this.ctx.logs.text(job);
   }
 
+  /** What the "Cloud Jobs: Experiment" channel holds (its bounded tail). */
+  experimentText(): string {
+    return this.ctx.experimentOutput.text;
+  }
+
   /** The routing status bar item's current text, tooltip and state. */
   statusBar(): { text: string; tooltip: string | vscode.MarkdownString | undefined; state: RoutingState } {
     return { text: this.routing.item.text, tooltip: this.routing.item.tooltip, state: this.routing.state };

@@ -5,6 +5,7 @@ import { engineOpener } from './engines';
 import { JobLogChannels } from './logChannels';
 import type { TargetKind } from './jobsService';
 import { JobsService } from './jobsService';
+import { TextChannel } from './textChannel';
 
 const USE_LOCAL_KEY = 'cloudJobs.useLocalTarget';
 
@@ -18,6 +19,8 @@ export class CloudJobs implements vscode.Disposable {
   readonly config: ConfigService;
   readonly jobs: JobsService;
   readonly logs: JobLogChannels;
+  /** The "Cloud Jobs: Experiment" channel (created on first write). */
+  readonly experimentOutput = this.store.add(new TextChannel('Cloud Jobs: Experiment'));
   /** Whether a cloud host is configured (known once the configuration was read). */
   private hostConfigured: boolean | undefined;
   /** The configuration the engines were opened with, to reset them only on a real change. */

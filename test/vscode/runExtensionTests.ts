@@ -3,7 +3,7 @@
  * (code-server), against the real OpenSSH sshd and tmux. Two runs: a trusted workspace (the
  * full suite) and an untrusted one (Restricted Mode). Exit code = result.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type TestSshd } from '../integration/harness/sshd';
@@ -16,15 +16,23 @@ import { makeWorkspace } from './harness/workspace';
 async function runSuite(tools: WorkbenchTools, dir: string, suite: 'main' | 'restricted', sshd: TestSshd, testsPath: string): Promise<number> {
   const sdir = join(dir, suite);
   const folder = makeWorkspace(sdir, sshd);
+  const uiBridgeDir = join(sdir, 'ui-bridge');
+  mkdirSync(uiBridgeDir, { recursive: true });
   const server = await startCodeServer(tools, {
     dir: sdir,
     trust: suite === 'restricted',
     smokeTestDriver: true,
-    env: { ORCH_VSCODE_SUITE: suite, ORCH_TEST_WORKSPACE: folder },
+    env: {
+      ORCH_VSCODE_SUITE: suite,
+      ORCH_TEST_WORKSPACE: folder,
+      ORCH_UI_BRIDGE: uiBridgeDir,
+      // the fixture research kit records each phase call here
+      EXPERIMENT_LOG: join(sdir, 'experiment-calls.log'),
+    },
   });
   try {
     console.log(`\n=== ${suite} suite: code-server ${server.url} folder ${folder}`);
-    const code = await runInExtensionHost(tools, server, { extensionPath: REPO, testsPath, folder, timeoutMs: 240_000 });
+    const code = await runInExtensionHost(tools, server, { extensionPath: REPO, testsPath, folder, timeoutMs: 420_000, uiBridgeDir });
     console.log(`=== ${suite} suite: exit code ${code}`);
     return code;
   } finally {

@@ -7,8 +7,6 @@ import { SECTION, workspaceRoot } from '../config';
 import type { CloudJobs } from '../context';
 import { requireTrust } from '../trust';
 
-let channel: vscode.OutputChannel | undefined;
-
 /** Arguments tests and other commands may pass instead of asking. */
 export interface ExperimentArgs {
   specs?: string[];
@@ -52,10 +50,9 @@ export async function runExperimentFlow(ctx: CloudJobs, flow: FlowKind, arg?: un
     cloudRun: existsSync(cloudRun) ? cloudRun : undefined,
     env: process.env,
   });
-  channel ??= ctx.store.add(vscode.window.createOutputChannel('Cloud Jobs: Experiment'));
-  channel.show(true);
-  channel.appendLine(`── ${flow} ${specs.join(' ')} (COMPUTE_TARGET=${plan.target.target}) ──`);
-  const out = channel;
+  const out = ctx.experimentOutput;
+  out.show(true);
+  out.appendLine(`── ${flow} ${specs.join(' ')} (COMPUTE_TARGET=${plan.target.target}) ──`);
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Experiment ${flow}`, cancellable: true },
     (progress, token) => {
@@ -65,7 +62,11 @@ export async function runExperimentFlow(ctx: CloudJobs, flow: FlowKind, arg?: un
         signal: abort.signal,
         onOutput: (text) => out.append(text),
         onEvent: (e) => {
-          if (e.kind === 'phase-start') progress.report({ message: `${e.phase.toUpperCase()} ${e.spec} (${e.step}/${e.steps})` });
+          if (e.kind === 'phase-start') {
+            const where = e.specCount > 1 ? ` · spec ${e.specIndex}/${e.specCount}` : '';
+            progress.report({ message: `${e.phase.toUpperCase()} ${e.spec} (${e.step}/${e.steps}${where})` });
+            out.appendLine(`▶ ${e.phase.toUpperCase()} ${e.spec} [${e.step}/${e.steps}]`);
+          }
           if (e.kind === 'warning') out.appendLine(`⚠ ${e.spec} ${e.phase}: ${e.message}`);
           if (e.kind === 'spec-end') out.appendLine(e.outcome.ok ? `✔ ${e.outcome.spec}: done` : `✘ ${e.outcome.spec}: ${e.outcome.message ?? 'failed'}`);
         },

@@ -80,6 +80,8 @@ export async function startCodeServer(tools: WorkbenchTools, o: CodeServerOption
     ...o.env,
   };
   delete env.NODE_OPTIONS; // tsx's loader must not leak into the extension host
+  // the workspace's .orchestration-kit.env decides, as for a user who did not export it
+  if (!o.env?.COMPUTE_TARGET) delete env.COMPUTE_TARGET;
   const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
   if (o.vsix) {
     const install = run(tools.codeServer, [...common, '--install-extension', o.vsix], env, logFile);

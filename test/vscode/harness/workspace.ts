@@ -1,5 +1,8 @@
-/** A throwaway workspace folder like a user's: scripts/cloud/.env pointing at the test sshd. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+/**
+ * A throwaway workspace folder like a user's: scripts/cloud/.env pointing at the test sshd, the
+ * research kit's .orchestration-kit.env, experiment.sh and specs.
+ */
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestSshd } from '../../integration/harness/sshd';
 
@@ -36,6 +39,10 @@ export function makeWorkspace(dir: string, sshd: TestSshd | undefined): string {
   }
   writeFileSync(join(ws, '.orchestration-kit.env'), KIT_ENV_TEXT);
   writeFileSync(join(ws, 'README.md'), '# demo project\n');
+  // the fixture research kit (test/fixtures/research-kit) and two specs for the experiment commands
+  copyFileSync(join(__dirname, '../../fixtures/research-kit/experiment.sh'), join(ws, 'experiment.sh'));
+  mkdirSync(join(ws, 'specs'));
+  for (const spec of ['alpha', 'beta']) writeFileSync(join(ws, `specs/${spec}.md`), `# ${spec}\nHypothesis: ${spec} beats the baseline.\n`);
   writeFileSync(join(ws, 'train.py'), 'import time\nfor epoch in range(3):\n    print(f"epoch {epoch}", flush=True)\n    time.sleep(1)\n');
   return ws;
 }

@@ -14,6 +14,7 @@ export async function run(): Promise<void> {
     await import('./jobs.test.js');
     await import('./routing.test.js');
     await import('./tasks.test.js');
+    await import('./experiment.test.js');
   }
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} extension test(s) failed`);
