@@ -1,10 +1,11 @@
 import type { Command } from '../command';
 import { numberOption, parseArgs } from '../args';
 import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, withContext } from '../context';
-import { streamLog } from '../follow';
+import { streamLog, watchOptionsFor } from '../follow';
 import { UserError, usageError } from '../../core/errors';
 import { validateJobName } from '../../core/jobs/names';
 import { lastLines } from '../output';
+import { lineAt } from '../../core/guardrails';
 
 const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS, follow: { kind: 'boolean' as const, short: 'f' }, tail: { kind: 'string' as const, short: 'n' } };
 
@@ -14,7 +15,8 @@ export const logsCommand: Command = {
   help: [
     'Usage: orch logs [-f] [--tail N] <name>',
     '',
-    '  -f, --follow    keep printing new lines until the job ends (Ctrl-C stops following only)',
+    '  -f, --follow    keep printing new lines until the job ends (Ctrl-C stops following only);',
+    '                  lines matching a watch pattern (guardrail L1) are reported on stderr',
     '  -n, --tail N    only the last N lines (with -f: then follow from there)',
     '  --local         read the local tmux target (default: the configured host, else local)',
     '',
@@ -35,13 +37,16 @@ export const logsCommand: Command = {
         io.stdout.write(log);
         return 0;
       }
+      const watch = await watchOptionsFor(io);
       let from = 0;
       if (tail !== undefined) {
         const whole = await ctx.engine.readLog(name);
         io.stdout.write(lastLines(whole, tail));
         from = whole.length;
+        // L1 line numbers stay those of run.log; the lines already printed are not watched.
+        watch.startLine = lineAt(whole);
       }
-      await streamLog(ctx.engine, name, io, from);
+      await streamLog(ctx.engine, name, io, from, watch);
       return 0;
     }, { quiet: true });
   },

@@ -9,6 +9,8 @@ import { usageError } from '../../core/errors';
 import { generateJobName, validateJobName } from '../../core/jobs/names';
 import { isActive } from '../../core/jobs/model';
 import { syncWorkspace, uploadDirs, type SyncResult } from '../../core/transfer';
+import { parseRetryExit, requirePattern, runGuardrailsOf, type GuardrailSettings } from '../../core/guardrails/settings';
+import { resolveGuardrails } from '../../core/guardrails/load';
 
 const RUN_OPTIONS = {
   ...CONFIG_OPTIONS,
@@ -22,6 +24,11 @@ const RUN_OPTIONS = {
   'output-dir': { kind: 'string' as const },
   'max-hours': { kind: 'string' as const },
   retries: { kind: 'string' as const },
+  'retry-backoff': { kind: 'string' as const },
+  'retry-on-exit': { kind: 'string' as const },
+  'no-retry-on': { kind: 'string' as const },
+  'rollback-on-retry': { kind: 'boolean' as const },
+  'stop-on-match': { kind: 'boolean' as const },
   force: { kind: 'boolean' as const },
 };
 
@@ -38,7 +45,31 @@ export interface RunPlan {
   maxHours?: number;
   retries?: number;
   force: boolean;
+  /** Guardrail flags, applied over the workspace's guardrails file. */
+  guard: GuardFlags;
   options: ParsedArgs['options'];
+}
+
+export interface GuardFlags {
+  retryBackoff?: number;
+  retryOnExit?: GuardrailSettings['retry']['onExit'];
+  noRetryOn?: string;
+  rollbackOnRetry: boolean;
+  stopOnMatch: boolean;
+}
+
+/** The workspace's guardrail settings with this run's flags on top. */
+export function applyGuardFlags(s: GuardrailSettings, f: GuardFlags): GuardrailSettings {
+  return {
+    watch: { ...s.watch, stopOnMatch: s.watch.stopOnMatch || f.stopOnMatch },
+    retry: {
+      ...s.retry,
+      backoffSeconds: f.retryBackoff ?? s.retry.backoffSeconds,
+      onExit: f.retryOnExit ?? s.retry.onExit,
+      noRetryOn: f.noRetryOn === undefined ? s.retry.noRetryOn : [...s.retry.noRetryOn, f.noRetryOn],
+      rollbackOnRetry: s.retry.rollbackOnRetry || f.rollbackOnRetry,
+    },
+  };
 }
 
 /**
@@ -79,6 +110,13 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
     maxHours,
     retries: numberOption(o.retries, 'retries', { integer: true }),
     force: o.force === true,
+    guard: {
+      retryBackoff: numberOption(o['retry-backoff'], 'retry-backoff'),
+      retryOnExit: o['retry-on-exit'] === undefined ? undefined : parseRetryExit(String(o['retry-on-exit'])),
+      noRetryOn: o['no-retry-on'] === undefined ? undefined : requirePattern(String(o['no-retry-on']), '--no-retry-on'),
+      rollbackOnRetry: o['rollback-on-retry'] === true,
+      stopOnMatch: o['stop-on-match'] === true,
+    },
     options: o,
   };
 }
@@ -143,9 +181,17 @@ export const runCommand: Command = {
     '  --output-dir D    record D (relative to the workdir) for `orch pull`',
     '  --max-hours H     stop the job after H hours (enforced on the host)',
     '  --retries N       retry a failed job up to N times (each attempt keeps its log)',
+    '  --retry-backoff S wait S seconds before the first retry, doubling each time (default 5, at most 300)',
+    '  --retry-on-exit C which exit statuses are retried: "1,137", "3-9", "any" (default: any except 2,126,127)',
+    '  --no-retry-on P   also never retry when the failed attempt\'s log matches the regex P',
+    '                    (defaults: SyntaxError, IndentationError, ModuleNotFoundError, ImportError, command not found)',
+    '  --rollback-on-retry  reset the git workdir to the commit before the job before each retry',
+    '  --stop-on-match   stop the job (on the host) at the first line matching a watch pattern (L1)',
     '  --force           reuse a name whose log exists (the old log is kept, renamed)',
     '',
     CONFIG_HELP,
+    '',
+    'Guardrail defaults come from scripts/cloud/guardrails.yaml when present (docs/guardrails.md).',
     '',
     'Prints the job name. Exit status: 0 started, 2 bad input (nothing started);',
     'with --wait, the job\'s own exit status.',
@@ -154,6 +200,7 @@ export const runCommand: Command = {
     const plan = parseRunArgs(argv);
     await checkDirs(io, plan.dataDirs);
     const config = await loadCliConfig(io, plan.options);
+    const guard = applyGuardFlags((await resolveGuardrails({ cwd: io.cwd, env: io.env })).settings, plan.guard);
     const name = plan.name ?? generateJobName(config.project, plan.task ?? 'job');
     const choice = chooseTarget(config, plan.options, { command: plan.command, policy: await policyFor(io, plan.options) });
     const ctx = openContext(io, config, choice);
@@ -170,10 +217,11 @@ export const runCommand: Command = {
         maxHours: plan.maxHours,
         retries: plan.retries ?? config.retries,
         route: choice.route,
+        guardrails: runGuardrailsOf(guard),
       });
       writeLine(io.stdout, name);
       if (!plan.wait) return 0;
-      return await waitForJob(ctx.engine, name, io);
+      return await waitForJob(ctx.engine, name, io, 'orch', { patterns: guard.watch.patterns, windowLines: guard.watch.windowLines });
     } finally {
       await ctx.close().catch(() => undefined);
     }

@@ -14,7 +14,8 @@ export const stopCommand: Command = {
     'Usage: orch stop <name>',
     '       orch stop --all',
     '',
-    '  --all     stop every QUEUED, STARTING or RUNNING job (guardrail L4)',
+    '  --all     stop every QUEUED, STARTING or RUNNING job at once, in one round trip (guardrail L4);',
+    '            with ORCH_SLACK_WEBHOOK_URL set the host also posts one summary message',
     '  --local   the local tmux target (default: the configured host, else local)',
     '',
     CONFIG_HELP,
@@ -36,8 +37,13 @@ export const stopCommand: Command = {
         return 0;
       }
       const stopped = await ctx.engine.stopAll();
-      if (stopped.length === 0) writeLine(io.stdout, `no running or queued jobs on ${ctx.engine.host}`);
+      if (stopped.length === 0) {
+        writeLine(io.stdout, `no running or queued jobs on ${ctx.engine.host}`);
+        return 0;
+      }
       for (const job of stopped) writeLine(io.stdout, `stopped ${job.name}`);
+      const slack = ctx.config.slackWebhookUrl ? ' (summary sent to Slack from the host)' : '';
+      writeLine(io.stdout, `[L4] stopped ${stopped.length} job${stopped.length === 1 ? '' : 's'} on ${ctx.engine.host}${slack}`);
       return 0;
     }, { quiet: true });
   },
