@@ -10,6 +10,7 @@ import { machineLine, markdownTable, writeJson, type Line } from './lib/report';
 import { coldListing, warmListing } from './sections/latency';
 import { streaming } from './sections/stream';
 import { extensionFigures } from './sections/extension';
+import { cipherCauses, coldCauses, followCauses, requireCauses, warmCauses } from './sections/causes';
 
 const log = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
 
@@ -24,10 +25,15 @@ async function main(): Promise<number> {
     log('building the production bundles and the child scripts');
     built = await buildAll();
     lines.push(...(await extensionFigures(built, log)));
+    lines.push(...(await requireCauses(built, log)));
     host = await prepareHost(log);
     lines.push(...(await warmListing(host, log)));
+    lines.push(...(await warmCauses(host, log)));
     lines.push(...(await coldListing(host, built, log)));
+    lines.push(...(await coldCauses(host, built, log)));
     lines.push(...(await streaming(host, built, log)));
+    lines.push(...(await followCauses(host, log)));
+    lines.push(...(await cipherCauses(host, built, log)));
   } finally {
     await host?.close().catch((e: unknown) => log(`cleanup: ${String(e)}`));
     built?.dispose();

@@ -17,7 +17,9 @@ export interface Built {
   orchJs: string;
   /** A `bin/orch` equivalent that loads the production bundle. */
   orchBin: string;
-  children: { activate: string; tree: string; reportRss: string; follow: string };
+  children: { activate: string; tree: string; reportRss: string; follow: string; coldSteps: string; cipher: string; requireCost: string };
+  /** Minified single-file bundles of each runtime dependency (and all of them), to time their load. */
+  deps: Record<string, string>;
   dispose(): void;
 }
 
@@ -31,7 +33,7 @@ export async function buildAll(): Promise<Built> {
 
   const childDir = join(dir, 'children');
   const fake = join(REPO, 'bench/children/fakeVscode.ts');
-  const names = ['activate', 'tree', 'reportRss', 'follow'] as const;
+  const names = ['activate', 'tree', 'reportRss', 'follow', 'coldSteps', 'cipher', 'requireCost'] as const;
   await Promise.all(
     names.map((n) =>
       esbuild.build({
@@ -47,6 +49,22 @@ export async function buildAll(): Promise<Built> {
       }),
     ),
   );
+  const deps: Record<string, string> = {};
+  const depSets: Record<string, string[]> = { ssh2: ['ssh2'], zod: ['zod'], yaml: ['yaml'], tar: ['tar'], 'all four': ['ssh2', 'zod', 'yaml', 'tar'] };
+  for (const [label, mods] of Object.entries(depSets)) {
+    deps[label] = join(dir, 'deps', `${label.replace(/\W/g, '_')}.js`);
+    await esbuild.build({
+      stdin: { contents: mods.map((m) => `require(${JSON.stringify(m)});`).join('\n'), resolveDir: REPO, loader: 'js' },
+      outfile: deps[label],
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      logLevel: 'error',
+      external: ['cpu-features', '*.node'],
+    });
+  }
   const children = Object.fromEntries(names.map((n) => [n, join(childDir, `${n}.js`)])) as Built['children'];
   return {
     dir,
@@ -54,6 +72,7 @@ export async function buildAll(): Promise<Built> {
     orchJs: join(dir, 'dist/orch.js'),
     orchBin,
     children,
+    deps,
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -118,6 +118,9 @@ export async function prepareHost(log: (s: string) => void): Promise<BenchHost> 
     async close() {
       await engine.stopAll().catch(() => undefined);
       await engine.close().catch(() => undefined);
+      // The engine installed a retention cron entry for this log root; the root goes away now.
+      const abs = config.logRoot.replace(/^~\//, `${sshd.home}/`);
+      await sshd.runAsUser(`crontab -l 2>/dev/null | grep -vF -- '${abs}' | crontab - 2>/dev/null; exit 0`).catch(() => undefined);
       await sshd.stop();
       rmSync(cwd, { recursive: true, force: true });
     },

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type TestSshd } from '../harness/sshd';
 import { commandCases, invalidNames, validNames } from './adversarialTable';
-import { jobsJson, killSessions, makeCwd, orch, uniqueName, waitFor } from './harness';
+import { dropCronEntries, jobsJson, killSessions, makeCwd, orch, uniqueName, waitFor } from './harness';
 import { sshEnv } from './harness';
 
 const show = (s: string): string => JSON.stringify(s).slice(0, 60);
@@ -46,6 +46,7 @@ describe('abuse: adversarial job names and commands (real CLI, real sshd)', func
   after(async () => {
     if (sshd) {
       await killSessions(sshd, started);
+      await dropCronEntries(sshd);
       await sshd.stop();
     }
     if (dir) rmSync(dir, { recursive: true, force: true });

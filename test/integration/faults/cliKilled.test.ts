@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { startSshd, type TestSshd } from '../harness/sshd';
-import { ensureBundle, exited, jobsJson, killSessions, makeCwd, orch, seqLog, spawnOrch, sshEnv, uniqueName, waitFor } from './harness';
+import { dropCronEntries, ensureBundle, exited, jobsJson, killSessions, makeCwd, orch, seqLog, spawnOrch, sshEnv, uniqueName, waitFor } from './harness';
 
 describe('faults: the CLI killed with SIGKILL during run --wait', function () {
   this.timeout(60_000);
@@ -25,6 +25,7 @@ describe('faults: the CLI killed with SIGKILL during run --wait', function () {
   after(async () => {
     if (sshd) {
       await killSessions(sshd, names);
+      await dropCronEntries(sshd);
       await sshd.stop();
     }
     if (cwd) rmSync(cwd, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type TestSshd } from '../harness/sshd';
-import { jobsJson, killSessions, makeCwd, orch, seqLog, sshEnv, uniqueName, waitFor } from './harness';
+import { dropCronEntries, jobsJson, killSessions, makeCwd, orch, seqLog, sshEnv, uniqueName, waitFor } from './harness';
 
 function assertOneSentence(stderr: string): void {
   const lines = stderr.trim().split('\n');
@@ -40,6 +40,7 @@ describe('faults: a full disk under the log root (2 MB tmpfs)', function () {
   after(async () => {
     if (sshd) {
       await killSessions(sshd, names);
+      await dropCronEntries(sshd, [sshd.config().logRoot, mnt]);
       await sshd.stop();
     }
     if (mounted) execFileSync('umount', ['-l', mnt]);

@@ -127,3 +127,13 @@ export async function killSessions(sshd: TestSshd, names: string[]): Promise<voi
   if (names.length === 0) return;
   await sshd.runAsUser(`for n in "$@"; do tmux kill-session -t "=$n" 2>/dev/null; done; exit 0`.replace('"$@"', names.map((n) => `'${n}'`).join(' ')));
 }
+
+/**
+ * Removes the retention cron entries the engine installed for this sshd's log roots (the
+ * harness removes the roots themselves), so repeated runs leave no crontab lines behind.
+ */
+export async function dropCronEntries(sshd: TestSshd, roots: string[] = [sshd.config().logRoot]): Promise<void> {
+  const abs = roots.map((r) => r.replace(/^~\//, `${sshd.home}/`));
+  const filter = abs.map((r) => `-e '${r}'`).join(' ');
+  await sshd.runAsUser(`crontab -l 2>/dev/null | grep -vF ${filter} | crontab - 2>/dev/null; exit 0`).catch(() => undefined);
+}

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { createEngine } from '../../../src/core/engine/engine';
 import { createSshTarget } from '../../../src/core/ssh/sshTarget';
 import { startSshd, type TestSshd } from '../harness/sshd';
-import { exited, ensureBundle, killSessions, makeCwd, orch, seqLog, spawnOrch, sshEnv, uniqueName, waitFor } from './harness';
+import { dropCronEntries, exited, ensureBundle, killSessions, makeCwd, orch, seqLog, spawnOrch, sshEnv, uniqueName, waitFor } from './harness';
 
 const KEEPALIVE_MS = 1000;
 const KEEPALIVE_COUNT = 3;
@@ -66,6 +66,7 @@ describe('faults: the link drops during a follow (port firewalled on loopback)',
     firewall?.restore();
     if (sshd) {
       await killSessions(sshd, names);
+      await dropCronEntries(sshd);
       await sshd.stop();
     }
     if (cwd) rmSync(cwd, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { loadConfig } from '../../../src/core/config/resolve';
 import { settingsFromSection } from '../../../src/core/config/schema';
 import { UserError } from '../../../src/core/errors';
 import { startSshd, type TestSshd } from '../harness/sshd';
-import { killSessions, orch, sshEnv, uniqueName } from './harness';
+import { dropCronEntries, killSessions, orch, sshEnv, uniqueName } from './harness';
 
 interface FileCase {
   why: string;
@@ -60,6 +60,7 @@ describe('faults: malformed env, routing and settings files', function () {
   after(async () => {
     if (sshd) {
       await killSessions(sshd, names);
+      await dropCronEntries(sshd);
       await sshd.stop();
     }
     for (const d of [ws, canaryDir]) if (d) rmSync(d, { recursive: true, force: true });

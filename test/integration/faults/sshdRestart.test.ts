@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { createEngine } from '../../../src/core/engine/engine';
 import { createSshTarget } from '../../../src/core/ssh/sshTarget';
 import { startSshd, type TestSshd } from '../harness/sshd';
-import { ensureBundle, exited, jobsJson, killSessions, makeCwd, orch, seqLog, spawnOrch, sshEnv, uniqueName, waitFor } from './harness';
+import { dropCronEntries, ensureBundle, exited, jobsJson, killSessions, makeCwd, orch, seqLog, spawnOrch, sshEnv, uniqueName, waitFor } from './harness';
 
 const lineCount = (s: string): number => s.split('\n').length - 1;
 
@@ -35,6 +35,7 @@ describe('faults: sshd killed and restarted', function () {
   after(async () => {
     if (sshd) {
       await killSessions(sshd, names);
+      await dropCronEntries(sshd);
       await sshd.stop();
     }
     if (cwd) rmSync(cwd, { recursive: true, force: true });

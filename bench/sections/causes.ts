@@ -1,0 +1,100 @@
+/**
+ * Where the time goes, measured rather than guessed, for the figures the targets are about:
+ * the warm status split into transport and host script, the cold CLI split into its steps, the
+ * ssh2 cipher throughput, and what loading the bundle's dependencies costs.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine } from '../../src/core/engine/engine';
+import { createLocalTarget } from '../../src/core/engine/localTarget';
+import type { Built } from '../lib/build';
+import type { BenchHost } from '../lib/host';
+import { runProc } from '../lib/proc';
+import type { Line } from '../lib/report';
+import { fmtBytes, fmtMs, summarize, timeRoundRobin } from '../lib/stats';
+
+export async function warmCauses(host: BenchHost, log: (s: string) => void): Promise<Line[]> {
+  log('causes: warm status = transport + host script');
+  const root = host.config.logRoot.replace(/^~\//, `${host.sshd.home}/`);
+  const local = createEngine({ ...host.config, logRoot: root }, createLocalTarget());
+  const emptyRoot = mkdtempSync(join(tmpdir(), 'orch-bench-empty-'));
+  const empty = createEngine({ ...host.config, logRoot: emptyRoot }, createLocalTarget());
+  const [transport, script, fixed] = (await timeRoundRobin(30, [() => host.target.exec('true'), () => local.status(), () => empty.status()], 2)).map(summarize);
+  await local.close();
+  rmSync(emptyRoot, { recursive: true, force: true });
+  return [
+    { label: 'of which: one exec of `true` on the open connection (transport + bash start)', orch: fmtMs(transport!.median), raw: { transport } },
+    { label: 'of which: the status script alone, run by a local bash on the same log root', orch: fmtMs(script!.median), raw: { script } },
+    { label: 'the status script on an empty log root (its fixed cost)', orch: fmtMs(fixed!.median), raw: { fixed } },
+  ];
+}
+
+export async function coldCauses(host: BenchHost, built: Built, log: (s: string) => void): Promise<Line[]> {
+  log('causes: the steps of a cold orch status');
+  const steps: Record<string, number[]> = { configMs: [], resolveMs: [], connectMs: [], statusMs: [] };
+  for (let i = 0; i < 10; i++) {
+    const r = await runProc(process.execPath, [built.children.coldSteps, JSON.stringify(host.cliEnv), host.cwd]);
+    const o = JSON.parse(r.stdout) as Record<string, number>;
+    for (const k of Object.keys(steps)) steps[k]!.push(o[k]!);
+  }
+  const s = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, summarize(v)]));
+  return [
+    { label: 'cold step: configuration (env, env file lookup)', orch: fmtMs(s.configMs!.median), raw: s.configMs! as unknown as Record<string, unknown> },
+    { label: 'cold step: host resolution (`ssh -G`)', orch: fmtMs(s.resolveMs!.median), raw: s.resolveMs! as unknown as Record<string, unknown> },
+    { label: 'cold step: first connection (TCP, kex, auth, one exec), JIT cold', orch: fmtMs(s.connectMs!.median), raw: s.connectMs! as unknown as Record<string, unknown> },
+    { label: 'cold step: the status call on it', orch: fmtMs(s.statusMs!.median), raw: s.statusMs! as unknown as Record<string, unknown> },
+  ];
+}
+
+/** The engine's follow of the finished 200 MB log with a local bash: the host side without SSH. */
+export async function followCauses(host: BenchHost, log: (s: string) => void): Promise<Line[]> {
+  log('causes: the follow script on the host side alone');
+  const root = host.config.logRoot.replace(/^~\//, `${host.sshd.home}/`);
+  const local = createEngine({ ...host.config, logRoot: root }, createLocalTarget());
+  const times = await timeRoundRobin(3, [() => local.follow(host.bigLogJob, { onData: () => undefined })], 1);
+  await local.close();
+  const s = summarize(times[0]!);
+  const catIntoNode = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const child = spawn('cat', [host.bigLogPath], { stdio: ['ignore', 'pipe', 'ignore'] });
+      child.stdout.on('data', () => undefined);
+      child.once('error', reject);
+      child.once('close', () => resolve());
+    });
+  const cat = summarize((await timeRoundRobin(3, [catIntoNode], 1))[0]!);
+  return [
+    {
+      label: 'of which: engine.follow of the finished log through a local bash (no SSH)',
+      orch: fmtMs(s.median),
+      baseline: `${fmtMs(cat.median)} (Node reading \`cat\` through a pipe)`,
+      ratio: s.median / cat.median,
+      raw: { follow: s, catIntoNode: cat },
+    },
+  ];
+}
+
+export async function cipherCauses(host: BenchHost, built: Built, log: (s: string) => void): Promise<Line[]> {
+  log('causes: ssh2 throughput per cipher');
+  const c = host.config;
+  const r = await runProc(process.execPath, [built.children.cipher, JSON.stringify({ host: c.host, port: c.port, user: c.user, identityFile: c.identityFile, file: host.bigLogPath })]);
+  const out = JSON.parse(r.stdout) as Record<string, { mbps: number; negotiated: string }>;
+  return Object.entries(out).map(([cipher, v]) => ({
+    label: `raw ssh2 \`cat\` of the log, cipher ${cipher === 'default' ? `negotiated by default (${v.negotiated})` : cipher}`,
+    orch: `${v.mbps.toFixed(0)} MB/s`,
+    raw: { cipher, ...v },
+  }));
+}
+
+export async function requireCauses(built: Built, log: (s: string) => void): Promise<Line[]> {
+  log('causes: load time of the bundles\' dependencies (each minified into one file, as in the bundle)');
+  const lines: Line[] = [];
+  for (const [label, file] of Object.entries(built.deps)) {
+    const times: number[] = [];
+    for (let i = 0; i < 7; i++) times.push(Number((await runProc(process.execPath, [built.children.requireCost, file])).stdout));
+    const s = summarize(times);
+    lines.push({ label: `of which: loading ${label} alone (${fmtBytes(statSync(file).size)} minified)`, orch: fmtMs(s.median), raw: { deps: label, ...s } });
+  }
+  return lines;
+}
