@@ -12,14 +12,18 @@ export const GUARD_FUNCTIONS = bash`
 # the job's watch patterns it records why and stops the job; then it drains the rest so tee
 # never sees a closed pipe. BASE: lines already in run.log before this attempt.
 l1_watch() {
-  local d=$1 base=$2 hit n text
+  local d=$1 base=$2 hit n text pg=""
   hit=$(LC_ALL=C grep -a -n -o -E -m 1 -f "$d/watch-patterns" 2>/dev/null | head -n 1)
   if [ -n "$hit" ]; then
     n=$\{hit%%:*}; text=$\{hit#*:}
     text=$(printf '%s' "$text" | LC_ALL=C tr -d '\000-\037' | cut -c 1-120)
     [ -e "$d/exit.claim" ] || [ -e "$d/stopped" ] ||
       put "$d/stopped" "stopped by guardrail L1: \"$text\" at line $((base + n))"
-    ( trap '' HUP; exec bash "$LIB" stop "$d" "stopped by guardrail L1" ) </dev/null >/dev/null 2>&1 &
+    # A command that already ended needs no stop: the runner sees the marker and does not retry.
+    read -r pg 2>/dev/null < "$d/cmd.pid"
+    if [ -n "$pg" ] && kill -0 -- "-$pg" 2>/dev/null; then
+      ( trap '' HUP; exec bash "$LIB" stop "$d" "stopped by guardrail L1" ) </dev/null >/dev/null 2>&1 &
+    fi
   fi
   : > "$d/watch.done"
   cat > /dev/null

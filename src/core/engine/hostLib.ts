@@ -137,6 +137,10 @@ stop() {
     kill -KILL -- "-$pg" 2>/dev/null
     # The runner writes the exit line once the command is gone.
     for ((i = 0; i < 50; i++)); do [ -e "$d/exit" ] && break; sleep 0.1; done
+  elif [ -n "$pg" ] && [ -n "$rp" ] && kill -0 "$rp" 2>/dev/null; then
+    # The command has just ended on its own: let the runner record its own status (it may
+    # also be pausing between retries, then it writes nothing and we end the job below).
+    for ((i = 0; i < 10; i++)); do [ -e "$d/exit" ] && break; sleep 0.1; done
   fi
   finish "$d" 143
   tmux kill-session -t "=$n" 2>/dev/null

@@ -1,0 +1,33 @@
+/** The guardrail suite on the local target: local bash and the local tmux server. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OrchConfig } from '../../../src/core/config/types';
+import { createLocalTarget } from '../../../src/core/engine/localTarget';
+import { cleanupHost, type EngineFixture } from '../engine/fixture';
+import { guardSuite } from './guardSuite';
+
+describe('guardrails on the local target', function () {
+  this.timeout(60_000);
+  const names: string[] = [];
+  let dir = '';
+  let fixture: EngineFixture;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'orch-guard-'));
+    const base: OrchConfig = {
+      host: undefined, user: undefined, port: undefined, identityFile: undefined, knownHosts: '',
+      strictHostKeyChecking: 'yes', logRoot: join(dir, 'logs'), logRetentionDays: 30,
+      remoteWorkdir: join(dir, 'work'), project: 'it', slackWebhookUrl: undefined, maxParallel: undefined,
+      retries: 0, workspaceRoot: dir, envFile: undefined, origin: {},
+    };
+    fixture = { label: 'local', target: createLocalTarget(), config: (o) => ({ ...base, ...o }), close: async () => undefined };
+  });
+
+  after(async () => {
+    await cleanupHost(fixture, names, dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  guardSuite(() => fixture, names);
+});
