@@ -10,7 +10,7 @@ import { machineLine, markdownTable, writeJson, type Line } from './lib/report';
 import { coldListing, warmListing } from './sections/latency';
 import { streaming } from './sections/stream';
 import { extensionFigures } from './sections/extension';
-import { cipherCauses, coldCauses, followCauses, requireCauses, warmCauses } from './sections/causes';
+import { cipherCauses, coldCauses, followCauses, requireCauses, warmCauses, watcherCause } from './sections/causes';
 
 const log = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
 
@@ -33,6 +33,7 @@ async function main(): Promise<number> {
     lines.push(...(await coldCauses(host, built, log)));
     lines.push(...(await streaming(host, built, log)));
     lines.push(...(await followCauses(host, log)));
+    lines.push(...watcherCause(host.bigLogBytes, log));
     lines.push(...(await cipherCauses(host, built, log)));
   } finally {
     await host?.close().catch((e: unknown) => log(`cleanup: ${String(e)}`));

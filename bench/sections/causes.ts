@@ -7,7 +7,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { createEngine } from '../../src/core/engine/engine';
+import { createLogWatcher } from '../../src/core/guardrails';
 import { createLocalTarget } from '../../src/core/engine/localTarget';
 import type { Built } from '../lib/build';
 import type { BenchHost } from '../lib/host';
@@ -73,6 +75,23 @@ export async function followCauses(host: BenchHost, log: (s: string) => void): P
       raw: { follow: s, catIntoNode: cat },
     },
   ];
+}
+
+/** The CLI's follow runs every chunk through the guardrail watcher (L1 patterns): its cost alone. */
+export function watcherCause(bytes: number, log: (s: string) => void): Line[] {
+  log('causes: the log watcher of orch logs -f / run --wait, in memory');
+  const line = 'bench log line: the quick brown fox jumps over the lazy dog 0123456789 abcdef\n';
+  const chunk = Buffer.from(line.repeat(Math.floor(65536 / line.length)));
+  const runs: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const watcher = createLogWatcher();
+    const t0 = performance.now();
+    for (let done = 0; done < bytes; done += chunk.length) watcher.push(chunk);
+    watcher.end();
+    runs.push(performance.now() - t0);
+  }
+  const s = summarize(runs);
+  return [{ label: `of which: the guardrail log watcher over ${(bytes / 1e6).toFixed(0)} MB in memory (default patterns)`, orch: fmtMs(s.median), raw: { watcher: s } }];
 }
 
 export async function cipherCauses(host: BenchHost, built: Built, log: (s: string) => void): Promise<Line[]> {
