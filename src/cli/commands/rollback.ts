@@ -15,7 +15,11 @@ function askLine(stdin: Readable, io: CliIO, question: string): Promise<string |
   return new Promise((resolve) => {
     io.stderr.write(`${question} `);
     const rl = createInterface({ input: stdin, terminal: false });
+    let settled = false;
     const done = (answer: string | undefined) => {
+      // rl.close() below emits 'close' at once: the first answer wins.
+      if (settled) return;
+      settled = true;
       io.signal.removeEventListener('abort', onAbort);
       rl.close();
       resolve(answer);
