@@ -229,7 +229,9 @@ class Instance implements TestSshd {
     await this.kill();
     live.delete(this);
     await rm(join(this.home, this.authKeysName), { force: true });
-    await this.runAsUser(`rm -rf -- ${this.logRoot()} ${this.workdir()}`).catch(() => undefined);
+    // the engine installs a retention cron line per log root: take ours out with the log root
+    const cronScript = `crontab -l 2>/dev/null | grep -vF -- "/logs-it-${this.id}'" | crontab - 2>/dev/null; rm -rf -- ${this.logRoot()} ${this.workdir()}`;
+    await this.runAsUser(cronScript).catch(() => undefined);
     if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 
