@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createLogWatcher, describeMatch, lineAt, type LogMatch } from '../../../src/core/guardrails/logWatch';
+import { DEFAULT_WATCH_PATTERNS } from '../../../src/core/guardrails/patterns';
 
 const feed = (chunks: (string | Buffer)[], opts = {}): LogMatch[] => {
   const w = createLogWatcher(opts);
@@ -80,5 +81,84 @@ describe('L1 log watch', () => {
     assert.equal(lineAt(Buffer.from('a\nb')), 2);
     const [m] = feed(['\n'.repeat(1233) + 'RuntimeError: CUDA out of memory.\n']);
     assert.equal(describeMatch('train1', m!), '[L1] job train1: "CUDA out of memory" at line 1234');
+  });
+});
+
+/** The watcher's rule spelled out the slow way: every line decoded and matched on its own. */
+function referenceMatches(log: Buffer, opts: { patterns: { name: string; regex: string }[]; windowLines: number; maxLineBytes: number }): string[] {
+  const last = new Map<string, number>();
+  const out: string[] = [];
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let nl = log.indexOf(0x0a); nl >= 0; nl = log.indexOf(0x0a, start)) {
+    lines.push(log.subarray(start, nl));
+    start = nl + 1;
+  }
+  if (start < log.length) lines.push(log.subarray(start));
+  lines.forEach((bytes, i) => {
+    const text = bytes.subarray(0, opts.maxLineBytes).toString('utf8').replace(/\r$/, '');
+    if (/^\[(EXIT|RETRY): [^\]]*\]\s*$/.test(text)) return;
+    for (const p of opts.patterns) {
+      const m = new RegExp(p.regex).exec(text);
+      if (!m || i + 1 <= (last.get(p.name) ?? -Infinity) + opts.windowLines) continue;
+      last.set(p.name, i + 1);
+      out.push(`${p.name}@${i + 1}:${m[0]}`);
+    }
+  });
+  return out;
+}
+
+describe('L1 log watch: the fast path reports exactly what a line-by-line match would', () => {
+  // Pieces chosen to hit the edges: anchors next to CR, words cut by a long line's limit,
+  // multi-byte and invalid UTF-8, orch's own lines, empty lines, matches that span lines.
+  const pieces = [
+    'ERROR', 'FATAL', 'ok', 'fine line', '\r', '\n', '\n', '\n', '\r\n', 'é', '日本', '✓', '\u2028', 'x'.repeat(40),
+    '[EXIT: 1]', '[RETRY: exit 2; attempt 2 of 3]', 'Segmentation fault', 'Traceback (most recent call last):', 'done$',
+    'CUDA out of memory', 'Killed', 'ERRORS', 'end', ' ', 'a', 'b',
+  ];
+  const patterns = [
+    ...DEFAULT_WATCH_PATTERNS,
+    { name: 'anchored', regex: '^ok$' },
+    { name: 'tail', regex: 'end\\s*$' },
+    { name: 'empty-line', regex: '^$' },
+    { name: 'nonascii', regex: '日.|é' },
+    { name: 'ab', regex: 'a\\s*b' },
+    { name: 'backref', regex: '(x)\\1x' },
+  ];
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+
+  it('a long line cut at its limit is matched on the cut text, as documented', () => {
+    const log = Buffer.from('first\n' + ' '.repeat(10) + 'ERRORS and more\nlast end\n' + '-'.repeat(12) + 'end' + 'x'.repeat(30) + '\n');
+    const opts = { patterns, windowLines: 0, maxLineBytes: 15 };
+    const got = brief(feed([log], opts));
+    assert.deepEqual(got, referenceMatches(log, opts));
+    assert.deepEqual(got, ['error@2:ERROR', 'tail@3:end', 'tail@4:end']);
+  });
+
+  it('on 300 random logs cut into random chunks', () => {
+    for (let round = 0; round < 300; round++) {
+      const parts: Buffer[] = [];
+      const n = 1 + rand(120);
+      for (let i = 0; i < n; i++) {
+        const r = rand(40);
+        if (r === 0) parts.push(Buffer.from([0xe6, 0x97])); // a cut 3-byte character
+        else if (r === 1) parts.push(Buffer.from([0xff]));
+        else parts.push(Buffer.from(pieces[rand(pieces.length)]!));
+      }
+      const log = Buffer.concat(parts as unknown as Uint8Array[]);
+      const opts = { patterns, windowLines: rand(4), maxLineBytes: 8 + rand(120) };
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < log.length; ) {
+        const size = 1 + rand(rand(3) === 0 ? 4 : 400);
+        chunks.push(log.subarray(at, at + size));
+        at += size;
+      }
+      const got = brief(feed(chunks, opts));
+      assert.deepEqual(got, referenceMatches(log, opts), `round ${round}: ${JSON.stringify(log.toString('latin1'))} in ${chunks.length} chunks`);
+    }
   });
 });
