@@ -30,13 +30,13 @@ export const logsCommand: Command = {
     const name = validateJobName(p.positionals[0]);
     const tail = numberOption(p.options.tail, 'tail', { integer: true });
     return withContext(io, p.options, async (ctx) => {
-      const job = await ctx.engine.get(name);
-      if (!job) throw new UserError(`No job named ${name} on ${ctx.engine.host}.`);
       if (p.options.follow !== true) {
-        const log = await ctx.engine.readLog(name, tail === undefined ? {} : { tailLines: tail });
-        io.stdout.write(log);
+        // Piped with backpressure: memory stays flat for any size of log, and one round trip.
+        await ctx.engine.writeLog(name, io.stdout, tail === undefined ? {} : { tailLines: tail });
         return 0;
       }
+      const job = await ctx.engine.get(name);
+      if (!job) throw new UserError(`No job named ${name} on ${ctx.engine.host}.`);
       const watch = await watchOptionsFor(io);
       let from = 0;
       if (tail !== undefined) {

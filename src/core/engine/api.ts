@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { Job, RunRequest } from '../jobs/model';
 import type { RunGuardrails } from '../guardrails/settings';
 
@@ -53,6 +54,11 @@ export interface Engine {
   status(): Promise<Job[]>;
   get(name: string): Promise<Job | undefined>;
   readLog(name: string, options?: LogReadOptions): Promise<Buffer>;
+  /**
+   * Pipes run.log (or its last lines) into `out` with backpressure, so memory stays flat however
+   * big the log is; `out` is not ended. Same errors as `readLog`.
+   */
+  writeLog(name: string, out: Writable, options?: LogReadOptions): Promise<void>;
   /** Streams run.log until the job ends (through `[EXIT: N]`); resolves with the final job. */
   follow(name: string, options: FollowOptions): Promise<Job>;
   /** Stops a job (UserError with exit code 1 when there is no such job); the log is kept. */

@@ -3,6 +3,7 @@
  * script on the host (hostScripts.ts) with its data on stdin, and every answer is read back from
  * the log root, so any laptop or CLI call sees the same jobs.
  */
+import type { Writable } from 'node:stream';
 import type { OrchConfig } from '../config/types';
 import { UserError, usageError } from '../errors';
 import { isActive, type Job, type RunRequest } from '../jobs/model';
@@ -178,16 +179,24 @@ class HostEngine implements Engine {
   }
 
   async readLog(name: string, options: LogReadOptions = {}): Promise<Buffer> {
+    return (await this.execReadLog(name, options)).stdout;
+  }
+
+  async writeLog(name: string, out: Writable, options: LogReadOptions = {}): Promise<void> {
+    await this.execReadLog(name, options, out);
+  }
+
+  private async execReadLog(name: string, options: LogReadOptions, out?: Writable): Promise<ExecResult> {
     this.checkName(name);
     const lines = options.tailLines;
     if (lines !== undefined && !(Number.isInteger(lines) && lines >= 0)) {
       throw usageError(`The number of lines must be a whole number, not ${lines}.`);
     }
     const stdin = encodeFields([this.config.logRoot, name, lines === undefined ? '' : String(lines)]);
-    const res = await this.target.exec(READ_LOG_SCRIPT, { stdin });
+    const res = await this.target.exec(READ_LOG_SCRIPT, { stdin, stdout: out });
     if (res.code === HostExit.notFound) throw this.notFound(name);
     if (res.code !== 0) throw this.hostFailure(`read the log of ${name}`, res);
-    return res.stdout;
+    return res;
   }
 
   async follow(name: string, options: FollowOptions): Promise<Job> {

@@ -11,12 +11,20 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** stdout exactly as written (bytes that are not UTF-8 survive here). */
+  stdoutBytes: Buffer;
 }
 
 class Sink extends Writable {
-  text = '';
+  private readonly chunks: Buffer[] = [];
+  get text(): string {
+    return this.bytes.toString();
+  }
+  get bytes(): Buffer {
+    return Buffer.concat(this.chunks as unknown as Uint8Array[]);
+  }
   _write(chunk: Buffer | string, _enc: BufferEncoding, cb: () => void): void {
-    this.text += chunk.toString();
+    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
     cb();
   }
 }
@@ -54,7 +62,7 @@ export async function cli(argv: string[], opts: { env: NodeJS.ProcessEnv; cwd: s
     signal: opts.signal ?? new AbortController().signal,
   };
   const code = await (opts.bin === 'cloud-run' ? mainCloudRun(argv, io) : main(argv, io));
-  return { code, stdout: stdout.text, stderr: stderr.text };
+  return { code, stdout: stdout.text, stderr: stderr.text, stdoutBytes: stdout.bytes };
 }
 
 /** A throwaway git workspace (its folder name is the project part of generated names). */

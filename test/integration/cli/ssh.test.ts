@@ -81,6 +81,22 @@ describe('orch CLI against a real sshd', function () {
     assert.equal(f.stdout, '1\n2\n3\n4\n5\n[EXIT: 42]\n');
   });
 
+  it('logs streams a big log byte for byte, and an unknown job is exit 1', async () => {
+    const name = uniqueName('big');
+    // ~12 MB of numbered lines and a few invalid UTF-8 bytes, which must come through untouched.
+    const r = await orch('run', '--wait', name, "seq -f 'line %06g of the big log' 1 500000; printf '\\377\\376 raw\\n'");
+    assert.equal(r.code, 0, r.stderr.slice(-300));
+    const onDisk = (await sshd.runAsUser(`cat ${sshd.config().logRoot.replace('~', sshd.home)}/${name}/run.log | md5sum`)).stdout;
+    const out = await orch('logs', name);
+    assert.equal(out.code, 0, out.stderr);
+    const { createHash } = await import('node:crypto');
+    assert.ok(out.stdoutBytes.length > 12_000_000, `got ${out.stdoutBytes.length} bytes`);
+    assert.equal(`${createHash('md5').update(out.stdoutBytes).digest('hex')}  -\n`, onDisk);
+    const missing = await orch('logs', uniqueName('nope'));
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^orch: .*no job named/i);
+  });
+
   it('--auto asks the routing policy: a training run goes to the host, and the job keeps the reasons', async () => {
     const name = uniqueName('auto');
     const r = await orch('run', '--auto', '--wait', name, 'python3', '-c', '"print(1)"', '#', 'train.py', 'torch');

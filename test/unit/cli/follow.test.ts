@@ -15,6 +15,7 @@ function followingEngine(chunks: string[], final: Job, opts: { waitForAbort?: bo
     status: unused,
     get: unused,
     readLog: unused,
+    writeLog: unused,
     stop: unused,
     stopAll: unused,
     close: () => Promise.resolve(),
