@@ -29,7 +29,7 @@ export async function warmCauses(host: BenchHost, log: (s: string) => void): Pro
   const root = host.config.logRoot.replace(/^~\//, `${host.sshd.home}/`);
   const perRun = async (logRoot: string): Promise<number> => {
     const reps = 20;
-    const r = await host.sshd.runAsUser(`s=$(date +%s%N); for i in $(seq ${reps}); do printf '%s\\0\\0' '${logRoot}' | bash '${script}' >/dev/null; done; echo $(( ($(date +%s%N) - s) / ${reps} ))`);
+    const r = await host.sshd.runAsUser(`s=$(date +%s%N); for i in $(seq ${reps}); do printf '%s\\0\\0active\\0' '${logRoot}' | bash '${script}' >/dev/null; done; echo $(( ($(date +%s%N) - s) / ${reps} ))`);
     return Number(r.stdout.trim()) / 1e6;
   };
   const full: number[] = [];

@@ -159,8 +159,9 @@ class HostEngine implements Engine {
     return job;
   }
 
-  private async report(only: string): Promise<Job[]> {
-    const res = await this.target.exec(LIST_SCRIPT, { stdin: encodeFields([this.config.logRoot, only]) });
+  /** `activeOnly`: the host skips jobs with an exit marker (they cannot be active). */
+  private async report(only: string, activeOnly = false): Promise<Job[]> {
+    const res = await this.target.exec(LIST_SCRIPT, { stdin: encodeFields([this.config.logRoot, only, activeOnly ? 'active' : '']) });
     if (res.code !== 0) throw this.hostFailure('list the jobs', res);
     return jobsOf(parseReport(res.stdout), this.host);
   }
@@ -170,7 +171,9 @@ class HostEngine implements Engine {
   }
 
   async status(): Promise<Job[]> {
-    return (await this.report('')).filter((j) => isActive(j.state));
+    // Jobs without an exit marker that are not active (a vanished session, a stop without an
+    // exit line) still come back from the host; the state decides.
+    return (await this.report('', true)).filter((j) => isActive(j.state));
   }
 
   async get(name: string): Promise<Job | undefined> {

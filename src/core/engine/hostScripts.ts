@@ -38,22 +38,41 @@ valid_name() {
   [ $\{#1} -le 80 ]
 }
 # "~" and "~/x" mean the target user's home; a relative path is relative to it too.
-home_path() {
-  case $1 in
-    '~') printf '%s' "$HOME" ;;
-    '~/'*) printf '%s/%s' "$HOME" "$\{1#'~/'}" ;;
-    /*) printf '%s' "$1" ;;
-    *) printf '%s/%s' "$HOME" "$1" ;;
+# abs_path VAR PATH sets VAR (printf -v: no subshell, no fork).
+abs_path() {
+  case $2 in
+    '~') printf -v "$1" '%s' "$HOME" ;;
+    '~/'*) printf -v "$1" '%s/%s' "$HOME" "$\{2#'~/'}" ;;
+    /*) printf -v "$1" '%s' "$2" ;;
+    *) printf -v "$1" '%s/%s' "$HOME" "$2" ;;
   esac
 }
 sq() { printf "'%s'" "$\{1//\'/\'\\\'\'}"; }
 sessions() { SESSIONS=$'\n'$(tmux ls -F '#{session_name}' 2>/dev/null)$'\n'; }
-header() { printf 'home\0%s\0root\0%s\0now\0%s\0' "$HOME" "$root" "$(date +%s)"; }
+# Names whose runner was seen alive (runner_lives): as good as a session, and no tmux process.
+RUNNERS=$'\n'
+# runner_lives DIR: the job's runner process lives, read from /proc (no fork). False when
+# unknown (no pid yet, no /proc, another program under that pid): then tmux is asked.
+runner_lives() {
+  local rp="" a i=0
+  read -r rp 2>/dev/null < "$1/runner.pid"
+  case $rp in ''|*[!0-9]*) return 1 ;; esac
+  while IFS= read -r -d '' a; do
+    i=$((i + 1))
+    case $i in
+      3) [ "$a" = runner ] || return 1 ;;
+      4) [ "$\{a##*/}" = "$\{1##*/}" ]; return ;;
+    esac
+  done 2>/dev/null < "/proc/$rp/cmdline"
+  return 1
+}
+# The clock without a fork: bash's own strftime.
+header() { printf 'home\0%s\0root\0%s\0now\0%(%s)T\0' "$HOME" "$root" -1; }
 # emit DIR: one job record; files are read with the read builtin (no process per job).
 emit() {
   local d=$1 n=$\{1##*/} f v
   printf 'job\0%s\0' "$n"
-  case $SESSIONS in *$'\n'"$n"$'\n'*) printf 'alive\0\0' ;; esac
+  case $SESSIONS$RUNNERS in *$'\n'"$n"$'\n'*) printf 'alive\0\0' ;; esac
   for f in meta.json workdir created started ended exit stopped queued runner.pid attempt no-retry; do
     if [ -f "$d/$f" ]; then v=""; IFS= read -r -d '' v < "$d/$f"; printf '%s\0%s\0' "$f" "$v"; fi
   done
@@ -77,7 +96,8 @@ active() {
   case $SESSIONS in *$'\n'"$n"$'\n'*) return 0 ;; esac
   if read -r rp 2>/dev/null < "$d/runner.pid" && [ -n "$rp" ]; then kill -0 "$rp" 2>/dev/null; return; fi
   read -r c 2>/dev/null < "$d/created"
-  [ -n "$c" ] && [ $(( $(date +%s) - c )) -lt 60 ]
+  local now; printf -v now '%(%s)T' -1
+  [ -n "$c" ] && [ $(( now - c )) -lt 60 ]
 }
 install_lib() {
   [ -f "$LIB" ] && return 0
@@ -87,22 +107,44 @@ install_lib() {
 }
 `;
 
-/** stdin: root, name ('' for all). Prints the header and one record per job. */
+/**
+ * stdin: root, name ('' for all), mode ('active' for status: only jobs without an exit marker,
+ * the only ones that can be QUEUED, STARTING or RUNNING; '' every job). Prints the header and
+ * one record per job. A job without an exit marker is alive when its runner process lives
+ * (read from /proc) or, when that cannot be told, its tmux session exists; tmux is asked only
+ * then. With the clock from bash's own printf, a status runs one bash and no other process.
+ */
 export const LIST_SCRIPT =
   PRELUDE +
   bash`
-field root; field only
-root=$(home_path "$root")
-sessions
-header
+field root; field only; field mode
+abs_path root "$root"
+todo=()
+open=0
 if [ -n "$only" ]; then
-  valid_name "$only" && [ -f "$root/$only/meta.json" ] && emit "$root/$only"
+  valid_name "$only" && [ -f "$root/$only/meta.json" ] && todo=("$root/$only")
+  if [ $\{#todo[@]} -gt 0 ] && [ ! -e "$root/$only/exit" ]; then
+    if runner_lives "$root/$only"; then RUNNERS+=$only$'\n'; else open=1; fi
+  fi
 else
   for d in "$root"/*/; do
     d=$\{d%/}
-    valid_name "$\{d##*/}" && [ -f "$d/meta.json" ] && emit "$d"
+    if [ -e "$d/exit" ]; then
+      [ "$mode" = active ] && continue
+      ended=1
+    else
+      ended=0
+    fi
+    valid_name "$\{d##*/}" && [ -f "$d/meta.json" ] || continue
+    if [ "$ended" = 0 ]; then
+      if runner_lives "$d"; then RUNNERS+=$\{d##*/}$'\n'; else open=1; fi
+    fi
+    todo+=("$d")
   done
 fi
+if [ "$open" = 1 ]; then sessions; else SESSIONS=$'\n'; fi
+header
+for d in "$\{todo[@]}"; do emit "$d"; done
 exit 0
 `;
 
@@ -122,7 +164,7 @@ field hook; field days; field backoff; field retryexit; field noretry; field wat
 field rbretry; field libname; field libtext
 fail() { printf '%s\n' "$2" >&2; exit "$1"; }
 valid_name "$name" || fail 15 "invalid job name"
-root=$(home_path "$root"); workdir=$(home_path "$workdir")
+abs_path root "$root"; abs_path workdir "$workdir"
 command -v tmux >/dev/null 2>&1 || exit 10
 unset TMUX
 tmux has-session -t "=$name" 2>/dev/null && exit 11
@@ -162,10 +204,19 @@ if ! err=$( { cat > "$d/cmd.sh" &&
   fail 13 "cannot write the job files in $d: $\{err##*: }"
 fi
 mkdir -p -- "$workdir" || { undo; fail 13 "cannot create the workdir $workdir"; }
-if ! tmux new-session -d -s "$name" -c "$workdir" "bash $(sq "$LIB") runner $(sq "$d")"; then
+# A tmux server whose last session just ended is exiting for a moment and drops new clients
+# ("server exited unexpectedly"): several short jobs started at once meet it. Try again then,
+# unless the session came to be after all.
+for ((t = 0; ; t++)); do
+  err=$(tmux new-session -d -s "$name" -c "$workdir" "bash $(sq "$LIB") runner $(sq "$d")" 2>&1) && break
+  tmux has-session -t "=$name" 2>/dev/null && break
+  case $err in
+    *'server exited'*|*'lost server'*|*'no server running'*|*'error connecting'*) [ "$t" -lt 5 ] && { sleep 0.1; continue; } ;;
+  esac
+  printf '%s\n' "$err" >&2
   undo
   exit 14
-fi
+done
 # Resolve once the runner has said QUEUED or RUNNING (or already ended).
 for ((i = 0; i < 100; i++)); do
   [ -e "$d/started" ] || [ -e "$d/queued" ] || [ -e "$d/exit" ] && break
@@ -186,7 +237,7 @@ export const STOP_SCRIPT =
   bash`
 field root; field name; field libname; field libtext; field reason
 valid_name "$name" || exit 3
-root=$(home_path "$root")
+abs_path root "$root"
 d=$root/$name
 [ -f "$d/meta.json" ] || exit 3
 LIB=$root/.orch/$libname
@@ -204,7 +255,7 @@ export const READ_LOG_SCRIPT =
   bash`
 field root; field name; field lines
 valid_name "$name" || exit 3
-root=$(home_path "$root")
+abs_path root "$root"
 f=$root/$name/run.log
 [ -f "$f" ] || exit 3
 if [ -n "$lines" ]; then exec tail -n "$lines" -- "$f"; else exec cat -- "$f"; fi
@@ -220,7 +271,7 @@ export const FOLLOW_SCRIPT =
   bash`
 field root; field name; field from
 valid_name "$name" || exit 3
-root=$(home_path "$root")
+abs_path root "$root"
 d=$root/$name
 [ -f "$d/meta.json" ] || exit 3
 # running: the job has not ended and its runner (or, before the runner, its session) lives.
@@ -258,7 +309,7 @@ export const STOP_ALL_SCRIPT =
   PRELUDE +
   bash`
 field root; field libname; field libtext; field reason; field hook
-root=$(home_path "$root")
+abs_path root "$root"
 orch=$root/.orch
 LIB=$orch/$libname
 sessions
@@ -295,7 +346,7 @@ export const ROLLBACK_SCRIPT =
   bash`
 field root; field name; field libname; field libtext; field mode; field want
 valid_name "$name" || exit 3
-root=$(home_path "$root")
+abs_path root "$root"
 d=$root/$name
 [ -f "$d/meta.json" ] || exit 3
 orch=$root/.orch

@@ -201,6 +201,23 @@ export function basicSuite(fx: () => EngineFixture, names: string[]): void {
     assert.equal(job.state, 'FAILED');
     assert.equal(job.exitCode, null);
     assert.equal(job.reason, VANISHED_REASON);
+    // status asks the host only for jobs without an exit marker; this one has none and is
+    // still judged (FAILED, so not shown), while list shows it.
+    assert.ok(!(await engine.status()).some((j) => j.name === n));
+    assert.equal((await engine.list()).find((j) => j.name === n)?.state, 'FAILED');
+  });
+
+  it('a live runner keeps a job RUNNING; another program that took its pid does not', async () => {
+    const n = name('pidreuse');
+    const job = await engine.run({ name: n, command: 'sleep 30' });
+    await waitState(engine, n, 'RUNNING');
+    assert.deepEqual((await engine.status()).filter((j) => j.name === n).map((j) => j.state), ['RUNNING']);
+    // The session goes and an unrelated process stands under the runner's pid (as after a reboot).
+    const dir = job.logPath.replace(/\/run\.log$/, '');
+    await sh(fx().target, `tmux kill-session -t '=${n}'; sleep 0.2; rm -f '${dir}/exit'; (exec -a stranger sleep 30) >/dev/null 2>&1 & echo $! > '${dir}/runner.pid'`);
+    assert.equal((await engine.get(n))?.state, 'FAILED');
+    assert.ok(!(await engine.status()).some((j) => j.name === n));
+    await sh(fx().target, `kill "$(cat '${dir}/runner.pid')"`);
   });
 
   it('reads the last N lines and follows from a byte offset to the exit line', async () => {
