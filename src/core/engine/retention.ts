@@ -33,21 +33,56 @@ prune() {
 }
 
 # cron_install ROOT DAYS: one tagged crontab line per log root, hourly; rewritten only when it
-# differs (new library version or retention), never duplicated. Fails when crontab is missing.
+# differs (new library version or retention), never duplicated. orch's lines for log roots that
+# no longer exist (deleted or temporary roots) are dropped on the way; a line without orch's tag
+# is never touched. Fails when crontab is missing.
 cron_install() {
-  local root=$1 days=$2 tag cur line
+  local root=$1 days=$2 tag cur line want
   command -v crontab >/dev/null 2>&1 || return 1
   case $days in ''|*[!0-9]*|0) return 0 ;; esac
   tag="# orch-retention:$(printf '%s' "$root" | cksum | cut -d' ' -f1)"
   line="17 * * * * bash $(sq "$LIB") prune $(sq "$root") $days >/dev/null 2>&1 $tag"
   line=$\{line//%/\\%}
   cur=$(crontab -l 2>/dev/null)
-  case $'\n'$cur$'\n' in *$'\n'"$line"$'\n'*) return 0 ;; esac
+  cron_wanted want "$cur" "$line" "$tag"
+  [ "$want" = "$cur" ] && return 0
   (
     flock -w 10 9 2>/dev/null
     cur=$(crontab -l 2>/dev/null)
-    case $'\n'$cur$'\n' in *$'\n'"$line"$'\n'*) exit 0 ;; esac
-    { [ -n "$cur" ] && printf '%s\n' "$cur" | grep -vF -- "$tag"; printf '%s\n' "$line"; } | crontab -
+    cron_wanted want "$cur" "$line" "$tag"
+    [ "$want" = "$cur" ] || printf '%s\n' "$want" | crontab -
   ) 9>>"$root/.orch/cron.lock"
+}
+
+# cron_wanted VAR CRONTAB LINE TAG: sets VAR to CRONTAB with LINE as the one line ending in TAG
+# (where it already is, else last) and without orch's lines whose log root is gone.
+cron_wanted() {
+  local out="" l lr have=0
+  if [ -n "$2" ]; then
+    while IFS= read -r l; do
+      case $l in
+        "$3") [ "$have" = 1 ] && continue; have=1 ;;
+        *" $4") continue ;;
+        *" # orch-retention:"*)
+          cron_root lr "$l"
+          if [ -n "$lr" ] && [ ! -e "$lr" ]; then continue; fi ;;
+      esac
+      out+=$l$'\n'
+    done <<< "$2"
+  fi
+  [ "$have" = 1 ] || out+=$3$'\n'
+  printf -v "$1" '%s' "$\{out%$'\n'}"
+}
+
+# cron_root VAR LINE: the log root an orch retention line prunes ('' when LINE is not one).
+cron_root() {
+  local _l=$2
+  printf -v "$1" '%s' ""
+  case $_l in *" prune '"*"' "[0-9]*" >/dev/null 2>&1 # orch-retention:"[0-9]*) ;; *) return 0 ;; esac
+  _l=$\{_l#* prune \'}
+  _l=$\{_l%"' "[0-9]*" >/dev/null 2>&1 # orch-retention:"*}
+  _l=$\{_l//"'\\''"/"'"}
+  _l=$\{_l//'\%'/%}
+  case $_l in /*) printf -v "$1" '%s' "$_l" ;; esac
 }
 `;

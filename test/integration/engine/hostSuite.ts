@@ -84,6 +84,30 @@ export function hostSuite(fx: () => EngineFixture, names: string[], options: { l
     await engine.stop(running);
   });
 
+  it("drops orch's cron lines of log roots that no longer exist, and never a line without orch's tag", async () => {
+    const id = uniqueName('hyg');
+    const home = await sh(fx().target, 'printf %s "$HOME"');
+    const gone = `${home}/orch-gone-${id}`;
+    const kept = `${home}/orch-kept-${id}`;
+    const tagged = (root: string, tag: string) => `17 * * * * bash '${root}/.orch/lib.sh' prune '${root}' 30 >/dev/null 2>&1 # orch-retention:${tag}`;
+    const fixtureLines = [
+      `5 4 * * * echo ${id} untagged, naming ${gone} # orch-retention:1 inside`,
+      tagged(gone, '1'),
+      tagged(kept, '2'),
+      `# ${id}: a comment line`,
+    ];
+    await sh(fx().target, `mkdir -p '${kept}'; { crontab -l 2>/dev/null; cat; } | crontab -`, fixtureLines.join('\n') + '\n');
+    try {
+      const engine = engineFor(fx(), { logRoot: `${fx().config().logRoot}-hyg` });
+      await engine.run({ name: name('hyg'), command: 'true' });
+      const after = (await sh(fx().target, 'crontab -l')).split('\n');
+      assert.deepEqual(after.filter((l) => l.includes(id)), [fixtureLines[0], fixtureLines[2], fixtureLines[3]]);
+      assert.equal((await crontabLines(`${await absRoot(fx())}-hyg'`)).length, 1);
+    } finally {
+      await sh(fx().target, `rm -rf '${kept}'; crontab -l | grep -vF -- '${id}' | crontab -`);
+    }
+  });
+
   if (options.localPath) it('prunes on run where crontab is missing, never a running job\'s log', async () => {
     const noCron = pathWithout('crontab');
     try {
