@@ -10,7 +10,8 @@ const root = join(__dirname, '../../..');
 
 /**
  * Runs the built `orch attach NAME` on a real pty (util-linux `script`), types Ctrl-b d once the
- * job's screen shows `marker`, and returns what the terminal showed and the exit status.
+ * job's screen shows `marker` and tmux has settled, and returns what the terminal showed and the
+ * exit status.
  */
 function attachOnPty(name: string, env: NodeJS.ProcessEnv, cwd: string, marker: string): Promise<{ code: number | null; screen: string }> {
   return new Promise((resolve, reject) => {
@@ -19,16 +20,27 @@ function attachOnPty(name: string, env: NodeJS.ProcessEnv, cwd: string, marker: 
     let screen = '';
     let detached = false;
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    // tmux is ready for keys once it has drawn the job's output and its status line AND gone
+    // quiet: right after the first draw it may still be setting the terminal up (it asks the
+    // terminal for its attributes, `script` never answers, and it draws everything again), and
+    // a Ctrl-b that arrives then is lost, so the d reaches the job as plain text (seen under
+    // load). A person types later than that; so do we. Ctrl-b and d are two key presses.
+    let quiet: NodeJS.Timeout | undefined;
+    const typeDetach = () => {
+      detached = true;
+      child.stdin.write('\x02');
+      setTimeout(() => child.stdin.write('d'), 100);
+    };
     child.stdout.on('data', (d: Buffer) => {
       screen += d.toString();
-      if (!detached && screen.includes(marker)) {
-        detached = true;
-        child.stdin.write('\x02d'); // Ctrl-b d: detach, the job keeps running
-      }
+      if (detached || !screen.includes(marker) || !screen.includes(`[${name}`.slice(0, 10))) return;
+      clearTimeout(quiet);
+      quiet = setTimeout(typeDetach, 400);
     });
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
+      clearTimeout(quiet);
       resolve({ code, screen });
     });
   });
