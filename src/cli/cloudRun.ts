@@ -8,6 +8,8 @@ import { uploadForRun, workdirFor } from './commands/run';
 import { waitForJob } from './follow';
 import { pullJobOutput } from './pullJob';
 import { isUserError, usageError } from '../core/errors';
+import { resolveGuardrails } from '../core/guardrails/load';
+import { runGuardrailsOf } from '../core/guardrails/settings';
 import { generateJobName, validateJobName } from '../core/jobs/names';
 
 export const CLOUD_RUN_HELP = [
@@ -29,7 +31,8 @@ export const CLOUD_RUN_HELP = [
   '  --local / --cloud force the target',
   'pull  copies the run\'s output dir into D (exit 1 when there is nothing to pull).',
   '',
-  'Configuration: scripts/cloud/.env (ORCH_HOST, ...) or ORCH_* environment variables.',
+  'Configuration: scripts/cloud/.env (ORCH_HOST, ...) or ORCH_* environment variables;',
+  'guardrails (watch patterns, stop on match, retry rules): scripts/cloud/guardrails.yaml.',
 ].join('\n');
 
 const RUN_OPTIONS = {
@@ -71,6 +74,8 @@ async function runCmd(argv: string[], io: CliIO): Promise<number> {
   const outputDir = o['output-dir'] as string | undefined;
   const dataDirs = (o['data-dirs'] as string[] | undefined) ?? [];
   const config = await loadCliConfig(io, o);
+  // The workspace's guardrails, as for orch run (a broken file: exit 2, nothing started).
+  const guard = (await resolveGuardrails({ cwd: io.cwd, env: io.env })).settings;
   const choice = chooseTarget(config, o, {});
   if (choice.note) choice.note = choice.note.replace(/^orch:/, 'cloud-run:');
   const ctx = openContext(io, config, choice);
@@ -81,10 +86,10 @@ async function runCmd(argv: string[], io: CliIO): Promise<number> {
     const sync = ctx.kind === 'cloud' && (await isGitWorkspace(config.workspaceRoot));
     if (ctx.kind === 'cloud' && !sync) writeLine(io.stderr, `cloud-run: ${config.workspaceRoot} is not a git repository; the workspace was not synced.`);
     await uploadForRun(ctx, io, workdir, sync, dataDirs, 'cloud-run');
-    await ctx.engine.run({ name, command, workdir, outputDir, maxHours, retries: config.retries });
+    await ctx.engine.run({ name, command, workdir, outputDir, maxHours, retries: config.retries, guardrails: runGuardrailsOf(guard) });
     writeLine(io.stdout, name);
     if (o.detach === true) return 0;
-    const status = await waitForJob(ctx.engine, name, io, 'cloud-run');
+    const status = await waitForJob(ctx.engine, name, io, 'cloud-run', { patterns: guard.watch.patterns, windowLines: guard.watch.windowLines });
     if (status === 130 && io.signal.aborted) return status;
     if (outputDir) {
       try {

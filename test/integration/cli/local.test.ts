@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baseEnv, cli, makeWorkspace, uniqueName, waitFor } from './cliHarness';
@@ -173,5 +173,30 @@ describe('orch CLI on the local tmux target (no host configured)', function () {
     assert.match(id, /-run-\d{8}-\d{4}$/);
     assert.equal(detached.stdout, `${id}\n`);
     await waitFor('the detached run to end', async () => (await orch('logs', id)).stdout.includes('[EXIT: 5]'));
+  });
+  it("cloud-run reads scripts/cloud/guardrails.yaml as orch run does: its patterns, stop on match; a broken file starts nothing", async () => {
+    const kit = makeWorkspace('orch-cli-kit-');
+    try {
+      mkdirSync(join(kit, 'scripts/cloud'), { recursive: true });
+      const file = join(kit, 'scripts/cloud/guardrails.yaml');
+      writeFileSync(file, "watch:\n  use_defaults: false\n  patterns:\n    - { name: nan-loss, regex: 'loss[=:] ?nan' }\n  stop_on_match: true\n");
+      const r = await cli(['run', 'echo step 1; echo loss=nan; sleep 30; echo never'], { env, cwd: kit, bin: 'cloud-run' });
+      const id = r.stdout.split('\n')[0]!;
+      assert.equal(r.code, 143, r.stderr);
+      assert.match(r.stderr, new RegExp(`cloud-run: \\[L1\\] job ${id}: "loss=nan" at line 2\n`));
+      assert.match(r.stderr, /STOPPED \(exit 143\).*guardrail L1/);
+      assert.doesNotMatch(r.stdout, /never/);
+
+      writeFileSync(file, 'watch:\n  window_lines: many\n');
+      const jobs = async () => (JSON.parse((await orch('list', '--json')).stdout) as unknown[]).length;
+      const before = await jobs();
+      const bad = await cli(['run', 'true', '--detach'], { env, cwd: kit, bin: 'cloud-run' });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /guardrails\.yaml:2/);
+      assert.equal(bad.stdout, '');
+      assert.equal(await jobs(), before);
+    } finally {
+      rmSync(kit, { recursive: true, force: true });
+    }
   });
 });
