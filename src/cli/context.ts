@@ -7,10 +7,20 @@ import type { Engine } from '../core/engine/api';
 import type { ShellTarget } from '../core/engine/target';
 import { createEngine } from '../core/engine/engine';
 import { createLocalTarget } from '../core/engine/localTarget';
-import { createSshTarget, type SshTarget } from '../core/ssh/sshTarget';
+import type { SshTarget } from '../core/ssh/sshTarget';
 import { UserError, usageError } from '../core/errors';
-import { decide, resolveRoutingPolicy, type RoutingPolicy } from '../core/policy';
+import type { RoutingPolicy } from '../core/policy';
 import { askHidden } from './prompt';
+
+/*
+ * The SSH stack (ssh2) and the routing policy (yaml) are loaded on first use: a bundle evaluates
+ * every module it imports at start-up, and `orch status --local` needs neither, `orch status`
+ * no policy. `require` is what esbuild keeps lazy.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const sshModule = () => require('../core/ssh/sshTarget') as typeof import('../core/ssh/sshTarget');
+const policyModule = () => require('../core/policy') as typeof import('../core/policy');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Options every command accepts to override the configuration for one call. */
 export const CONFIG_OPTIONS: Record<string, OptionSpec> = {
@@ -101,7 +111,7 @@ export function chooseTarget(
   }
   let route: string | undefined;
   if (explicit === 'auto') {
-    const decision = decide({ command: opts.command ?? '' }, opts.policy);
+    const decision = policyModule().decide({ command: opts.command ?? '' }, opts.policy);
     route = `${decision.target}: ${decision.reasons.join('; ')}`;
     if (decision.target === 'local') return { kind: 'local', route, note: `orch: --auto chose local (${decision.reasons.join('; ')}).` };
   }
@@ -116,7 +126,7 @@ export function chooseTarget(
 /** The routing policy for `--auto` (the workspace's routing file, else the defaults). */
 export async function policyFor(io: CliIO, options: ParsedArgs['options']): Promise<RoutingPolicy | undefined> {
   if (options.auto !== true) return undefined;
-  return (await resolveRoutingPolicy({ cwd: io.cwd, env: io.env })).policy;
+  return (await policyModule().resolveRoutingPolicy({ cwd: io.cwd, env: io.env })).policy;
 }
 
 export interface CliContext {
@@ -132,7 +142,7 @@ export interface CliContext {
 /** Opens the chosen target and its engine (an SSH target connects on its first command). */
 export function openContext(io: CliIO, config: OrchConfig, choice: TargetChoice): CliContext {
   if (choice.note) writeLine(io.stderr, choice.note);
-  const ssh = choice.kind === 'cloud' ? createSshTarget(config, { askPassphrase: passphraseAsker(io) }) : undefined;
+  const ssh = choice.kind === 'cloud' ? sshModule().createSshTarget(config, { askPassphrase: passphraseAsker(io) }) : undefined;
   const target: ShellTarget = ssh ?? createLocalTarget({ env: io.env });
   const engine = createEngine(config, target);
   return {

@@ -1,7 +1,6 @@
 import { isUserError, errorMessage } from '../core/errors';
 import { type CliIO, type Command, writeLine } from './command';
 import { orchCommands } from './commands/index';
-import { cloudRunMain } from './cloudRun';
 import { VERSION } from '../core/version';
 
 function globalHelp(): string {
@@ -81,6 +80,9 @@ function wantsHelp(command: Command, rest: string[]): boolean {
 export async function mainCloudRun(argv: string[], io: CliIO): Promise<number> {
   let lead = 0;
   while (argv[lead] === '--debug') lead++;
+  // Loaded on use, like orch's commands (commands/index.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { cloudRunMain } = require('./cloudRun') as typeof import('./cloudRun');
   return guarded('cloud-run', io, lead > 0 || io.env.ORCH_DEBUG === '1', () => cloudRunMain(argv.slice(lead), io));
 }
 

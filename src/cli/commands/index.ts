@@ -1,25 +1,37 @@
-import type { Command } from '../command';
-import { runCommand } from './run';
-import { logsCommand } from './logs';
-import { attachCommand } from './attach';
-import { stopCommand } from './stop';
-import { statusCommand } from './status';
-import { listCommand } from './list';
-import { pullCommand } from './pull';
-import { rollbackCommand } from './rollback';
-import { routeCommand } from './route';
-import { experimentCommand } from './experiment';
+import type { CliIO, Command } from '../command';
 
+/**
+ * A command whose module is loaded when it is first used: the bundle evaluates a module's
+ * imports (ssh2, zod, yaml, tar) when the module is loaded, so `orch status` does not pay for
+ * what only `run --sync` or `route` need. `require` (not `import`) is what esbuild keeps lazy.
+ */
+function lazy(name: string, load: () => Command): Command {
+  let loaded: Command | undefined;
+  const command = (): Command => (loaded ??= load());
+  return {
+    name,
+    get summary() {
+      return command().summary;
+    },
+    get help() {
+      return command().help;
+    },
+    run: (argv: string[], io: CliIO) => command().run(argv, io),
+  };
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
 /** `orch` commands, in the order `orch --help` lists them. */
 export const orchCommands: Command[] = [
-  runCommand,
-  logsCommand,
-  attachCommand,
-  stopCommand,
-  statusCommand,
-  listCommand,
-  pullCommand,
-  rollbackCommand,
-  routeCommand,
-  experimentCommand,
+  lazy('run', () => (require('./run') as typeof import('./run')).runCommand),
+  lazy('logs', () => (require('./logs') as typeof import('./logs')).logsCommand),
+  lazy('attach', () => (require('./attach') as typeof import('./attach')).attachCommand),
+  lazy('stop', () => (require('./stop') as typeof import('./stop')).stopCommand),
+  lazy('status', () => (require('./status') as typeof import('./status')).statusCommand),
+  lazy('list', () => (require('./list') as typeof import('./list')).listCommand),
+  lazy('pull', () => (require('./pull') as typeof import('./pull')).pullCommand),
+  lazy('rollback', () => (require('./rollback') as typeof import('./rollback')).rollbackCommand),
+  lazy('route', () => (require('./route') as typeof import('./route')).routeCommand),
+  lazy('experiment', () => (require('./experiment') as typeof import('./experiment')).experimentCommand),
 ];
+/* eslint-enable @typescript-eslint/no-require-imports */
