@@ -28,6 +28,7 @@ commands = [
     cmd("refresh", "Refresh", "refresh"),
     cmd("rerun", "Re-run", "debug-restart"),
     cmd("pullResults", "Pull Results", "cloud-download"),
+    cmd("rollback", "Rollback Workdir to Before the Job", "discard"),
     cmd("copyName", "Copy Name", "copy"),
     cmd("routeActiveTask", "Route Active Task", "compass"),
     cmd("runExperimentCycle", "Run Experiment Cycle", "beaker"),
@@ -41,7 +42,7 @@ commands = [
     cmd("forgetSecrets", "Forget Saved Secrets"),
 ]
 
-item_only = ["copyName", "openFullLog", "pullResults", "rerun"]
+item_only = ["copyName", "openFullLog", "pullResults", "rerun", "rollback"]
 menus = {
     "commandPalette": [{"command": f"cloudJobs.{c}", "when": "cloudJobs.hasJobs"} for c in item_only],
     "view/title": [
@@ -64,6 +65,7 @@ menus = {
         {"command": "cloudJobs.stop", "when": f"{VIEW} && {JOB_ACTIVE}", "group": "2_control@2"},
         {"command": "cloudJobs.rerun", "when": f"{VIEW} && viewItem =~ /\\.rerunnable\\b/", "group": "2_control@3"},
         {"command": "cloudJobs.pullResults", "when": f"{VIEW} && viewItem =~ /\\.pullable\\b/", "group": "3_results@1"},
+        {"command": "cloudJobs.rollback", "when": f"{VIEW} && viewItem =~ /\\.rollbackable\\b/", "group": "3_results@2"},
         {"command": "cloudJobs.copyName", "when": f"{VIEW} && {JOB_ANY}", "group": "9_copy@1"},
     ],
     "editor/context": [
@@ -95,7 +97,7 @@ configuration = {
         "cloudJobs.project": setting(["string", "null"], "Project part of generated job names (`ORCH_PROJECT`), default the workspace folder name.", default=None, order=10),
         "cloudJobs.maxParallel": setting(["integer", "null"], "Jobs running at once on the host; the rest wait as QUEUED (`ORCH_MAX_PARALLEL`). Default unlimited.", default=None, minimum=1, order=11),
         "cloudJobs.retries": setting(["integer", "null"], "Automatic retries of a failed job (`ORCH_RETRIES`), default 0.", default=None, minimum=0, order=12),
-        "cloudJobs.autorun": setting("string", "When routing happens without asking: `full` runs where the policy decides without confirmation (AUTORUN_FULL); `confirm` shows the reasons and asks; `off` never sends anything without asking.", enum=["off", "confirm", "full"], default="confirm", enumDescriptions=["Never send anything without asking.", "Show the routing reasons and ask before running.", "Route and run without confirmation (AUTORUN_FULL)."], order=13),
+        "cloudJobs.autorun": setting("string", "AUTORUN: whether a task the routing policy decided is sent without asking. `full` (AUTORUN_FULL): `orch` tasks run where the policy decides and Run on EC2 starts at once. `confirm`: before anything goes to the cloud you see the policy's reasons and confirm (local decisions run here). `off`: no automatic routing: every `orch` task asks where to run, offering the workspace's `COMPUTE_TARGET` first, and Run on EC2 asks too. A `target` written in a task is never asked about.", enum=["off", "confirm", "full"], default="confirm", enumDescriptions=["No automatic routing: always ask where, COMPUTE_TARGET offered first.", "Show the routing reasons and ask before anything is sent to the cloud.", "Route and run without asking (AUTORUN_FULL)."], order=13),
         "cloudJobs.experimentScript": setting(["string", "null"], "The research kit's `experiment.sh`; default `./experiment.sh` at the workspace root, else `$ORCHESTRATION_KIT_ROOT/research-kit/experiment.sh`.", default=None, scope="machine-overridable", order=14),
     },
 }

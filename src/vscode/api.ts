@@ -40,6 +40,11 @@ export class CloudJobsApi {
     return this.ctx.logs.text(job);
   }
 
+  /** Completion notices shown so far (the last 50), oldest first. */
+  completionNotices(): readonly { message: string; actions: string[] }[] {
+    return this.ctx.notices.shown;
+  }
+
   /** What the "Cloud Jobs: Experiment" channel holds (its bounded tail). */
   experimentText(): string {
     return this.ctx.experimentOutput.text;

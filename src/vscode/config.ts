@@ -3,6 +3,7 @@ import { loadConfig } from '../core/config/resolve';
 import { SETTINGS_KEYS, settingsFromSection } from '../core/config/schema';
 import type { OrchConfig } from '../core/config/types';
 import { errorMessage } from '../core/errors';
+import type { AutorunMode } from './autorun';
 import { DisposableStore } from './disposables';
 import { SECRET_WEBHOOK } from './secrets';
 
@@ -102,7 +103,7 @@ export class ConfigService implements vscode.Disposable {
   }
 
   /** The extension's own settings (not engine configuration). */
-  autorun(): 'off' | 'confirm' | 'full' {
+  autorun(): AutorunMode {
     const v = vscode.workspace.getConfiguration(SECTION).get<string>('autorun');
     return v === 'off' || v === 'full' ? v : 'confirm';
   }

@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
+import { CompletionNotices } from './completionNotices';
 import { ConfigService } from './config';
 import { DisposableStore } from './disposables';
 import { engineOpener } from './engines';
+import { JobMarks } from './guardrailMarks';
+import { LogWatches } from './guardrails';
 import { JobLogChannels } from './logChannels';
 import type { TargetKind } from './jobsService';
 import { JobsService } from './jobsService';
@@ -19,6 +22,10 @@ export class CloudJobs implements vscode.Disposable {
   readonly config: ConfigService;
   readonly jobs: JobsService;
   readonly logs: JobLogChannels;
+  /** Notifications when jobs end. */
+  readonly notices: CompletionNotices;
+  /** What log follows learned about jobs (L1 matches, retry totals), drawn by the tree. */
+  readonly marks = new JobMarks();
   /** The "Cloud Jobs: Experiment" channel (created on first write). */
   readonly experimentOutput = this.store.add(new TextChannel('Cloud Jobs: Experiment'));
   /** Whether a cloud host is configured (known once the configuration was read). */
@@ -30,15 +37,21 @@ export class CloudJobs implements vscode.Disposable {
     this.log = this.store.add(vscode.window.createOutputChannel('Cloud Jobs', { log: true }));
     this.config = this.store.add(new ConfigService(ext.secrets, this.log));
     this.jobs = this.store.add(new JobsService(engineOpener(this.config, ext.secrets, this.log), () => this.listedKinds(), this.log));
-    this.logs = this.store.add(new JobLogChannels(this.jobs, this.log));
+    this.logs = this.store.add(new JobLogChannels(this.jobs, this.log, new LogWatches(this.marks, this.log)));
+    this.notices = this.store.add(new CompletionNotices(this.jobs, this.log));
     this.store.add(this.config.onDidChange(() => void this.onConfigChanged()));
   }
 
-  /** Targets the tree lists: the configured host, or the local tmux server when chosen (or used). */
+  /** Targets the tree lists: the configured host, and the local tmux server once chosen (or used). */
   private async listedKinds(): Promise<TargetKind[]> {
     const c = await this.config.tryGet();
-    if (c?.host) return ['remote'];
-    return this.ext.workspaceState.get<boolean>(USE_LOCAL_KEY) ? ['local'] : [];
+    const kinds: TargetKind[] = c?.host ? ['remote'] : [];
+    if (this.usesLocal) kinds.push('local');
+    return kinds;
+  }
+
+  private get usesLocal(): boolean {
+    return this.ext.workspaceState.get<boolean>(USE_LOCAL_KEY) === true;
   }
 
   /** Reads the configuration once and sets the context keys the welcome view depends on. */
@@ -51,7 +64,7 @@ export class CloudJobs implements vscode.Disposable {
 
   private async setContextKeys(configError: boolean): Promise<void> {
     await vscode.commands.executeCommand('setContext', 'cloudJobs.hostConfigured', this.hostConfigured === true);
-    await vscode.commands.executeCommand('setContext', 'cloudJobs.useLocal', this.ext.workspaceState.get<boolean>(USE_LOCAL_KEY) === true);
+    await vscode.commands.executeCommand('setContext', 'cloudJobs.useLocal', this.usesLocal);
     await vscode.commands.executeCommand('setContext', 'cloudJobs.configError', configError);
   }
 
@@ -67,7 +80,9 @@ export class CloudJobs implements vscode.Disposable {
     return c.host ? 'remote' : 'local';
   }
 
+  /** Lists the local tmux server's jobs too (beside the host's, grouped by host). */
   async useLocalTarget(): Promise<void> {
+    if (this.usesLocal) return;
     await this.ext.workspaceState.update(USE_LOCAL_KEY, true);
     await this.setContextKeys(false);
     await this.jobs.refresh();

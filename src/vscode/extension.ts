@@ -13,7 +13,7 @@ export function activate(context: vscode.ExtensionContext): CloudJobsApi {
   const started = performance.now();
   const ctx = new CloudJobs(context);
   context.subscriptions.push(ctx);
-  const view = ctx.store.add(new JobsView(ctx.jobs));
+  const view = ctx.store.add(new JobsView(ctx.jobs, ctx.marks));
   const routing = ctx.store.add(new RoutingIndicator(ctx.log));
   registerCommands({ ctx, routing });
   ctx.store.add(registerTaskProvider(ctx));

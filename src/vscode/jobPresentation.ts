@@ -1,6 +1,7 @@
 // How a job looks in the tree: pure (no `vscode` import) so it is unit-tested in plain mocha.
 import type { Job, JobState } from '../core/jobs/model';
 import { isActive } from '../core/jobs/model';
+import { attemptText, l1Text, type JobMark } from './guardrailMarks';
 
 export interface StateLook {
   /** Codicon id (`~spin` animates). */
@@ -28,6 +29,8 @@ export function jobContextValue(job: Job): string {
   const parts = ['job', job.state.toLowerCase()];
   if (!isActive(job.state) && job.command) parts.push('rerunnable');
   if (job.outputDir) parts.push('pullable');
+  // L3: only the host knows whether a commit was recorded; the action checks before it asks
+  if (!isActive(job.state) && job.workdir) parts.push('rollbackable');
   return parts.join('.');
 }
 
@@ -49,8 +52,12 @@ function elapsedMs(job: Job, now: number): number | undefined {
   return Number.isNaN(start) || Number.isNaN(end) ? undefined : end - start;
 }
 
-/** Elapsed time while active; exit code (and run time) once ended. */
-export function jobDescription(job: Job, now: number): string {
+/** Elapsed time while active, exit code (and run time) once ended; L1 match and attempt when known. */
+export function jobDescription(job: Job, now: number, mark?: JobMark): string {
+  return [l1Text(mark), stateDescription(job, now), attemptText(job.attempt, mark)].filter(Boolean).join(' · ');
+}
+
+function stateDescription(job: Job, now: number): string {
   const elapsed = elapsedMs(job, now);
   const time = elapsed === undefined ? '' : formatDuration(elapsed);
   switch (job.state) {
@@ -75,7 +82,7 @@ export function mdEscape(s: string): string {
 }
 
 /** Markdown for the tooltip: command, host, start, log path and why it was routed there. */
-export function jobTooltipMarkdown(job: Job, now: number): string {
+export function jobTooltipMarkdown(job: Job, now: number, mark?: JobMark): string {
   const rows: string[] = [`**${mdEscape(job.name)}** — ${STATE_LOOK[job.state].label}`, ''];
   if (job.command) rows.push('```sh', job.command.replace(/```/g, '` ` `'), '```', '');
   rows.push(`- **Host:** ${mdEscape(job.host)}`);
@@ -86,7 +93,9 @@ export function jobTooltipMarkdown(job: Job, now: number): string {
   if (job.reason) rows.push(`- **Why ${job.state.toLowerCase()}:** ${mdEscape(job.reason)}`);
   rows.push(`- **Log:** \`${job.logPath.replace(/`/g, "'")}\``);
   if (job.outputDir) rows.push(`- **Output dir:** \`${job.outputDir.replace(/`/g, "'")}\``);
-  if (job.attempt > 1) rows.push(`- **Attempt:** ${job.attempt}`);
+  const attempt = attemptText(job.attempt, mark);
+  if (attempt) rows.push(`- **Retries (L2):** ${attempt}`);
+  if (mark?.l1) rows.push(`- **Log watch (L1):** \`${mark.l1.text.replace(/`/g, "'")}\` (${mdEscape(mark.l1.pattern)}) at line ${mark.l1.line}`);
   rows.push(`- **Routed here because:** ${job.route ? mdEscape(job.route) : 'not recorded'}`);
   return rows.join('\n');
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { Engine, FollowOptions } from '../core/engine/api';
+import type { Engine, FollowOptions, GuardedRunRequest } from '../core/engine/api';
 import { errorMessage } from '../core/errors';
-import type { Job, RunRequest } from '../core/jobs/model';
+import type { Job } from '../core/jobs/model';
 import { isActive } from '../core/jobs/model';
 
 /** Which engine: the configured host, or the local tmux server. */
@@ -116,12 +116,21 @@ export class JobsService implements vscode.Disposable {
 
   /** Puts a job the engine just returned into the snapshot at once (no round trip). */
   upsert(job: Job): void {
-    const jobs = this.current.jobs.filter((j) => !(j.name === job.name && j.host === job.host));
-    const hosts = this.current.hosts.includes(job.host) ? this.current.hosts : [...this.current.hosts, job.host];
-    this.set({ ...this.current, hosts, jobs: [job, ...jobs] });
+    this.upsertAll([job]);
   }
 
-  async run(kind: TargetKind, request: RunRequest): Promise<Job> {
+  /** Puts jobs the engine just returned into the snapshot, in one change. */
+  upsertAll(changed: readonly Job[]): void {
+    if (changed.length === 0) return;
+    const fresh = new Map(changed.map((j) => [`${j.host}\0${j.name}`, j]));
+    const jobs = this.current.jobs.map((j) => fresh.get(`${j.host}\0${j.name}`) ?? j);
+    const known = new Set(this.current.jobs.map((j) => `${j.host}\0${j.name}`));
+    const added = changed.filter((j) => !known.has(`${j.host}\0${j.name}`));
+    const hosts = [...this.current.hosts, ...new Set(added.map((j) => j.host).filter((h) => !this.current.hosts.includes(h)))];
+    this.set({ ...this.current, hosts, jobs: [...added, ...jobs] });
+  }
+
+  async run(kind: TargetKind, request: GuardedRunRequest): Promise<Job> {
     const job = await (await this.engine(kind)).run(request);
     this.upsert(job);
     void this.refresh();
@@ -141,6 +150,7 @@ export class JobsService implements vscode.Disposable {
       const engine = await p.catch(() => undefined);
       if (engine) stopped.push(...(await engine.stopAll()));
     }
+    this.upsertAll(stopped);
     void this.refresh();
     return stopped;
   }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Job } from '../core/jobs/model';
 import { jobContextValue, jobDescription, jobItemId, jobTooltipMarkdown, STATE_LOOK } from './jobPresentation';
+import type { JobMarks } from './guardrailMarks';
 import type { JobsService, JobsSnapshot } from './jobsService';
 
 /** A node of the Cloud Jobs tree: a host group, a job, or a placeholder (error / loading). */
@@ -17,10 +18,13 @@ export type JobsNode =
 export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<JobsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly sub: vscode.Disposable;
+  private readonly subs: { dispose(): void }[];
 
-  constructor(private readonly jobs: JobsService) {
-    this.sub = jobs.onDidChange(() => this.changed.fire(undefined));
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly marks: JobMarks,
+  ) {
+    this.subs = [jobs.onDidChange(() => this.changed.fire(undefined)), marks.onDidChange(() => this.changed.fire(undefined))];
   }
 
   /** Redraws (elapsed times move on). */
@@ -73,12 +77,13 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const job = node.job;
     const now = Date.now();
     const look = STATE_LOOK[job.state];
+    const mark = this.marks.get(job);
     const item = new vscode.TreeItem(job.name, vscode.TreeItemCollapsibleState.None);
     item.id = jobItemId(job);
-    item.description = jobDescription(job, now);
+    item.description = jobDescription(job, now, mark);
     item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
     item.contextValue = jobContextValue(job);
-    const md = new vscode.MarkdownString(jobTooltipMarkdown(job, now));
+    const md = new vscode.MarkdownString(jobTooltipMarkdown(job, now, mark));
     md.supportThemeIcons = false;
     item.tooltip = md;
     item.accessibilityInformation = { label: `${job.name}, ${look.label}, ${item.description}` };
@@ -87,7 +92,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   dispose(): void {
-    this.sub.dispose();
+    for (const s of this.subs) s.dispose();
     this.changed.dispose();
   }
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from './disposables';
+import type { JobMarks } from './guardrailMarks';
 import type { JobsService } from './jobsService';
 import type { JobsNode } from './jobsTree';
 import { JobsTreeProvider } from './jobsTree';
@@ -19,8 +20,11 @@ export class JobsView implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private hasJobs = false;
 
-  constructor(private readonly jobs: JobsService) {
-    this.provider = this.store.add(new JobsTreeProvider(jobs));
+  constructor(
+    private readonly jobs: JobsService,
+    marks: JobMarks,
+  ) {
+    this.provider = this.store.add(new JobsTreeProvider(jobs, marks));
     this.view = this.store.add(vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: false }));
     this.store.add(jobs.onDidChange(() => this.onJobsChanged()));
     this.store.add(

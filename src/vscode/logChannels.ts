@@ -4,6 +4,7 @@ import { errorMessage } from '../core/errors';
 import type { Job } from '../core/jobs/model';
 import { isActive } from '../core/jobs/model';
 import { BoundedTail } from './boundedTail';
+import type { LogWatch, LogWatches } from './guardrails';
 import type { JobsService } from './jobsService';
 
 /** A channel shows at most this much of a log (its tail); "Open Full Log" shows the rest. */
@@ -19,6 +20,8 @@ interface OpenLog {
   /** Bytes of run.log received so far: where a new follow resumes. */
   bytes: number;
   following: AbortController | undefined;
+  /** Guardrails over the bytes received (kept across resumes: it counts the lines itself). */
+  watch: Promise<LogWatch> | undefined;
 }
 
 /**
@@ -32,6 +35,7 @@ export class JobLogChannels implements vscode.Disposable {
   constructor(
     private readonly jobs: JobsService,
     private readonly log: vscode.LogOutputChannel,
+    private readonly watches: LogWatches,
   ) {}
 
   private key(job: Pick<Job, 'name' | 'host'>): string {
@@ -43,7 +47,7 @@ export class JobLogChannels implements vscode.Disposable {
     const key = this.key(job);
     let entry = this.open.get(key);
     if (!entry) {
-      entry = { channel: vscode.window.createOutputChannel(jobChannelName(job.name)), tail: new BoundedTail(CHANNEL_MAX_CHARS), bytes: 0, following: undefined };
+      entry = { channel: vscode.window.createOutputChannel(jobChannelName(job.name)), tail: new BoundedTail(CHANNEL_MAX_CHARS), bytes: 0, following: undefined, watch: undefined };
       this.open.set(key, entry);
     }
     entry.channel.show(preserveFocus);
@@ -61,10 +65,23 @@ export class JobLogChannels implements vscode.Disposable {
     entry.following = abort;
     const decoder = new StringDecoder('utf8');
     let warned = entry.tail.truncated;
+    entry.watch ??= this.watches.create(job).catch((e) => {
+      this.log.warn(`log watch of ${job.name} is off: ${errorMessage(e)}`);
+      return { push: () => undefined, text: () => undefined, end: () => undefined };
+    });
+    const watch = await entry.watch;
     const write = (s: string): void => {
       if (!s) return;
+      watch.text(s);
       if (entry.tail.append(s)) {
-        entry.channel.replace(`[… earlier output not shown here: run "Cloud Jobs: Open Full Log" for all of it …]\n${entry.tail.value}`);
+        // A fresh channel with the tail, not replace()/clear(): those rewrite the channel by byte
+        // offsets, and the Output view was seen to keep stale (too much, or no) text when the
+        // channel was not the one shown. A new channel's text is exactly what it was given.
+        const old = entry.channel;
+        entry.channel = vscode.window.createOutputChannel(jobChannelName(job.name));
+        entry.channel.append(`[… earlier output not shown here: run "Cloud Jobs: Open Full Log" for all of it …]\n${entry.tail.value}`);
+        entry.channel.show(true);
+        old.dispose();
         if (!warned) {
           warned = true;
           void vscode.window.showInformationMessage(`The log of ${job.name} is large: its channel shows the last part.`, 'Open Full Log').then((pick) => {
@@ -80,11 +97,15 @@ export class JobLogChannels implements vscode.Disposable {
         onData: (chunk) => {
           entry.bytes += chunk.length;
           write(decoder.write(chunk));
+          watch.push(chunk);
         },
         onReconnect: ({ attempt, fromByte }) => this.log.info(`log of ${job.name}: connection lost, resuming from byte ${fromByte} (attempt ${attempt})`),
       });
       write(decoder.end());
-      if (!abort.signal.aborted && !isActive(final.state)) this.log.info(`log of ${job.name} ended: ${final.state}`);
+      if (!abort.signal.aborted && !isActive(final.state)) {
+        watch.end();
+        this.log.info(`log of ${job.name} ended: ${final.state}`);
+      }
     } catch (e) {
       if (!abort.signal.aborted) {
         this.log.warn(`following the log of ${job.name} stopped: ${errorMessage(e)}`);

@@ -23,8 +23,13 @@ export class TextChannel implements vscode.Disposable {
 
   append(text: string): void {
     if (!text) return;
-    if (this.tail.append(text)) this.out.replace(this.tail.value);
-    else this.out.append(text);
+    if (this.tail.append(text)) {
+      // a fresh channel rather than replace(): see logChannels.ts
+      this.channel?.dispose();
+      this.channel = undefined;
+      this.out.append(this.tail.value);
+      this.out.show(true);
+    } else this.out.append(text);
   }
 
   appendLine(line: string): void {

@@ -10,6 +10,7 @@ export const COMMAND_IDS = [
   'cloudJobs.refresh',
   'cloudJobs.rerun',
   'cloudJobs.pullResults',
+  'cloudJobs.rollback',
   'cloudJobs.copyName',
   'cloudJobs.routeActiveTask',
   'cloudJobs.runExperimentCycle',

@@ -7,6 +7,7 @@ import { runExperimentFlow } from './experiment';
 import { copyName, openFullLog, refresh, showLogs, stop, stopAll } from './jobActions';
 import { jobArg } from './jobArg';
 import { pullResults } from './pull';
+import { rollback } from './rollback';
 import { routeActiveTask, setComputeTarget } from './routing';
 import { rerun, runOnEc2 } from './run';
 import { forgetSavedSecrets, openEnvFile, openSettings, setSlackWebhook, useLocalTarget } from './setup';
@@ -27,12 +28,13 @@ export const COMMANDS: Record<CommandId, Handler> = {
     return job && attachTerminal(ctx, job);
   },
   'cloudJobs.stop': ({ ctx }, arg) => stop(ctx, arg),
-  'cloudJobs.stopAll': ({ ctx }) => stopAll(ctx),
+  'cloudJobs.stopAll': ({ ctx }, arg) => stopAll(ctx, arg),
   'cloudJobs.showLogs': ({ ctx }, arg) => showLogs(ctx, arg),
   'cloudJobs.openFullLog': ({ ctx }, arg) => openFullLog(ctx, arg),
   'cloudJobs.refresh': ({ ctx }) => refresh(ctx),
   'cloudJobs.rerun': ({ ctx }, arg) => rerun(ctx, arg),
   'cloudJobs.pullResults': ({ ctx }, arg) => pullResults(ctx, arg),
+  'cloudJobs.rollback': ({ ctx }, arg) => rollback(ctx, arg),
   'cloudJobs.copyName': ({ ctx }, arg) => copyName(ctx, arg),
   'cloudJobs.routeActiveTask': ({ ctx, routing }) => routeActiveTask(ctx, routing),
   'cloudJobs.runExperimentCycle': ({ ctx }, arg) => runExperimentFlow(ctx, 'cycle', arg),

@@ -23,12 +23,13 @@ export async function stop(ctx: CloudJobs, arg?: unknown): Promise<Job | undefin
     const ok = await vscode.window.showWarningMessage(`Stop ${job.name} on ${job.host}?`, { modal: true, detail: `${job.command ?? ''}\n\nIts log is kept.` }, 'Stop');
     if (ok !== 'Stop') return undefined;
   }
-  const stopped = await ctx.jobs.stop(job);
+  const stopped = await ctx.notices.quietly([job], () => ctx.jobs.stop(job));
   void vscode.window.showInformationMessage(`Stopped ${stopped.name}.`);
   return stopped;
 }
 
-export async function stopAll(ctx: CloudJobs): Promise<Job[]> {
+/** Stop All (L4). `{ confirmed: true }` from a caller that already asked. */
+export async function stopAll(ctx: CloudJobs, arg?: unknown): Promise<Job[]> {
   requireTrust('stop jobs');
   await ctx.jobs.refresh();
   const active = ctx.jobs.snapshot.jobs.filter((j) => j.state === 'QUEUED' || j.state === 'STARTING' || j.state === 'RUNNING');
@@ -36,14 +37,21 @@ export async function stopAll(ctx: CloudJobs): Promise<Job[]> {
     void vscode.window.showInformationMessage('No job is running or queued.');
     return [];
   }
-  const ok = await vscode.window.showWarningMessage(
-    `Stop all ${active.length} running or queued jobs?`,
-    { modal: true, detail: active.map((j) => `${j.name} (${j.host})`).join('\n') },
-    'Stop All',
-  );
-  if (ok !== 'Stop All') return [];
-  const stopped = await ctx.jobs.stopAll();
-  void vscode.window.showInformationMessage(`Stopped ${stopped.length} job${stopped.length === 1 ? '' : 's'}.`);
+  const confirmed = typeof arg === 'object' && arg !== null && (arg as { confirmed?: unknown }).confirmed === true;
+  if (!confirmed) {
+    const ok = await vscode.window.showWarningMessage(
+      `Stop all ${active.length} running or queued jobs?`,
+      { modal: true, detail: active.map((j) => `${j.name} (${j.host})`).join('\n') },
+      'Stop All',
+    );
+    if (ok !== 'Stop All') return [];
+  }
+  const stopped = await ctx.notices.quietly(active, () => ctx.jobs.stopAll());
+  const queued = stopped.filter((j) => active.some((a) => a.name === j.name && a.host === j.host && a.state === 'QUEUED')).length;
+  const hosts = [...new Set(stopped.map((j) => j.host))].join(', ');
+  const text = `Stop All (L4): stopped ${stopped.length} job${stopped.length === 1 ? '' : 's'}${queued ? `, ${queued} of them queued,` : ''} on ${hosts || 'no host'}.`;
+  ctx.log.info(text);
+  void vscode.window.showInformationMessage(text);
   return stopped;
 }
 

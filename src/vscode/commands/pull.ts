@@ -8,10 +8,10 @@ import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
 
 /** Pull Results: copies the job's recorded output dir into the workspace. */
-export async function pullResults(ctx: CloudJobs, arg?: unknown): Promise<void> {
+export async function pullResults(ctx: CloudJobs, arg?: unknown): Promise<{ localDir: string; files: number } | undefined> {
   requireTrust('pull results');
   const job = await jobArg(ctx, arg, undefined, 'pull the results of');
-  if (!job) return;
+  if (!job) return undefined;
   if (!job.outputDir) throw new UserError(`Nothing to pull: ${job.name} was started without an output dir.`);
   const remoteDir = job.outputDir.startsWith('/') || job.outputDir.startsWith('~') || !job.workdir ? job.outputDir : `${job.workdir.replace(/\/$/, '')}/${job.outputDir}`;
   const root = workspaceRoot();
@@ -29,8 +29,10 @@ export async function pullResults(ctx: CloudJobs, arg?: unknown): Promise<void> 
       pullDir(target, remoteDir, localDir),
     );
     const shown = path.relative(root, r.localDir) || '.';
-    const pick = await vscode.window.showInformationMessage(`Pulled ${r.files} file${r.files === 1 ? '' : 's'} of ${job.name} into ${shown}.`, 'Reveal');
-    if (pick) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(r.localDir));
+    void vscode.window.showInformationMessage(`Pulled ${r.files} file${r.files === 1 ? '' : 's'} of ${job.name} into ${shown}.`, 'Reveal').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(r.localDir));
+    });
+    return { localDir: r.localDir, files: r.files };
   } finally {
     await target.close();
   }

@@ -1,10 +1,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { UserError } from '../../core/errors';
 import { generateJobName, validateJobName } from '../../core/jobs/names';
 import type { Job } from '../../core/jobs/model';
 import { decide } from '../../core/policy';
+import { runOnEc2Asks } from '../autorun';
 import type { CloudJobs } from '../context';
 import { workspaceRoot } from '../config';
+import { runGuardrails } from '../guardrails';
+import type { TargetKind } from '../jobsService';
 import { commandForFile, decisionDetail, decisionSummary, taskFromCommand } from '../routeText';
 import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
@@ -15,6 +19,8 @@ export interface RunArgs {
   name?: string;
   /** The caller already asked the user (or is a keybinding/automation that means it). */
   confirmed?: boolean;
+  /** `local`: the local tmux server (listed in the view from then on); default the host. */
+  target?: TargetKind;
 }
 
 /** The input box's first value: the selection, else a command that runs the active file. */
@@ -63,9 +69,11 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
     }));
   if (!name) return undefined;
   validateJobName(name);
-  const kind = await ctx.runTarget();
+  const kind = given.target === 'local' || given.target === 'remote' ? given.target : await ctx.runTarget();
+  if (kind === 'remote' && !config.host) throw new UserError('No cloud host is configured: set cloudJobs.host in the settings or ORCH_HOST in scripts/cloud/.env.');
+  if (kind === 'local') await ctx.useLocalTarget();
   const where = kind === 'remote' ? config.host! : 'the local tmux server (no host configured)';
-  if (ctx.config.autorun() !== 'full' && given.confirmed !== true) {
+  if (runOnEc2Asks(ctx.config.autorun()) && given.confirmed !== true) {
     const policySays = decision.target === 'cloud' ? 'The routing policy sends this to the cloud.' : 'The routing policy would run this locally.';
     const ok = await vscode.window.showInformationMessage(
       `Run ${name} on ${where}?`,
@@ -76,7 +84,7 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
   }
   const job = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Cloud Jobs: starting ${name} on ${kind === 'remote' ? config.host : 'local'}…` },
-    () => ctx.jobs.run(kind, { name, command, route: `${decisionSummary(decision)}: ${decision.reasons.join(' ')}` }),
+    async () => ctx.jobs.run(kind, { name, command, route: `${decisionSummary(decision)}: ${decision.reasons.join(' ')}`, guardrails: await runGuardrails() }),
   );
   ctx.log.info(`started ${job.name} on ${job.host}: ${job.state}`);
   void vscode.window.showInformationMessage(`Started ${job.name} on ${job.host}.`, 'Show Logs', 'Attach').then((pick) => {

@@ -1,8 +1,10 @@
 /**
  * Lets the extension-host suite see and answer what a user sees: the runner watches the real
- * workbench DOM (notification toasts) through playwright, records each one as it appears, and
- * clicks a button when the suite asks. (Modal dialogs cannot be tested this way: the workbench
- * refuses them while extension tests run, so dialogs are covered by the e2e run.) The two sides
+ * workbench DOM (notifications) through playwright, records each one as it appears, and clicks a
+ * button when the suite asks. With the smoke-test driver on, the workbench shows no toasts, so
+ * the suite opens the notification center (`notifications.showList`) and the bridge reads its
+ * rows. (Modal dialogs cannot be tested this way: the workbench refuses them while extension
+ * tests run, so dialogs are covered by the e2e run.) The two sides
  * talk through files in a directory both can read (ORCH_UI_BRIDGE): `seen.jsonl` (what appeared,
  * in order) and `req-<id>.json` → `done-<id>.json` (click requests and their outcome). No
  * production code knows about it. The suite side is test/vscode/suite/ui.ts.
@@ -11,9 +13,9 @@ import { appendFileSync, readdirSync, readFileSync, renameSync, writeFileSync } 
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 
-/** One notification toast as it appeared. */
+/** One notification as it appeared. */
 export interface SeenUi {
-  kind: 'toast';
+  kind: 'notification';
   /** The message. */
   text: string;
   /** Button labels in DOM order. */
@@ -25,10 +27,10 @@ export interface SeenUi {
 
 export interface UiRequest {
   id: string;
-  kind: 'toast';
+  kind: 'notification';
   /** The button to click (exact label). */
   button: string;
-  /** Only a toast whose text contains this. */
+  /** Only a notification whose text contains this. */
   match?: string;
 }
 
@@ -39,10 +41,13 @@ export function startUiBridge(page: Page, dir: string): () => Promise<void> {
   let stopped = false;
   const seenFile = join(dir, 'seen.jsonl');
   writeFileSync(seenFile, '');
+  let ticks = 0;
   const loop = (async () => {
     while (!stopped) {
       try {
         const found = (await page.evaluate(COLLECT_NEW)) as Omit<SeenUi, 'at'>[];
+        // what the notification center shows now, for the suite's failure messages
+        if (++ticks % 4 === 0) writeFileSync(join(dir, 'state.txt'), String(await page.evaluate(DEBUG_STATE)));
         for (const f of found) appendFileSync(seenFile, JSON.stringify({ ...f, at: Date.now() }) + '\n');
         for (const file of readdirSync(dir).filter((n) => n.startsWith('req-'))) {
           const req = JSON.parse(readFileSync(join(dir, file), 'utf8')) as UiRequest;
@@ -53,8 +58,9 @@ export function startUiBridge(page: Page, dir: string): () => Promise<void> {
             renameSync(join(dir, file), join(dir, `handled-${file}`));
           }
         }
-      } catch {
+      } catch (e) {
         // the page is navigating or closing; try again on the next tick
+        if (process.env.VERBOSE) console.log(`[ui bridge] ${String(e)}`);
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
@@ -68,25 +74,30 @@ export function startUiBridge(page: Page, dir: string): () => Promise<void> {
 // Page-side code as source text: tsx's transform (keepNames) would add helpers that do not exist
 // in the page if these were functions serialized by playwright.
 
+const DEBUG_STATE = `(() => { const c = document.querySelector('.notifications-center'); return 'center: ' + (c ? c.className : 'none') + '; rows: ' + [...document.querySelectorAll('.notification-list-item-message')].map((m) => JSON.stringify(m.textContent)).join(', '); })()`;
+
 const COLLECT_NEW = String.raw`(() => {
   const out = [];
   const text = (el) => ((el && el.textContent) || '').replace(/\s+/g, ' ').trim();
-  for (const el of document.querySelectorAll('.notifications-toasts .notification-toast')) {
+  const seen = (window.__orchBridgeSeen = window.__orchBridgeSeen || new Set());
+  for (const el of document.querySelectorAll('.notification-list-item')) {
     const message = text(el.querySelector('.notification-list-item-message'));
-    if (!message || el.dataset.bridgeSeen === message) continue;
-    el.dataset.bridgeSeen = message;
+    // rows of the center's list are recycled: a notice is known by its text (the workbench
+    // itself replaces a notification by an identical one)
+    if (!message || seen.has(message)) continue;
+    seen.add(message);
     const iconEl = el.querySelector('.notification-list-item-icon');
     const icon = iconEl ? iconEl.className : '';
     const severity = /error/.test(icon) ? 'error' : /warning/.test(icon) ? 'warning' : 'info';
     const buttons = [...el.querySelectorAll('.notification-list-item-buttons-container .monaco-button')].map(text).filter(Boolean);
-    out.push({ kind: 'toast', text: message, buttons, severity });
+    out.push({ kind: 'notification', text: message, buttons, severity });
   }
   return out;
 })()`;
 
 function clickButtonSource(req: UiRequest): string {
   return String.raw`((req) => {
-  const containers = document.querySelectorAll('.notifications-toasts .notification-toast');
+  const containers = document.querySelectorAll('.notification-list-item');
   const buttonSel = '.notification-list-item-buttons-container .monaco-button';
   for (const c of containers) {
     const all = (c.textContent || '').replace(/\s+/g, ' ');

@@ -5,7 +5,8 @@
 import Mocha from 'mocha';
 
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
+  // ORCH_VSCODE_GREP runs only the matching tests (while working on them)
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec', grep: process.env.ORCH_VSCODE_GREP || undefined });
   mocha.suite.emit('pre-require', globalThis, 'vscode-suite', mocha);
   if (process.env.ORCH_VSCODE_SUITE === 'restricted') {
     await import('./restricted.test.js');
@@ -15,6 +16,9 @@ export async function run(): Promise<void> {
     await import('./routing.test.js');
     await import('./tasks.test.js');
     await import('./experiment.test.js');
+    await import('./notices.test.js');
+    await import('./tree.test.js');
+    await import('./guardrails.test.js');
   }
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} extension test(s) failed`);

@@ -1,9 +1,10 @@
 /**
- * The suite's side of the UI bridge (test/vscode/harness/uiBridge.ts): which notification toasts
+ * The suite's side of the UI bridge (test/vscode/harness/uiBridge.ts): which notifications
  * the real workbench showed, and clicking their buttons as a user would.
  */
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import * as vscode from 'vscode';
 import type { SeenUi } from '../harness/uiBridge';
 import { waitFor } from './util';
 
@@ -13,7 +14,22 @@ function bridgeDir(): string {
   return dir;
 }
 
-/** Every toast seen so far, in order. */
+/**
+ * With the smoke-test driver the workbench shows no toasts: notifications are read in the
+ * notification center, which hides itself when its last notification goes, so it is shown again
+ * whenever the suite looks.
+ */
+function showCenter(): Thenable<unknown> {
+  return vscode.commands.executeCommand('notifications.showList');
+}
+
+/** Empties the notification center (so that new notifications are in view) and shows it. */
+export async function freshNotifications(): Promise<void> {
+  await vscode.commands.executeCommand('notifications.clearAll');
+  await showCenter();
+}
+
+/** Every notification seen so far, in order. */
 export function seenUi(): SeenUi[] {
   const text = readFileSync(join(bridgeDir(), 'seen.jsonl'), 'utf8');
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as SeenUi);
@@ -25,30 +41,48 @@ export function uiMark(): number {
 }
 
 /** Toasts seen since `mark` whose text matches. */
-export function toastsSince(mark: number, match?: string | RegExp): SeenUi[] {
+export function notificationsSince(mark: number, match?: string | RegExp): SeenUi[] {
   return seenUi()
     .slice(mark)
     .filter((s) => match === undefined || (typeof match === 'string' ? s.text.includes(match) : match.test(s.text)));
 }
 
-/** Waits for a toast seen since `mark` whose text matches. */
-export function waitForToast(mark: number, match: string | RegExp, timeoutMs = 30_000): Promise<SeenUi> {
-  return waitFor(`a toast matching ${String(match)}`, () => toastsSince(mark, match)[0], timeoutMs);
+/** Like `notificationsSince`, after the center was shown and the bridge had time to read it all. */
+export async function settledNotificationsSince(mark: number, match?: string | RegExp): Promise<SeenUi[]> {
+  await showCenter();
+  await new Promise((r) => setTimeout(r, 800));
+  return notificationsSince(mark, match);
+}
+
+/** Waits for a notification seen since `mark` whose text matches. */
+export async function waitForNotification(mark: number, match: string | RegExp, timeoutMs = 30_000): Promise<SeenUi> {
+  try {
+    return await waitFor(`a notification matching ${String(match)}`, async () => {
+      await showCenter();
+      return notificationsSince(mark, match)[0];
+    }, timeoutMs);
+  } catch (e) {
+    const state = existsSync(join(bridgeDir(), 'state.txt')) ? readFileSync(join(bridgeDir(), 'state.txt'), 'utf8') : 'unknown';
+    throw new Error(`${(e as Error).message}; seen since the mark: ${JSON.stringify(seenUi().slice(mark).map((s) => s.text))}; the workbench shows ${state}`);
+  }
 }
 
 let requests = 0;
 
-/** Clicks `button` on a visible toast containing `match`; resolves with the toast's text. */
-export async function clickToast(button: string, match?: string, timeoutMs = 30_000): Promise<string> {
+/** Clicks `button` on a notification containing `match`; resolves with its text. */
+export async function clickNotification(button: string, match?: string, timeoutMs = 30_000): Promise<string> {
   const id = `${process.pid}-${Date.now()}-${++requests}`;
   const dir = bridgeDir();
-  writeFileSync(join(dir, `tmp-${id}`), JSON.stringify({ id, kind: 'toast', button, match }));
+  writeFileSync(join(dir, `tmp-${id}`), JSON.stringify({ id, kind: 'notification', button, match }));
   renameSync(join(dir, `tmp-${id}`), join(dir, `req-${id}.json`));
   const done = join(dir, `done-${id}.json`);
   try {
-    await waitFor(`"${button}" clicked on a toast${match ? ` with "${match}"` : ''}`, () => existsSync(done), timeoutMs);
+    await waitFor(`"${button}" clicked on a notification${match ? ` with "${match}"` : ''}`, async () => {
+      await showCenter();
+      return existsSync(done);
+    }, timeoutMs);
   } catch (e) {
-    // do not leave the request behind for a later toast
+    // do not leave the request behind for a later notification
     try {
       renameSync(join(dir, `req-${id}.json`), join(dir, `abandoned-${id}.json`));
     } catch {

@@ -34,3 +34,14 @@ export function workspaceFolder(): vscode.WorkspaceFolder {
   if (!f) throw new Error('the test workbench has no folder open');
   return f;
 }
+
+/** Runs this package's `orch` CLI in the workspace, as a user in the terminal would. */
+export async function orchCli(args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { execFile } = await import('node:child_process');
+  const bin = `${vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath}/bin/orch`;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: workspaceFolder().uri.fsPath, timeout: timeoutMs, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (e, stdout, stderr) =>
+      resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}

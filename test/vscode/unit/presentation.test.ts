@@ -37,10 +37,11 @@ describe('job presentation', () => {
     assert.equal(jobDescription(job({ state: 'STOPPED', endedAt: '2026-11-21T09:11:00.000Z' }), now), 'stopped · 1m 00s');
   });
 
-  it('sets contextValue per state, with flags for re-run and pull', () => {
+  it('sets contextValue per state, with flags for re-run, pull and rollback', () => {
     assert.equal(jobContextValue(job()), 'job.running');
-    assert.equal(jobContextValue(job({ state: 'DONE', exitCode: 0, outputDir: 'results' })), 'job.done.rerunnable.pullable');
-    assert.equal(jobContextValue(job({ state: 'FAILED', command: null })), 'job.failed');
+    assert.equal(jobContextValue(job({ state: 'DONE', exitCode: 0, outputDir: 'results' })), 'job.done.rerunnable.pullable.rollbackable');
+    assert.equal(jobContextValue(job({ state: 'FAILED', command: null, workdir: null })), 'job.failed');
+    assert.equal(jobContextValue(job({ state: 'STOPPED' })), 'job.stopped.rerunnable.rollbackable');
     // the menus' regular expressions in package.json
     assert.match(jobContextValue(job({ state: 'QUEUED' })), /^job\.(queued|starting|running)\b/);
     assert.doesNotMatch(jobContextValue(job({ state: 'STOPPED' })), /^job\.(queued|starting|running)\b/);
@@ -53,6 +54,17 @@ describe('job presentation', () => {
     assert.match(md, /run\.log/);
     assert.match(md, /Routed here because:\*\* cloud — llm_or_embedding: heavy work/);
     assert.match(md, /stopped after \\<2\\> hours/);
+  });
+
+  it('shows an L1 match and the attempt (L2) in the description and tooltip', () => {
+    const now = Date.parse('2026-11-21T09:13:12.000Z');
+    const mark = { l1: { pattern: 'cuda-oom', text: 'CUDA out of memory', line: 4 }, attempts: 3 };
+    assert.equal(jobDescription(job({ attempt: 2 }), now, mark), '⚠ L1: CUDA out of memory · running 3m 12s · attempt 2/3');
+    assert.equal(jobDescription(job({ attempt: 2 }), now), 'running 3m 12s · attempt 2');
+    assert.equal(jobDescription(job(), now, { attempts: 1 }), 'running 3m 12s');
+    const md = jobTooltipMarkdown(job({ attempt: 3 }), now, mark);
+    assert.match(md, /\*\*Retries \(L2\):\*\* attempt 3\/3/);
+    assert.match(md, /\*\*Log watch \(L1\):\*\* `CUDA out of memory` \(cuda-oom\) at line 4/);
   });
 
   it('formats durations', () => {

@@ -1,0 +1,81 @@
+// Which jobs just ended, and what their completion notice says: pure, so it is unit-tested.
+import type { Job, JobState } from '../core/jobs/model';
+import { isActive } from '../core/jobs/model';
+import { formatDuration } from './jobPresentation';
+
+export function jobKey(job: Pick<Job, 'name' | 'host'>): string {
+  return `${job.host}\0${job.name}`;
+}
+
+/**
+ * Remembers the last state seen of every job and reports the ones that went from active
+ * (QUEUED, STARTING, RUNNING) to ended (DONE, FAILED, STOPPED): each transition once. A job
+ * first seen already ended is remembered, not reported. Jobs missing from a listing (a host
+ * that could not be read, a reset) keep their last state.
+ */
+export class EndWatch {
+  private readonly last = new Map<string, JobState>();
+  /** Jobs whose next end is told by the command that caused it (Stop, Stop All). */
+  private readonly quiet = new Set<string>();
+
+  /** Records `jobs`; returns those that ended since they were last seen. */
+  observe(jobs: readonly Job[]): Job[] {
+    const ended: Job[] = [];
+    for (const job of jobs) {
+      const key = jobKey(job);
+      const before = this.last.get(key);
+      this.last.set(key, job.state);
+      if (before === undefined || !isActive(before) || isActive(job.state)) continue;
+      if (this.quiet.delete(key)) continue;
+      ended.push(job);
+    }
+    return ended;
+  }
+
+  /** The next end of these jobs is not reported (the caller tells the user itself). */
+  hush(jobs: readonly Pick<Job, 'name' | 'host'>[]): void {
+    for (const j of jobs) this.quiet.add(jobKey(j));
+  }
+
+  /** Undoes `hush` for jobs that did not end after all. */
+  unhush(jobs: readonly Pick<Job, 'name' | 'host'>[]): void {
+    for (const j of jobs) this.quiet.delete(jobKey(j));
+  }
+}
+
+export interface NoticeText {
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+function runTime(job: Job): string | undefined {
+  if (!job.startedAt || !job.endedAt) return undefined;
+  const ms = Date.parse(job.endedAt) - Date.parse(job.startedAt);
+  return Number.isNaN(ms) ? undefined : formatDuration(ms);
+}
+
+/** One job's notice: `train-1 finished on gpu-box: exit 0 after 3m 12s.` */
+export function completionNotice(job: Job): NoticeText {
+  const time = runTime(job);
+  const after = time ? ` after ${time}` : '';
+  const why = job.reason ? ` (${job.reason})` : '';
+  switch (job.state) {
+    case 'DONE':
+      return { severity: 'info', message: `${job.name} finished on ${job.host}: exit 0${after}.` };
+    case 'FAILED':
+      return { severity: 'error', message: `${job.name} failed on ${job.host}: ${job.exitCode === null ? 'no exit code' : `exit ${job.exitCode}`}${after}${why}.` };
+    default:
+      return { severity: 'warning', message: `${job.name} was stopped on ${job.host}${after}${why}.` };
+  }
+}
+
+/** Several jobs ending in one refresh get one notice: `4 jobs ended: 2 done, 1 failed, 1 stopped.` */
+export function summaryNotice(jobs: readonly Job[]): NoticeText {
+  const count = (s: JobState): number => jobs.filter((j) => j.state === s).length;
+  const parts = [['done', count('DONE')], ['failed', count('FAILED')], ['stopped', count('STOPPED')]] as const;
+  const text = parts.filter(([, n]) => n > 0).map(([w, n]) => `${n} ${w}`).join(', ');
+  return { severity: count('FAILED') > 0 ? 'error' : 'info', message: `${jobs.length} jobs ended: ${text}.` };
+}
+
+/** More than this many ends in one refresh are summed up in one notice (no notification storm). */
+export const MAX_SEPARATE_NOTICES = 3;

@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import type { Job } from '../core/jobs/model';
+import { completionNotice, EndWatch, MAX_SEPARATE_NOTICES, summaryNotice, type NoticeText } from './completion';
+import type { JobsService } from './jobsService';
+
+const SHOW_LOGS = 'Show Logs';
+const PULL = 'Pull Results';
+const SHOW_JOBS = 'Show Jobs';
+
+/**
+ * Completion notices: a notification when a job the extension has seen active reaches DONE,
+ * FAILED or STOPPED (noticed by a refresh, a poll or a log follow), once per transition, with
+ * Show Logs and, when the job recorded an output dir, Pull Results. Stops the user asked for
+ * here are confirmed by their own command instead (see `hush`).
+ */
+export class CompletionNotices implements vscode.Disposable {
+  private readonly watch = new EndWatch();
+  private readonly sub: vscode.Disposable;
+  /** The last notices shown (message and actions), newest last: what the API reports. */
+  readonly shown: { message: string; actions: string[] }[] = [];
+
+  constructor(
+    jobs: JobsService,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.watch.observe(jobs.snapshot.jobs);
+    this.sub = jobs.onDidChange((s) => this.notify(this.watch.observe(s.jobs)));
+  }
+
+  /** Runs `action` (a stop) without a completion notice for `jobs`: the action says it itself. */
+  async quietly<T>(jobs: readonly Pick<Job, 'name' | 'host'>[], action: () => Promise<T>): Promise<T> {
+    this.watch.hush(jobs);
+    try {
+      return await action();
+    } finally {
+      this.watch.unhush(jobs);
+    }
+  }
+
+  private notify(ended: Job[]): void {
+    if (ended.length === 0) return;
+    if (ended.length > MAX_SEPARATE_NOTICES) {
+      const n = summaryNotice(ended);
+      void this.show(n, [SHOW_JOBS]).then((pick) => pick === SHOW_JOBS && vscode.commands.executeCommand('cloudJobs.jobs.focus'));
+      return;
+    }
+    for (const job of ended) {
+      const actions = job.outputDir ? [SHOW_LOGS, PULL] : [SHOW_LOGS];
+      void this.show(completionNotice(job), actions).then((pick) => {
+        if (pick === SHOW_LOGS) void vscode.commands.executeCommand('cloudJobs.showLogs', { name: job.name, host: job.host });
+        if (pick === PULL) void vscode.commands.executeCommand('cloudJobs.pullResults', { name: job.name, host: job.host });
+      });
+    }
+  }
+
+  private show(n: NoticeText, actions: string[]): Thenable<string | undefined> {
+    this.log.info(n.message);
+    this.shown.push({ message: n.message, actions });
+    if (this.shown.length > 50) this.shown.shift();
+    return showNotice(n, actions);
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+  }
+}
+
+function showNotice(n: NoticeText, actions: string[]): Thenable<string | undefined> {
+  if (n.severity === 'error') return vscode.window.showErrorMessage(n.message, ...actions);
+  if (n.severity === 'warning') return vscode.window.showWarningMessage(n.message, ...actions);
+  return vscode.window.showInformationMessage(n.message, ...actions);
+}

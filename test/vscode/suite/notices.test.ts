@@ -1,0 +1,133 @@
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Job } from '../../../src/core/jobs/model';
+import { clickNotification, freshNotifications, uiMark, waitForNotification } from './ui';
+import { api, orchCli, uniqueName, waitFor, workspaceFolder } from './util';
+
+type Api = Awaited<ReturnType<typeof api>>;
+const HOST = '127.0.0.1';
+
+/** Completion notices the extension showed since `mark` (an index into its list) that match. */
+function noticesSince(a: Api, mark: number, match: string): { message: string; actions: string[] }[] {
+  return a.completionNotices().slice(mark).filter((n) => n.message.includes(match));
+}
+
+/**
+ * Refreshes (as the poll would) until the extension showed a completion notice matching
+ * `match`, then waits for it in the workbench's notifications and returns what a user sees.
+ */
+async function noticeFor(a: Api, marks: Marks, match: string, timeoutMs = 30_000) {
+  await waitFor(`a notice "${match}"`, async () => {
+    await a.refresh();
+    return noticesSince(a, marks.api, match)[0];
+  }, timeoutMs);
+  return waitForNotification(marks.ui, match, 10_000);
+}
+
+interface Marks {
+  api: number;
+  ui: number;
+}
+const marks = (a: Api): Marks => ({ api: a.completionNotices().length, ui: uiMark() });
+
+async function cliRun(name: string, command: string, ...flags: string[]): Promise<void> {
+  const r = await orchCli(['run', ...flags, name, command]);
+  assert.equal(r.code, 0, r.stderr);
+}
+
+describe('completion notices', function () {
+  this.timeout(90_000);
+  let a: Api;
+
+  before(async () => {
+    a = await api();
+    await vscode.workspace.getConfiguration('cloudJobs').update('autorun', 'full', vscode.ConfigurationTarget.Global);
+  });
+
+  beforeEach(() => freshNotifications());
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('cloudJobs').update('autorun', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('a job seen running that ends gets one notice; its Show Logs opens the log channel', async () => {
+    const name = uniqueName('it-notice');
+    const mark = marks(a);
+    const job = (await vscode.commands.executeCommand('cloudJobs.runOnEc2', { name, command: 'echo hello notices; sleep 2' })) as Job;
+    assert.equal(job.state === 'RUNNING' || job.state === 'QUEUED', true);
+    const notice = await noticeFor(a, mark, `${name} finished`);
+    assert.match(notice.text, new RegExp(`^${name} finished on 127\\.0\\.0\\.1: exit 0 after \\d+s\\.$`));
+    assert.deepEqual(notice.buttons, ['Show Logs']);
+    assert.equal(notice.severity, 'info');
+    await clickNotification('Show Logs', `${name} finished`);
+    await waitFor('the log channel opened by the notice', () => a.logText({ name, host: HOST })?.includes('[EXIT: 0]'));
+    assert.equal(a.logText({ name, host: HOST }), 'hello notices\n[EXIT: 0]\n');
+    // later refreshes and the follow's end do not repeat it
+    await a.refresh();
+    await a.refresh();
+    assert.equal(noticesSince(a, mark.api, name).length, 1);
+  });
+
+  it('jobs started and ended outside VS Code: DONE with Pull Results, FAILED, STOPPED; none for a job already ended when first seen', async () => {
+    const sfx = uniqueName('');
+    const [ok, bad, stopped, early] = ['it-n-ok', 'it-n-bad', 'it-n-stop', 'it-n-early'].map((p) => `${p}${sfx}`);
+    const outDir = `out${sfx}`;
+    const local = path.join(workspaceFolder().uri.fsPath, outDir);
+    const mark = marks(a);
+    await cliRun(early, 'echo quick');
+    await waitFor('the early job DONE on the host', async () => (JSON.parse((await orchCli(['list', '--json'])).stdout) as Job[]).some((j) => j.name === early && j.state === 'DONE'));
+    await a.refresh(); // first seen already DONE
+    await cliRun(ok, `mkdir -p ${outDir} && echo 42 > ${outDir}/answer.txt && sleep 3`, '--output-dir', outDir);
+    await cliRun(bad, 'sleep 3; exit 5');
+    await cliRun(stopped, 'sleep 300');
+    await a.refresh(); // seen running
+    assert.deepEqual([ok, bad, stopped].map((n) => a.jobs().find((j) => j.name === n)?.state), ['RUNNING', 'RUNNING', 'RUNNING']);
+    assert.equal((await orchCli(['stop', stopped])).code, 0);
+
+    const stoppedNotice = await noticeFor(a, mark, `${stopped} was stopped`);
+    assert.equal(stoppedNotice.severity, 'warning');
+    assert.deepEqual(stoppedNotice.buttons, ['Show Logs']);
+    const failed = await noticeFor(a, mark, `${bad} failed`);
+    assert.match(failed.text, /failed on 127\.0\.0\.1: exit 5 after \d+s/);
+    assert.equal(failed.severity, 'error');
+    const done = await noticeFor(a, mark, `${ok} finished`);
+    assert.deepEqual(done.buttons, ['Show Logs', 'Pull Results']);
+
+    await rm(local, { recursive: true, force: true });
+    await clickNotification('Pull Results', `${ok} finished`);
+    await waitFor('the pulled output dir', () => existsSync(path.join(local, 'answer.txt')), 30_000);
+    assert.equal(await readFile(path.join(local, 'answer.txt'), 'utf8'), '42\n');
+    await rm(local, { recursive: true, force: true });
+    assert.deepEqual(noticesSince(a, mark.api, early), [], 'no notice for a job that had ended before it was first seen');
+    assert.equal(noticesSince(a, mark.api, sfx).length, 3, 'one notice each');
+  });
+
+  it('a stop made here is confirmed by Stop itself, not by a second notice', async () => {
+    const name = uniqueName('it-n-own');
+    const mark = marks(a);
+    await vscode.commands.executeCommand('cloudJobs.runOnEc2', { name, command: 'sleep 300' });
+    await vscode.commands.executeCommand('cloudJobs.stop', { name, confirmed: true });
+    await waitForNotification(mark.ui, `Stopped ${name}.`);
+    await a.refresh();
+    assert.equal(a.jobs().find((j) => j.name === name)?.state, 'STOPPED');
+    assert.deepEqual(noticesSince(a, mark.api, name), []);
+  });
+
+  it('many jobs ending at once make one summary notice, not a storm', async () => {
+    const sfx = uniqueName('');
+    const names = [1, 2, 3, 4].map((i) => `it-n-many${i}${sfx}`);
+    for (const n of names) await cliRun(n, 'sleep 300');
+    await a.refresh();
+    assert.equal(names.every((n) => a.jobs().find((j) => j.name === n)?.state === 'RUNNING'), true);
+    const mark = marks(a);
+    assert.equal((await orchCli(['stop', '--all'])).code, 0);
+    const summary = await noticeFor(a, mark, 'jobs ended');
+    assert.match(summary.text, /^\d+ jobs ended: (\d+ \w+, )*\d+ stopped\.$/);
+    assert.deepEqual(summary.buttons, ['Show Jobs']);
+    for (const n of names) assert.deepEqual(noticesSince(a, mark.api, n), [], `no separate notice for ${n}`);
+    assert.equal(noticesSince(a, mark.api, 'jobs ended').length, 1);
+  });
+});

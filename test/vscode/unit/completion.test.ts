@@ -1,0 +1,76 @@
+import * as assert from 'node:assert/strict';
+import type { Job } from '../../../src/core/jobs/model';
+import { completionNotice, EndWatch, summaryNotice } from '../../../src/vscode/completion';
+
+const job = (name: string, state: Job['state'], over: Partial<Job> = {}): Job => ({
+  name,
+  state,
+  exitCode: state === 'DONE' ? 0 : null,
+  host: 'gpu-box',
+  logPath: `/logs/${name}/run.log`,
+  startedAt: '2026-11-21T09:10:00.000Z',
+  endedAt: state === 'RUNNING' ? null : '2026-11-21T09:13:12.000Z',
+  command: 'python3 train.py',
+  workdir: null,
+  outputDir: null,
+  reason: null,
+  route: null,
+  attempt: 1,
+  ...over,
+});
+
+describe('completion notices: which jobs ended', () => {
+  it('reports a job seen active once it ends, once', () => {
+    const w = new EndWatch();
+    assert.deepEqual(w.observe([job('a', 'RUNNING')]), []);
+    assert.deepEqual(w.observe([job('a', 'DONE')]).map((j) => j.name), ['a']);
+    assert.deepEqual(w.observe([job('a', 'DONE')]), []);
+  });
+
+  it('does not report a job first seen already ended', () => {
+    const w = new EndWatch();
+    assert.deepEqual(w.observe([job('old', 'FAILED', { exitCode: 1 })]), []);
+    assert.deepEqual(w.observe([job('old', 'FAILED', { exitCode: 1 })]), []);
+  });
+
+  it('remembers jobs missing from a listing (unreachable host, reset) and reports them when back', () => {
+    const w = new EndWatch();
+    w.observe([job('a', 'QUEUED')]);
+    assert.deepEqual(w.observe([]), []);
+    assert.deepEqual(w.observe([job('a', 'STOPPED')]).map((j) => j.state), ['STOPPED']);
+  });
+
+  it('reports a re-run of the same name again, and tells hosts apart', () => {
+    const w = new EndWatch();
+    w.observe([job('a', 'RUNNING'), job('a', 'RUNNING', { host: 'local' })]);
+    assert.equal(w.observe([job('a', 'DONE'), job('a', 'RUNNING', { host: 'local' })]).length, 1);
+    w.observe([job('a', 'RUNNING')]);
+    assert.equal(w.observe([job('a', 'FAILED', { exitCode: 2 })]).length, 1);
+  });
+
+  it('stays quiet for a hushed job (its stop is confirmed by the command), only for that end', () => {
+    const w = new EndWatch();
+    w.observe([job('a', 'RUNNING')]);
+    w.hush([job('a', 'RUNNING')]);
+    assert.deepEqual(w.observe([job('a', 'STOPPED')]), []);
+    w.unhush([job('a', 'RUNNING')]);
+    w.observe([job('a', 'RUNNING')]);
+    assert.equal(w.observe([job('a', 'DONE')]).length, 1);
+  });
+});
+
+describe('completion notice text', () => {
+  it('says the state, host, exit code, run time and reason', () => {
+    assert.deepEqual(completionNotice(job('t', 'DONE')), { severity: 'info', message: 't finished on gpu-box: exit 0 after 3m 12s.' });
+    assert.deepEqual(completionNotice(job('t', 'FAILED', { exitCode: 137 })), { severity: 'error', message: 't failed on gpu-box: exit 137 after 3m 12s.' });
+    assert.deepEqual(completionNotice(job('t', 'STOPPED', { reason: 'max hours (2) reached' })), {
+      severity: 'warning',
+      message: 't was stopped on gpu-box after 3m 12s (max hours (2) reached).',
+    });
+  });
+
+  it('sums up many ends in one notice', () => {
+    const n = summaryNotice([job('a', 'DONE'), job('b', 'STOPPED'), job('c', 'STOPPED'), job('d', 'FAILED', { exitCode: 1 })]);
+    assert.deepEqual(n, { severity: 'error', message: '4 jobs ended: 1 done, 1 failed, 2 stopped.' });
+  });
+});
