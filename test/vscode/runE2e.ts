@@ -6,7 +6,7 @@
  * Screenshots land in test-results/vscode-e2e/ (the best are copied to docs/images/ by hand).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -63,6 +63,7 @@ async function runJobFromPalette(page: Page, command: string, name: string, scre
 
 async function trustedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, vsix: string): Promise<void> {
   const folder = makeWorkspace(join(dir, 'trusted'), sshd);
+  writeTasks(folder); // before the workbench starts, so its task list has them
   await seedJobs(sshd);
   const server = await startCodeServer(tools, { dir: join(dir, 'trusted'), vsix, trust: false });
   const browser = await launchBrowser(tools);
@@ -109,15 +110,41 @@ async function trustedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, v
     log('LOG_OK', JSON.stringify(text.split('\n').slice(-2)));
     await shot(page, '01-jobs-tree-and-log');
 
+    // the completion notice of that job, as a toast with Show Logs
+    await toast(page, `${name} finished on 127.0.0.1: exit 0`).waitFor({ state: 'visible', timeout: 30_000 }).catch(async () => {
+      throw new Error('no completion notice toast for the DONE job');
+    });
+    log('NOTICE_OK');
+
+    // L1: the seeded failed job's log says "CUDA out of memory": opening it marks the row
+    await jobRow(page, 'demo-train-20261121-0910', 'failed').click();
+    await page.locator('.monaco-list-row[role="treeitem"][aria-label^="demo-train-20261121-0910, failed, ⚠ L1: CUDA out of memory"]').waitFor({ timeout: 30_000 });
+    await toast(page, 'L1: demo-train-20261121-0910 printed "CUDA out of memory"').waitFor({ state: 'visible', timeout: 30_000 });
+    log('L1_OK');
+    await page.waitForTimeout(400);
+    await shot(page, '07-l1-log-watch');
+
     // 4. stop another job from the tree's inline action, with confirmation
     const longName = `demo-server-${Date.now().toString(36)}`;
     await runJobFromPalette(page, 'echo "serving on :8000"; sleep 600', longName);
     const row = jobRow(page, longName, 'running');
     await row.waitFor({ timeout: 30_000 });
-    await row.hover();
-    await row.locator('.action-label[aria-label^="Stop"]').click();
     const stop = dialogButton(page, 'Stop');
-    await stop.waitFor({ state: 'visible', timeout: 30_000 });
+    for (let attempt = 0; ; attempt++) {
+      await row.hover();
+      await row.locator('.action-label[aria-label^="Stop"]').click();
+      // a row redrawn (by the poll) between hover and click loses its inline action's target, and
+      // VS Code then runs the command without one: it asks which job, as from the palette
+      const asked = page.locator('.quick-input-widget .quick-input-title', { hasText: 'Cloud Jobs: stop' });
+      const which = await Promise.race([
+        stop.waitFor({ state: 'visible', timeout: 30_000 }).then(() => 'dialog'),
+        asked.waitFor({ state: 'visible', timeout: 30_000 }).then(() => 'picker'),
+      ]);
+      if (which === 'dialog') break;
+      if (attempt >= 2) throw new Error('the inline Stop action kept losing its row');
+      log('inline Stop lost its row; again');
+      await page.keyboard.press('Escape');
+    }
     await stop.click();
     await jobRow(page, longName, 'stopped').waitFor({ timeout: 30_000 });
     log('STOP_OK');
@@ -135,6 +162,8 @@ async function trustedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, v
     if (!/file: train\.py/.test(tip) || !/memory_unknown|llm_or_embedding|cloud/.test(tip)) throw new Error(`tooltip reads: ${tip}`);
     log('STATUSBAR_OK', JSON.stringify(label));
     await shot(page, '04-status-bar-tooltip');
+
+    await autorunFlow(page, folder);
   } catch (e) {
     const pages = browser.contexts()[0]?.pages() ?? [];
     if (pages[0]) await pages[0].screenshot({ path: join(SHOTS, '99-failure-trusted.png') }).catch(() => undefined);
@@ -143,6 +172,93 @@ async function trustedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, v
     await browser.close();
     await server.stop();
   }
+}
+
+/** Tasks of type orch for the AUTORUN steps: one the policy sends to the cloud, one it keeps here. */
+function writeTasks(folder: string): void {
+  mkdirSync(join(folder, '.vscode'), { recursive: true });
+  const task = (label: string, extra: Record<string, unknown>) => ({ label, type: 'orch', problemMatcher: [], ...extra });
+  writeFileSync(
+    join(folder, '.vscode/tasks.json'),
+    JSON.stringify({
+      version: '2.0.0',
+      tasks: [
+        task('train (confirm)', { command: 'echo "training on the host"', heavy: ['llm'], name: 'demo-task-confirm' }),
+        task('lint (off)', { command: 'echo "linted"', runtime: 1, ui: true, light: true, memory: 1, name: 'demo-task-off' }),
+        task('train (full)', { command: 'echo "training, no questions asked"', heavy: ['llm'], name: 'demo-task-full' }),
+      ],
+    }, null, 2),
+  );
+}
+
+async function setAutorun(page: Page, folder: string, mode: string): Promise<void> {
+  writeFileSync(join(folder, '.vscode/settings.json'), JSON.stringify({ 'cloudJobs.autorun': mode }, null, 2));
+  await page.waitForTimeout(1500); // the workbench picks up the file change
+}
+
+async function runTask(page: Page, label: string): Promise<void> {
+  // not runCommand: Enter would take the first fuzzy match (e.g. "Tasks: Restart Running Task")
+  await page.keyboard.press('F1');
+  await quickInput(page).waitFor({ state: 'visible', timeout: 30_000 });
+  await quickInput(page).fill('>Tasks: Run Task');
+  await page.locator('.quick-input-widget .monaco-list-row').getByText('Tasks: Run Task', { exact: true }).first().click();
+  // the task picker replaces the palette once tasks are read: wait for it, not the palette
+  const input = page.locator('.quick-input-widget .quick-input-box input[placeholder*="task" i]');
+  await input.waitFor({ state: 'visible', timeout: 30_000 }).catch(async (e) => {
+    await shot(page, '99-task-picker');
+    throw e;
+  });
+  await input.fill(label);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** The modal dialog's message, detail and buttons (in the order shown). */
+async function dialogText(page: Page): Promise<{ text: string; buttons: string[]; primary: string }> {
+  const box = page.locator('.monaco-dialog-box').first();
+  await box.waitFor({ state: 'visible', timeout: 30_000 });
+  const text = (await box.locator('.dialog-message-text, .dialog-message-detail').allInnerTexts()).join('\n');
+  const buttons = (await box.locator('.dialog-buttons .monaco-button').allInnerTexts()).map((b) => b.trim());
+  // the first choice the extension offers is the dialog's primary button (the others are secondary)
+  const primary = (await box.locator('.dialog-buttons .monaco-button:not(.secondary)').first().innerText()).trim();
+  return { text, buttons, primary };
+}
+
+/** AUTORUN confirm / off / full with orch tasks, answering the real dialogs. */
+async function autorunFlow(page: Page, folder: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await setAutorun(page, folder, 'confirm');
+  await runTask(page, 'train (confirm)');
+  const confirm = await dialogText(page);
+  if (!/Send task "train \(confirm\)" to the cloud\?/.test(confirm.text) || !/llm_or_embedding/.test(confirm.text)) throw new Error(`confirm dialog reads: ${confirm.text}`);
+  if (confirm.primary !== 'Run on 127.0.0.1' || !confirm.buttons.includes('Run Here')) throw new Error(`confirm dialog buttons: ${confirm.buttons.join(', ')} (primary ${confirm.primary})`);
+  await shot(page, '06-autorun-confirm');
+  await dialogButton(page, 'Run on 127.0.0.1').click();
+  await jobRow(page, 'demo-task-confirm', 'done').waitFor({ timeout: 60_000 });
+  log('AUTORUN_CONFIRM_OK', JSON.stringify(confirm));
+
+  // off: even a task the policy keeps local is asked about, COMPUTE_TARGET (local) offered first
+  await setAutorun(page, folder, 'off');
+  await runTask(page, 'lint (off)');
+  const ask = await dialogText(page);
+  if (!/Where should task "lint \(off\)" run\?/.test(ask.text) || !/AUTORUN is off/.test(ask.text) || !/COMPUTE_TARGET is local/.test(ask.text)) throw new Error(`off dialog reads: ${ask.text}`);
+  if (ask.primary !== 'Run Here' || !ask.buttons.includes('Run on 127.0.0.1')) throw new Error(`off dialog should offer Run Here first: ${ask.buttons.join(', ')} (primary ${ask.primary})`);
+  await dialogButton(page, 'Run on 127.0.0.1').click();
+  await jobRow(page, 'demo-task-off', 'done').waitFor({ timeout: 60_000 });
+  log('AUTORUN_OFF_OK', JSON.stringify(ask));
+
+  // full: sent without a dialog
+  await setAutorun(page, folder, 'full');
+  await runTask(page, 'train (full)');
+  const row = jobRow(page, 'demo-task-full', 'done');
+  const deadline = Date.now() + 60_000;
+  while (!(await row.isVisible())) {
+    if (await page.locator('.monaco-dialog-box').isVisible()) throw new Error(`AUTORUN full asked: ${(await dialogText(page)).text}`);
+    if (Date.now() > deadline) throw new Error('the full-autorun task did not show up as DONE');
+    await page.waitForTimeout(200);
+  }
+  log('AUTORUN_FULL_OK');
+  await setAutorun(page, folder, 'confirm');
 }
 
 async function restrictedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, vsix: string): Promise<void> {
