@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { loadConfig } from '../core/config/resolve';
-import { SETTINGS_KEYS, settingsFromSection } from '../core/config/schema';
+import { SETTINGS_KEYS } from '../core/config/settingsKeys';
+import { configResolve, configSchema } from './lazyCore';
 import type { OrchConfig } from '../core/config/types';
 import { errorMessage } from '../core/errors';
 import type { AutorunMode } from './autorun';
@@ -70,12 +70,14 @@ export class ConfigService implements vscode.Disposable {
   }
 
   private async read(): Promise<OrchConfig> {
-    const section = vscode.workspace.getConfiguration(SECTION);
-    const settings = settingsFromSection((name) => section.get(name));
+    // The secret first: awaiting it before the schema is loaded keeps a refresh started during
+    // activation from evaluating the validation library inside activate().
     const webhook = await this.secrets.get(SECRET_WEBHOOK);
+    const section = vscode.workspace.getConfiguration(SECTION);
+    const settings = configSchema().settingsFromSection((name) => section.get(name));
     if (webhook) settings.ORCH_SLACK_WEBHOOK_URL = webhook;
     const root = workspaceRoot();
-    return loadConfig({
+    return configResolve().loadConfig({
       cwd: root ?? process.cwd(),
       env: process.env,
       settings,

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { readComputeTarget, type ComputeTargetInfo, KIT_ENV_FILE } from '../core/config/computeTarget';
 import { errorMessage } from '../core/errors';
-import { decide, resolveRoutingPolicy, type Decision, type RoutingPolicy } from '../core/policy';
+import type { Decision, RoutingPolicy } from '../core/policy';
+import { policy as corePolicy } from './lazyCore';
 import { activeTask, type ActiveTask } from './activeTask';
 import { workspaceRoot } from './config';
 import { DisposableStore } from './disposables';
@@ -77,11 +78,11 @@ export class RoutingIndicator implements vscode.Disposable {
     if (!root) return { kind: 'noFolder' };
     try {
       this.compute ??= readComputeTarget(root, process.env);
-      this.policy ??= resolveRoutingPolicy({ cwd: root, env: process.env });
+      this.policy ??= corePolicy().resolveRoutingPolicy({ cwd: root, env: process.env });
       const compute = await this.compute;
       const { policy, file } = await this.policy;
       const task = activeTask();
-      return { kind: 'ready', compute, task, decision: task ? decide(task.facts, policy) : undefined, policyFile: file };
+      return { kind: 'ready', compute, task, decision: task ? corePolicy().decide(task.facts, policy) : undefined, policyFile: file };
     } catch (e) {
       this.compute = undefined;
       this.policy = undefined;

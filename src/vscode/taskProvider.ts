@@ -3,7 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
 import { generateJobName, validateJobName } from '../core/jobs/names';
-import { decide, resolveRoutingPolicy } from '../core/policy';
+import { policy as corePolicy } from './lazyCore';
 import { routeStep } from './autorun';
 import { BufferedPty } from './bufferedPty';
 import { runGuardrails } from './guardrails';
@@ -48,6 +48,7 @@ export class OrchTaskProvider implements vscode.TaskProvider {
     if (!vscode.workspace.isTrusted) throw new Error('nothing runs in Restricted Mode: trust this workspace first.');
     const facts = factsFromDefinition(d);
     const root = workspaceRoot() ?? process.cwd();
+    const { decide, resolveRoutingPolicy } = corePolicy();
     const { policy } = await resolveRoutingPolicy({ cwd: root, env: process.env });
     const decision = decide(facts, policy);
     const explicit = d.target && d.target !== 'auto' ? d.target : undefined;

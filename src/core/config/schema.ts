@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { usageError } from '../errors';
 import type { ConfigKey } from './types';
+import { SETTINGS_KEYS } from './settingsKeys';
+
+export { SETTINGS_KEYS };
 
 /**
  * Validation of configuration values, whatever their source. Text sources (flags, environment,
@@ -26,25 +29,6 @@ export const FLAG_NAMES: Record<ConfigKey, string> = {
   ORCH_SLACK_WEBHOOK_URL: '--slack-webhook-url',
   ORCH_MAX_PARALLEL: '--max-parallel',
   ORCH_RETRIES: '--retries',
-};
-
-/**
- * VS Code setting of each key. The webhook URL is a secret and lives in SecretStorage, not in
- * settings; the extension may still pass it in `settings` (its origin is then {@link SECRET_ORIGIN}).
- */
-export const SETTINGS_KEYS: Record<Exclude<ConfigKey, 'ORCH_SLACK_WEBHOOK_URL'>, string> = {
-  ORCH_HOST: 'cloudJobs.host',
-  ORCH_USER: 'cloudJobs.user',
-  ORCH_PORT: 'cloudJobs.port',
-  ORCH_IDENTITY_FILE: 'cloudJobs.identityFile',
-  ORCH_KNOWN_HOSTS: 'cloudJobs.knownHosts',
-  ORCH_STRICT_HOST_KEY_CHECKING: 'cloudJobs.strictHostKeyChecking',
-  ORCH_LOG_ROOT: 'cloudJobs.logRoot',
-  ORCH_LOG_RETENTION_DAYS: 'cloudJobs.logRetentionDays',
-  ORCH_REMOTE_WORKDIR: 'cloudJobs.remoteWorkdir',
-  ORCH_PROJECT: 'cloudJobs.project',
-  ORCH_MAX_PARALLEL: 'cloudJobs.maxParallel',
-  ORCH_RETRIES: 'cloudJobs.retries',
 };
 
 /** Origin named for a webhook URL handed over from the extension's SecretStorage. */

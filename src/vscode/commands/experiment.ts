@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
-import { planExperiment, runExperiment, type FlowKind } from '../../core/experiment';
+import type { FlowKind } from '../../core/experiment';
+import { experiment } from '../lazyCore';
 import { SECTION, workspaceRoot } from '../config';
 import type { CloudJobs } from '../context';
 import { requireTrust } from '../trust';
@@ -41,6 +42,7 @@ export async function runExperimentFlow(ctx: CloudJobs, flow: FlowKind, arg?: un
   if (!specs?.length) return undefined;
   const kitSetting = vscode.workspace.getConfiguration(SECTION).get<string>('experimentScript') || undefined;
   const cloudRun = path.join(ctx.ext.extensionPath, 'bin', 'cloud-run');
+  const { planExperiment, runExperiment } = experiment();
   const plan = await planExperiment({
     flow,
     workspaceRoot: root,

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
 import { generateJobName, validateJobName } from '../../core/jobs/names';
 import type { Job } from '../../core/jobs/model';
-import { decide } from '../../core/policy';
+import { policy } from '../lazyCore';
 import { runOnEc2Asks } from '../autorun';
 import type { CloudJobs } from '../context';
 import { workspaceRoot } from '../config';
@@ -50,7 +50,7 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
     }));
   if (!command?.trim()) return undefined;
   const config = await ctx.config.get();
-  const decision = decide({ command });
+  const decision = policy().decide({ command });
   const name =
     given.name ??
     (await vscode.window.showInputBox({

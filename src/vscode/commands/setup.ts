@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { ENV_FILE_RELATIVE } from '../../core/config/resolve';
 import { UserError } from '../../core/errors';
 import { workspaceRoot } from '../config';
 import type { CloudJobs } from '../context';
@@ -23,7 +22,7 @@ export async function openSettings(): Promise<void> {
 export async function openEnvFile(): Promise<void> {
   const root = workspaceRoot();
   if (!root) throw new UserError('Open a folder first: scripts/cloud/.env lives in it.');
-  const uri = vscode.Uri.file(path.join(root, ENV_FILE_RELATIVE));
+  const uri = vscode.Uri.file(path.join(root, 'scripts', 'cloud', '.env'));
   try {
     await vscode.workspace.fs.stat(uri);
   } catch {
