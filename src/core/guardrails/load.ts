@@ -6,7 +6,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { lineOf, pathText, type YamlKey } from '../config/yamlPositions';
 import { z } from 'zod';
 import { UserError, usageError } from '../errors';
 import { routingWorkspace } from '../policy/load';
@@ -66,26 +67,8 @@ const KNOWN: Record<string, string[]> = {
   pattern: ['name', 'regex'],
 };
 
-type Key = string | number;
 
-function pathText(p: readonly Key[]): string {
-  return p.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${k}` : k), '');
-}
 
-function lineOf(doc: Document, lc: LineCounter, p: readonly Key[], key?: string): number {
-  for (let n = p.length; n >= 0; n--) {
-    const node = (n === 0 ? doc.contents : doc.getIn(p.slice(0, n), true)) as { range?: [number, number, number] } | null | undefined;
-    if (node && typeof node === 'object' && node.range) {
-      if (key !== undefined && n === p.length && isMap(node)) {
-        const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === key);
-        const r = (pair?.key as { range?: [number, number, number] } | null)?.range;
-        if (r) return lc.linePos(r[0]).line;
-      }
-      return lc.linePos(node.range[0]).line;
-    }
-  }
-  return 1;
-}
 
 function toSettings(b: Block): GuardrailSettings {
   const s = defaultGuardrails();
@@ -121,7 +104,7 @@ export function parseGuardrails(text: string, file: string): GuardrailSettings {
   const result = schema.safeParse(raw);
   if (!result.success) {
     const issues = result.error.issues.map((i) => {
-      const p = i.path.filter((k): k is Key => typeof k !== 'symbol');
+      const p = i.path.filter((k): k is YamlKey => typeof k !== 'symbol');
       if (i.code === 'unrecognized_keys') {
         const key = i.keys[0]!;
         const at = p.filter((k) => k !== WRAPPER);

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { lineOf, pathText, type YamlKey } from '../config/yamlPositions';
 import { z } from 'zod';
 import { UserError, usageError } from '../errors';
 import { DEFAULT_HEAVY_KINDS, DEFAULT_POLICY } from './defaults';
@@ -10,29 +11,10 @@ import type { ProfilePattern, RoutingPolicy } from './types';
 /** The block under this key may also be the whole file. */
 const WRAPPER = 'CLOUD_ROUTING';
 
-type Key = string | number;
 
-function pathText(p: readonly Key[]): string {
-  return p.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${k}` : k), '');
-}
 
-/** 1-based line of the node at `p`, or of its nearest existing ancestor. */
-function lineOf(doc: Document, lc: LineCounter, p: readonly Key[], key?: string): number {
-  for (let n = p.length; n >= 0; n--) {
-    const node = (n === 0 ? doc.contents : doc.getIn(p.slice(0, n), true)) as { range?: [number, number, number] } | null | undefined;
-    if (node && typeof node === 'object' && node.range) {
-      if (key !== undefined && n === p.length && isMap(node)) {
-        const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === key);
-        const r = (pair?.key as { range?: [number, number, number] } | null)?.range;
-        if (r) return lc.linePos(r[0]).line;
-      }
-      return lc.linePos(node.range[0]).line;
-    }
-  }
-  return 1;
-}
 
-function knownKeysAt(p: readonly Key[], wrapped: boolean): string[] {
+function knownKeysAt(p: readonly YamlKey[], wrapped: boolean): string[] {
   const last = p[p.length - 1];
   if (last === undefined && wrapped) return [WRAPPER];
   if (last === undefined || last === WRAPPER) return KNOWN_KEYS.root;
@@ -40,8 +22,8 @@ function knownKeysAt(p: readonly Key[], wrapped: boolean): string[] {
   return last === 'agents' ? KNOWN_KEYS.agents : last === 'local_defaults' ? KNOWN_KEYS.local_defaults : [];
 }
 
-function issueText(issue: z.core.$ZodIssue, wrapped: boolean): { path: Key[]; key?: string; message: string } {
-  const p = issue.path.filter((k): k is Key => typeof k !== 'symbol');
+function issueText(issue: z.core.$ZodIssue, wrapped: boolean): { path: YamlKey[]; key?: string; message: string } {
+  const p = issue.path.filter((k): k is YamlKey => typeof k !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0];
     return { path: p, key, message: `${pathText([...p, key])}: unknown key "${key}"; known: ${knownKeysAt(p, wrapped).join(', ')}` };
