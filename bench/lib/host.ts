@@ -12,7 +12,7 @@ import { createEngine } from '../../src/core/engine/engine';
 import type { ShellTarget } from '../../src/core/engine/target';
 import { isActive } from '../../src/core/jobs/model';
 import { createSshTarget } from '../../src/core/ssh/sshTarget';
-import { startSshd, type TestSshd } from '../../test/integration/harness/sshd';
+import { orchEnvOf, startSshd, type TestSshd } from '../../test/integration/harness/sshd';
 
 export const FINISHED_JOBS = 50;
 export const BIG_LOG_BYTES = 200_000_000;
@@ -84,13 +84,7 @@ export async function prepareHost(log: (s: string) => void): Promise<BenchHost> 
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     LANG: process.env.LANG ?? 'C.UTF-8',
-    ORCH_HOST: c.host!,
-    ORCH_PORT: String(c.port),
-    ORCH_USER: c.user!,
-    ORCH_IDENTITY_FILE: c.identityFile!,
-    ORCH_KNOWN_HOSTS: c.knownHosts,
-    ORCH_LOG_ROOT: c.logRoot,
-    ORCH_REMOTE_WORKDIR: c.remoteWorkdir,
+    ...orchEnvOf(c),
     ORCH_PROJECT: 'bench',
   };
   const sshArgs = (extra: string[] = []): string[] => [

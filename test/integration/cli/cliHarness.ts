@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import type { CliIO } from '../../../src/cli/command';
 import { main, mainCloudRun } from '../../../src/cli/main';
-import type { TestSshd } from '../harness/sshd';
+import { orchEnvOf, type TestSshd } from '../harness/sshd';
 
 export interface CliResult {
   code: number;
@@ -36,16 +36,7 @@ export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** ORCH_* variables pointing at a test sshd (how a user would configure it in scripts/cloud/.env). */
 export function sshEnv(sshd: TestSshd): Record<string, string> {
-  const c = sshd.config();
-  return {
-    ORCH_HOST: c.host!,
-    ORCH_PORT: String(c.port),
-    ORCH_USER: c.user!,
-    ORCH_IDENTITY_FILE: c.identityFile!,
-    ORCH_KNOWN_HOSTS: c.knownHosts,
-    ORCH_LOG_ROOT: c.logRoot,
-    ORCH_REMOTE_WORKDIR: c.remoteWorkdir,
-  };
+  return orchEnvOf(sshd.config());
 }
 
 /** Runs `orch` (or `cloud-run`) in-process with in-memory stdio. */

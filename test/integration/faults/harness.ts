@@ -12,7 +12,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { main } from '../../../src/cli/main';
 import type { CliIO } from '../../../src/cli/command';
 import type { Job } from '../../../src/core/jobs/model';
-import type { TestSshd } from '../harness/sshd';
+import { orchEnvOf, type TestSshd } from '../harness/sshd';
 
 export const REPO = join(__dirname, '..', '..', '..');
 export const ORCH_BIN = join(REPO, 'bin', 'orch');
@@ -74,18 +74,11 @@ export function ensureBundle(): void {
 
 /** The environment a user's shell gives orch: PATH, HOME and the ORCH_* keys for this sshd. */
 export function sshEnv(sshd: TestSshd, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const c = sshd.config();
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     LANG: process.env.LANG ?? 'C.UTF-8',
-    ORCH_HOST: c.host!,
-    ORCH_PORT: String(c.port),
-    ORCH_USER: c.user!,
-    ORCH_IDENTITY_FILE: c.identityFile!,
-    ORCH_KNOWN_HOSTS: c.knownHosts,
-    ORCH_LOG_ROOT: c.logRoot,
-    ORCH_REMOTE_WORKDIR: c.remoteWorkdir,
+    ...orchEnvOf(sshd.config()),
     ORCH_PROJECT: 'faults',
     ...extra,
   };

@@ -311,3 +311,16 @@ function installExitHook(): void {
     for (const inst of live) inst.emergencyStop();
   });
 }
+
+/** The ORCH_* variables a user would set (in scripts/cloud/.env) to reach the host of `config`. */
+export function orchEnvOf(config: OrchConfig): Record<string, string> {
+  return {
+    ORCH_HOST: config.host!,
+    ORCH_PORT: String(config.port),
+    ORCH_USER: config.user!,
+    ORCH_IDENTITY_FILE: config.identityFile!,
+    ORCH_KNOWN_HOSTS: config.knownHosts,
+    ORCH_LOG_ROOT: config.logRoot,
+    ORCH_REMOTE_WORKDIR: config.remoteWorkdir,
+  };
+}
