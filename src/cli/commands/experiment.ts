@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import { stat } from 'node:fs/promises';
 import type { CliIO, Command } from '../command';
 import { writeLine } from '../command';
 import { parseArgs } from '../args';
 import { UserError, usageError } from '../../core/errors';
 import { KIT_ENV_FILE } from '../../core/config/computeTarget';
 import { planExperiment, runExperiment, type ExperimentPlan, type ExperimentResult, type FlowKind } from '../../core/experiment/index';
+import { pathExists as exists } from '../../core/fsProbe';
 
 const HELP = `Usage:
   orch experiment cycle <spec>              FRAME -> RUN -> SYNC -> READ -> LOG
@@ -116,11 +116,3 @@ async function findWorkspaceRoot(cwd: string): Promise<string> {
   }
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}

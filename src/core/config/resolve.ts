@@ -1,9 +1,9 @@
-import { stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readEnvFile, type EnvFileResult } from './envFile';
 import { originOf, parseConfigValue, type ConfigValueTypes } from './schema';
 import type { ConfigKey, OrchConfig } from './types';
+import { isFile, pathExists as exists } from '../fsProbe';
 
 /** Where the workspace's engine settings live, relative to the workspace root. */
 export const ENV_FILE_RELATIVE = path.join('scripts', 'cloud', '.env');
@@ -132,19 +132,4 @@ function isEmpty(raw: unknown): boolean {
   return raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
 }
 
-async function isFile(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isFile();
-  } catch {
-    return false;
-  }
-}
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}

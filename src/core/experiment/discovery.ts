@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import { access, chmod, constants, readFile, stat } from 'node:fs/promises';
+import { access, chmod, constants, readFile } from 'node:fs/promises';
 import { UserError } from '../errors';
+import { isFile } from '../fsProbe';
 
 export interface KitSearch {
   workspaceRoot: string;
@@ -72,13 +73,6 @@ async function isOwnPackage(dir: string): Promise<boolean> {
   }
 }
 
-async function isFile(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isFile();
-  } catch {
-    return false;
-  }
-}
 
 export async function isExecutable(p: string): Promise<boolean> {
   if (!(await isFile(p))) return false;

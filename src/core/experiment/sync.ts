@@ -1,9 +1,10 @@
 import * as path from 'node:path';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../errors';
 import type { ExperimentPlan, SpecPlan } from './plan';
 import { isExecutable } from './discovery';
 import type { ProcessHooks, ProcessRunner } from './process';
+import { isFile } from '../fsProbe';
 
 export const RUN_ID_FILE = '.cloud-run-id';
 export const METRICS_FILE = 'metrics.json';
@@ -93,10 +94,3 @@ function describe(code: number | null | 'unstartable'): string {
   return code === null ? 'killed' : code === 'unstartable' ? 'could not start' : `exit status ${code}`;
 }
 
-async function isFile(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isFile();
-  } catch {
-    return false;
-  }
-}

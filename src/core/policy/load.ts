@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { lineOf, pathText, type YamlKey } from '../config/yamlPositions';
@@ -7,6 +7,7 @@ import { UserError, usageError } from '../errors';
 import { DEFAULT_HEAVY_KINDS, DEFAULT_POLICY } from './defaults';
 import { KNOWN_KEYS, routingBlockSchema, type RoutingBlock } from './schema';
 import type { ProfilePattern, RoutingPolicy } from './types';
+import { isDir, isFile } from '../fsProbe';
 
 /** The block under this key may also be the whole file. */
 const WRAPPER = 'CLOUD_ROUTING';
@@ -115,13 +116,7 @@ export async function loadRoutingPolicy(file: string, label = file): Promise<Rou
   return parseRoutingPolicy(text, label);
 }
 
-async function isDir(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
-}
 
-async function isFile(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isFile(), () => false);
-}
 
 /** The workspace root for routing: nearest ancestor of `cwd` that has `scripts/cloud/`, else `cwd`. */
 export async function routingWorkspace(cwd: string): Promise<string> {

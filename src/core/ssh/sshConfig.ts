@@ -5,11 +5,12 @@
  * StrictHostKeyChecking from ssh config is ignored: our own policy (PRODUCT.md §2) applies.
  */
 import { execFile } from 'node:child_process';
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { homedir, hostname as localHostname, userInfo } from 'node:os';
 import type { OrchConfig } from '../config/types';
 import { UserError, usageError } from '../errors';
 import { expandTokens, parseSshConfig, parseSshG } from './sshConfigParser';
+import { pathExists as fileExists } from '../fsProbe';
 
 export interface ResolvedHost {
   /** The host as configured (alias or address). */
@@ -186,11 +187,3 @@ async function readTextFile(path: string): Promise<string | undefined> {
   }
 }
 
-async function fileExists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
