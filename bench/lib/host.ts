@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { OrchConfig } from '../../src/core/config/types';
 import type { Engine } from '../../src/core/engine/api';
 import { createEngine } from '../../src/core/engine/engine';
-import type { ShellTarget } from '../../src/core/engine/target';
+import type { ShellTarget } from '../../src/host/target';
 import { isActive } from '../../src/core/jobs/model';
 import { createSshTarget } from '../../src/core/ssh/sshTarget';
 import { orchEnvOf, startSshd, type TestSshd } from '../../test/integration/harness/sshd';

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { createEngine } from '../../src/core/engine/engine';
 import { createLogWatcher } from '../../src/core/guardrails';
 import { LIST_SCRIPT } from '../../src/core/engine/hostScripts';
-import { createLocalTarget } from '../../src/core/engine/localTarget';
+import { createLocalTarget } from '../../src/host/localTarget';
 import type { Built } from '../lib/build';
 import type { BenchHost } from '../lib/host';
 import { runProc } from '../lib/proc';

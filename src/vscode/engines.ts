@@ -15,7 +15,7 @@ export function engineOpener(config: ConfigService, secrets: vscode.SecretStorag
     // Loaded on first need, so activation does not pay for the SSH stack.
     const [{ createEngine }, { createLocalTarget }, { createSshTarget }] = await Promise.all([
       import('../core/engine/engine.js'),
-      import('../core/engine/localTarget.js'),
+      import('../host/localTarget.js'),
       import('../core/ssh/sshTarget.js'),
     ]);
     const c: OrchConfig = await config.get();

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { shellQuote } from '../core/engine/target';
+import { shellQuote } from '../host/target';
 import { UserError } from '../core/errors';
 import type { Job } from '../core/jobs/model';
 import type { CloudJobs } from './context';

@@ -3,7 +3,7 @@ import type { Command, CliIO } from '../command';
 import { parseArgs } from '../args';
 import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, withContext, type CliContext } from '../context';
 import { UserError, usageError } from '../../core/errors';
-import { shellQuote } from '../../core/engine/target';
+import { shellQuote } from '../../host/target';
 import { isActive } from '../../core/jobs/model';
 import { validateJobName } from '../../core/jobs/names';
 import { findOnPath } from '../which';

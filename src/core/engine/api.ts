@@ -1,6 +1,9 @@
 import type { Writable } from 'node:stream';
 import type { Job, RunRequest } from '../jobs/model';
 import type { RunGuardrails } from '../guardrails/settings';
+import type { RollbackOptions, RollbackResult } from '../guardrails/rollback';
+
+export type { RollbackOptions, RollbackResult } from '../guardrails/rollback';
 
 export interface LogReadOptions {
   /** Only the last N lines. */
@@ -20,24 +23,6 @@ export interface FollowOptions {
 
 /** A run request with the guardrails the host enforces for it (L1 stop-on-match, L2 retry rules). */
 export type GuardedRunRequest = RunRequest & { guardrails?: RunGuardrails };
-
-export interface RollbackOptions {
-  /** Only check (not running, commit recorded, workdir is the top of its git repository); change nothing. */
-  dryRun?: boolean;
-  /** Refuse when the job's recorded commit is no longer this one (it was re-run meanwhile). */
-  expectCommit?: string;
-}
-
-export interface RollbackResult {
-  job: string;
-  host: string;
-  /** The workdir on the host, absolute. */
-  workdir: string;
-  /** The commit recorded before the job. */
-  commit: string;
-  /** False for a dry run. */
-  reset: boolean;
-}
 
 /**
  * One target host's jobs (remote over SSH, or the local tmux server). All state lives on the

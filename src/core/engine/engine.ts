@@ -13,7 +13,7 @@ import { followLog } from './follow';
 import { HOST_LIB, HOST_LIB_NAME } from './hostLib';
 import { HostExit, LIST_SCRIPT, READ_LOG_SCRIPT, ROLLBACK_SCRIPT, RUN_SCRIPT, STOP_ALL_SCRIPT, STOP_SCRIPT } from './hostScripts';
 import { jobsOf, parseReport } from './state';
-import type { ExecResult, ShellTarget } from './target';
+import type { ExecResult, ShellTarget } from '../../host/target';
 
 export interface EngineOptions {
   /** Clock for createdAt (tests). */

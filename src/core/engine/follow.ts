@@ -8,7 +8,7 @@ import { UserError } from '../errors';
 import { isActive, type Job } from '../jobs/model';
 import type { FollowOptions } from './api';
 import { FOLLOW_SCRIPT, HostExit } from './hostScripts';
-import { ConnectionLostError, type ShellTarget } from './target';
+import { ConnectionLostError, type ShellTarget } from '../../host/target';
 
 export interface FollowRequest {
   target: ShellTarget;

@@ -1,4 +1,4 @@
-import { shellQuote } from '../engine/target';
+import { shellQuote } from '../../host/target';
 
 export interface DirectiveInput {
   /** This project's cloud-run, absolute. */

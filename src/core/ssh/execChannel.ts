@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
-import { ConnectionLostError, type ExecOptions, type ExecResult } from '../engine/target';
+import { ConnectionLostError, type ExecOptions, type ExecResult } from '../../host/target';
 
 export const STDERR_CAP = 1 << 20;
 const TERM_GRACE_MS = 2000;

@@ -6,7 +6,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Client, ClientChannel, ExecOptions as Ssh2ExecOptions } from 'ssh2';
 import type { OrchConfig } from '../config/types';
-import { ConnectionLostError, shellQuote, type ExecOptions, type ExecResult, type ShellTarget } from '../engine/target';
+import { ConnectionLostError, shellQuote, type ExecOptions, type ExecResult, type ShellTarget } from '../../host/target';
 import { UserError } from '../errors';
 import type { AskPassphrase } from './auth';
 import { SshConnection, type ConnectionOptions } from './connection';

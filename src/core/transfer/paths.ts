@@ -1,4 +1,4 @@
-import { shellQuote } from '../engine/target';
+import { shellQuote } from '../../host/target';
 
 /**
  * A relative path that stays inside its root: no absolute path, no `..` or `.` segment, no empty

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as tar from 'tar';
 import { UserError } from '../errors';
-import type { ShellTarget } from '../engine/target';
+import type { ShellTarget } from '../../host/target';
 import { remotePathExpr } from './paths';
 
 export interface PullResult {

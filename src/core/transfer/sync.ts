@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import * as path from 'node:path';
 import * as tar from 'tar';
 import { UserError } from '../errors';
-import type { ShellTarget } from '../engine/target';
+import type { ShellTarget } from '../../host/target';
 import { isSafeRelativePath, remotePathExpr } from './paths';
 import { hashLocalFiles, listDirFiles, listGitFiles, type LocalFile } from './localFiles';
 

@@ -18,7 +18,7 @@ export async function pullResults(ctx: CloudJobs, arg?: unknown): Promise<{ loca
   if (!root) throw new UserError('Open a folder first: results are pulled into it.');
   const localDir = path.join(root, path.basename(job.outputDir.replace(/\/+$/, '')) || job.name);
   const [{ createLocalTarget }, { createSshTarget }, { pullDir }] = await Promise.all([
-    import('../../core/engine/localTarget.js'),
+    import('../../host/localTarget.js'),
     import('../../core/ssh/sshTarget.js'),
     import('../../core/transfer/index.js'),
   ]);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { UserError } from '../../../src/core/errors';
 import type { Engine } from '../../../src/core/engine/api';
-import type { ShellTarget } from '../../../src/core/engine/target';
+import type { ShellTarget } from '../../../src/host/target';
 import { VANISHED_REASON } from '../../../src/core/engine/state';
 import { engineFor, sh, uniqueName, waitEnded, waitFor, waitState, type EngineFixture } from './fixture';
 

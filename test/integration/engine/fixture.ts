@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { OrchConfig } from '../../../src/core/config/types';
 import { createEngine } from '../../../src/core/engine/engine';
 import type { Engine } from '../../../src/core/engine/api';
-import type { ShellTarget } from '../../../src/core/engine/target';
+import type { ShellTarget } from '../../../src/host/target';
 import { isActive, type Job } from '../../../src/core/jobs/model';
 
 export interface EngineFixture {

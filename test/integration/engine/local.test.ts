@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalTarget } from '../../../src/core/engine/localTarget';
+import { createLocalTarget } from '../../../src/host/localTarget';
 import type { OrchConfig } from '../../../src/core/config/types';
 import { basicSuite } from './basicSuite';
 import { cleanupHost, type EngineFixture } from './fixture';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrchConfig } from '../../../src/core/config/types';
-import { createLocalTarget } from '../../../src/core/engine/localTarget';
+import { createLocalTarget } from '../../../src/host/localTarget';
 import { cleanupHost, type EngineFixture } from '../engine/fixture';
 import { guardSuite } from './guardSuite';
 

@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ConnectionLostError } from '../../../src/core/engine/target';
+import { ConnectionLostError } from '../../../src/host/target';
 import { UserError } from '../../../src/core/errors';
 import { createSshTarget, type SshTarget } from '../../../src/core/ssh/sshTarget';
 import { startSshd, type TestSshd } from '../harness/sshd';
