@@ -31,9 +31,22 @@ describe('the .vsix package', function () {
   this.timeout(180_000);
   let entries: string[];
 
+  let listed: string[];
+
   before(async () => {
     await run('npm', ['run', '--silent', 'package'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
     entries = zipEntries(path.join(root, 'dist', 'cloud-jobs.vsix'));
+    // `vsce ls` of the staged manifest: what vsce itself says it packs
+    const ls = await run(process.execPath, ['scripts/package-vsix.mjs', '--ls'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+    listed = ls.stdout.split('\n').filter((l) => l.trim() !== '');
+    console.log(`      vsce ls:\n${listed.map((l) => `        ${l}`).join('\n')}`);
+  });
+
+  it('packs what `vsce ls` lists, and nothing else', () => {
+    // vsce stores the readme, changelog and license under names of its own
+    const renamed: Record<string, string> = { 'readme.md': 'README.md', 'changelog.md': 'CHANGELOG.md', 'LICENSE.txt': 'LICENSE' };
+    const files = entries.filter((e) => e.startsWith('extension/')).map((e) => e.slice('extension/'.length)).map((f) => renamed[f] ?? f);
+    assert.deepEqual(files.sort(), [...listed].sort());
   });
 
   it('holds the bundles, the bins and the manifest', () => {
@@ -43,8 +56,9 @@ describe('the .vsix package', function () {
   });
 
   it('holds no sources, tests, source maps or node_modules', () => {
-    const bad = entries.filter((e) => /^extension\/(src|test|node_modules|bench|scripts)\//.test(e) || e.endsWith('.ts') || e.endsWith('.map'));
+    const bad = entries.filter((e) => /^extension\/(src|test|node_modules|bench|scripts|docs)\//.test(e) || e.endsWith('.ts') || e.endsWith('.map'));
     assert.deepEqual(bad, []);
+    for (const l of listed) assert.doesNotMatch(l, /^(src|test|node_modules|bench|scripts|docs)\/|\.ts$|\.map$/);
   });
 
   it('ships a CLI bundle that runs and reports the package version', async () => {
