@@ -40,6 +40,8 @@ commands = [
     cmd("useLocalTarget", "Use the Local Target", "device-desktop"),
     cmd("setSlackWebhook", "Set Slack Webhook URL"),
     cmd("forgetSecrets", "Forget Saved Secrets"),
+    cmd("installCli", "Install 'orch' Command in PATH"),
+    cmd("uninstallCli", "Uninstall 'orch' Command from PATH"),
 ]
 
 item_only = ["copyName", "openFullLog", "pullResults", "rerun", "rollback"]

@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type * as vscode from 'vscode';
+import { errorMessage } from '../core/errors';
 import { registerCommands } from './commands';
+import { refreshCliInPath } from './commands/cliPath';
 import { CloudJobs } from './context';
 import { showError } from './errors';
 import { JobsView } from './jobsView';
@@ -19,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): CloudJobsApi {
   ctx.store.add(registerTaskProvider(ctx));
   // Reading the configuration touches files: after activation, never inside it.
   void ctx.init().catch((e) => showError(ctx.log, e, 'Cloud Jobs'));
+  void refreshCliInPath(ctx).catch((e) => ctx.log.warn(`orch shim not refreshed: ${errorMessage(e)}`));
   ctx.log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
   return new CloudJobsApi(ctx, view, routing);
 }

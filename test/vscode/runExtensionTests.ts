@@ -28,6 +28,8 @@ async function runSuite(tools: WorkbenchTools, dir: string, suite: 'main' | 'res
       ORCH_UI_BRIDGE: uiBridgeDir,
       // the fixture research kit records each phase call here
       EXPERIMENT_LOG: join(sdir, 'experiment-calls.log'),
+      // "Install 'orch' Command in PATH" writes here, never into the real ~/.local/bin
+      XDG_BIN_HOME: join(sdir, 'bin'),
     },
   });
   try {

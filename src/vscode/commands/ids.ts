@@ -22,6 +22,8 @@ export const COMMAND_IDS = [
   'cloudJobs.useLocalTarget',
   'cloudJobs.setSlackWebhook',
   'cloudJobs.forgetSecrets',
+  'cloudJobs.installCli',
+  'cloudJobs.uninstallCli',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

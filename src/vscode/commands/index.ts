@@ -12,6 +12,7 @@ import { routeActiveTask, setComputeTarget } from './routing';
 import { rerun, runOnEc2 } from './run';
 import { forgetSavedSecrets, openEnvFile, openSettings, setSlackWebhook, useLocalTarget } from './setup';
 import { attachTerminal } from '../terminal';
+import { installCliInPath, uninstallCliFromPath } from './cliPath';
 
 export interface CommandServices {
   ctx: CloudJobs;
@@ -46,6 +47,8 @@ export const COMMANDS: Record<CommandId, Handler> = {
   'cloudJobs.useLocalTarget': ({ ctx }) => useLocalTarget(ctx),
   'cloudJobs.setSlackWebhook': ({ ctx }) => setSlackWebhook(ctx),
   'cloudJobs.forgetSecrets': ({ ctx }) => forgetSavedSecrets(ctx),
+  'cloudJobs.installCli': ({ ctx }) => installCliInPath(ctx),
+  'cloudJobs.uninstallCli': ({ ctx }) => uninstallCliFromPath(ctx),
 };
 
 /**
