@@ -1,9 +1,10 @@
 /**
  * The benchmark's host: a real OpenSSH sshd on loopback (the integration-test harness), an
  * engine over one ssh2 connection, the jobs the measurements need, and the OpenSSH client
- * arguments a user's own scripts would use against the same server.
+ * arguments a user's own scripts would use against the same server. `through(link)` gives the
+ * same host reached through the emulated WAN link, for orch and OpenSSH alike.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrchConfig } from '../../src/core/config/types';
@@ -13,9 +14,12 @@ import type { ShellTarget } from '../../src/host/target';
 import { isActive } from '../../src/core/jobs/model';
 import { createSshTarget } from '../../src/core/ssh/sshTarget';
 import { orchEnvOf, startSshd, type TestSshd } from '../../test/integration/harness/sshd';
+import { describeLink, type LinkProxy } from './linkProxy';
 
 export const FINISHED_JOBS = 50;
 export const BIG_LOG_BYTES = 200_000_000;
+/** The log streamed through the emulated link (200 MB at 100 Mbit/s would take 16 s a run). */
+export const LINK_LOG_BYTES = 50_000_000;
 
 export interface BenchHost {
   sshd: TestSshd;
@@ -32,6 +36,12 @@ export interface BenchHost {
   bigLogJob: string;
   bigLogPath: string;
   bigLogBytes: number;
+  /** The smaller log measured through the emulated link. */
+  linkLog: { job: string; path: string; bytes: number };
+  /** `loopback`, or the link's description. */
+  route: string;
+  /** The same host through an emulated link (own engine and connection; close() ends those only). */
+  through(link: LinkProxy): Promise<BenchHost>;
   close(): Promise<void>;
 }
 
@@ -50,16 +60,7 @@ async function waitAllEnded(engine: Engine, names: string[], timeoutMs: number):
 export async function prepareHost(log: (s: string) => void): Promise<BenchHost> {
   const sshd = await startSshd();
   const config = sshd.config({ project: 'bench' });
-  const ssh = createSshTarget(config);
-  const target = {
-    host: ssh.host,
-    execCount: 0,
-    exec(script: string, opts?: Parameters<ShellTarget['exec']>[1]) {
-      target.execCount++;
-      return ssh.exec(script, opts);
-    },
-    close: () => ssh.close(),
-  };
+  const target = countingTarget(createSshTarget(config));
   const engine = createEngine(config, target);
   const tag = Math.random().toString(36).slice(2, 6);
 
@@ -71,44 +72,55 @@ export async function prepareHost(log: (s: string) => void): Promise<BenchHost> 
   const bigLogJob = `bench-${tag}-biglog`;
   // Realistic text lines (~80 bytes), written through the job's own tee into run.log.
   await engine.run({ name: bigLogJob, command: `yes 'bench log line: the quick brown fox jumps over the lazy dog 0123456789 abcdef' | head -c ${BIG_LOG_BYTES}` });
+  const linkLogJob = `bench-${tag}-linklog`;
+  await engine.run({ name: linkLogJob, command: `yes 'bench log line: the quick brown fox jumps over the lazy dog 0123456789 abcdef' | head -c ${LINK_LOG_BYTES}` });
   await engine.run({ name: `bench-${tag}-running`, command: 'sleep 900' });
-  await waitAllEnded(engine, [...names, bigLogJob], 180_000);
-  const big = await engine.get(bigLogJob);
-  const bigLogPath = big!.logPath;
-  const size = await sshd.runAsUser(`stat -c %s ${bigLogPath}`);
-  const bigLogBytes = Number(size.stdout.trim());
-
-  const c = config;
-  const cwd = mkdtempSync(join(tmpdir(), 'orch-bench-cwd-'));
-  const cliEnv: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    LANG: process.env.LANG ?? 'C.UTF-8',
-    ...orchEnvOf(c),
-    ORCH_PROJECT: 'bench',
+  await waitAllEnded(engine, [...names, bigLogJob, linkLogJob], 180_000);
+  const logOf = async (job: string): Promise<{ job: string; path: string; bytes: number }> => {
+    const path = (await engine.get(job))!.logPath;
+    const size = await sshd.runAsUser(`stat -c %s ${path}`);
+    return { job, path, bytes: Number(size.stdout.trim()) };
   };
-  const sshArgs = (extra: string[] = []): string[] => [
-    '-F', '/dev/null',
-    '-p', String(c.port),
-    '-i', c.identityFile!,
-    '-o', `UserKnownHostsFile=${c.knownHosts}`,
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'BatchMode=yes',
-    '-o', 'IdentitiesOnly=yes',
-    ...extra,
-    `${c.user}@${c.host}`,
-  ];
-  return {
+  const big = await logOf(bigLogJob);
+  const bigLogPath = big.path;
+  const bigLogBytes = big.bytes;
+  const linkLog = await logOf(linkLogJob);
+
+  const cwd = mkdtempSync(join(tmpdir(), 'orch-bench-cwd-'));
+  const host: BenchHost = {
     sshd,
     config,
     engine,
     target,
-    cliEnv,
+    cliEnv: cliEnvOf(config),
     cwd,
-    sshArgs,
+    sshArgs: sshArgsOf(config),
     bigLogJob,
     bigLogPath,
     bigLogBytes,
+    linkLog,
+    route: 'loopback',
+    async through(link: LinkProxy): Promise<BenchHost> {
+      // A known_hosts line for the proxy's address: both clients then check the real host key.
+      const knownHosts = join(cwd, `known_hosts.link-${link.port}`);
+      copyFileSync(config.knownHosts, knownHosts);
+      const keyLine = readFileSync(config.knownHosts, 'utf8').trim().split('\n')[0]!.split(/\s+/).slice(1).join(' ');
+      appendFileSync(knownHosts, `[${link.host}]:${link.port} ${keyLine}\n`);
+      const linkConfig: OrchConfig = { ...config, host: link.host, port: link.port, knownHosts };
+      const linkTarget = countingTarget(createSshTarget(linkConfig));
+      const linkEngine = createEngine(linkConfig, linkTarget);
+      return {
+        ...host,
+        config: linkConfig,
+        engine: linkEngine,
+        target: linkTarget,
+        cliEnv: cliEnvOf(linkConfig),
+        sshArgs: sshArgsOf(linkConfig),
+        route: describeLink(link.options),
+        through: () => Promise.reject(new Error('one link at a time')),
+        close: () => linkEngine.close(),
+      };
+    },
     async close() {
       await engine.stopAll().catch(() => undefined);
       await engine.close().catch(() => undefined);
@@ -119,4 +131,42 @@ export async function prepareHost(log: (s: string) => void): Promise<BenchHost> 
       rmSync(cwd, { recursive: true, force: true });
     },
   };
+  return host;
+}
+
+function countingTarget(ssh: ShellTarget): ShellTarget & { execCount: number } {
+  const target = {
+    host: ssh.host,
+    execCount: 0,
+    exec(script: string, opts?: Parameters<ShellTarget['exec']>[1]) {
+      target.execCount++;
+      return ssh.exec(script, opts);
+    },
+    close: () => ssh.close(),
+  };
+  return target;
+}
+
+function cliEnvOf(c: OrchConfig): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LANG: process.env.LANG ?? 'C.UTF-8',
+    ...orchEnvOf(c),
+    ORCH_PROJECT: 'bench',
+  };
+}
+
+function sshArgsOf(c: OrchConfig): (extra?: string[]) => string[] {
+  return (extra = []) => [
+    '-F', '/dev/null',
+    '-p', String(c.port),
+    '-i', c.identityFile!,
+    '-o', `UserKnownHostsFile=${c.knownHosts}`,
+    '-o', 'StrictHostKeyChecking=yes',
+    '-o', 'BatchMode=yes',
+    '-o', 'IdentitiesOnly=yes',
+    ...extra,
+    `${c.user}@${c.host}`,
+  ];
 }

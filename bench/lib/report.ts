@@ -15,6 +15,8 @@ export interface Line {
   /** The target, formatted (e.g. `≤ 0.7×`, `< 50 ms`). */
   target?: string;
   pass?: boolean;
+  /** `loopback` or the emulated link's description; unset for figures without a network. */
+  route?: string;
   /** Raw samples and numbers for the JSON file. */
   raw: Record<string, unknown>;
 }
@@ -25,10 +27,20 @@ export function verdict(pass: boolean | undefined): string {
 
 export function markdownTable(lines: Line[]): string {
   const head = '| measurement | orch | baseline | ratio | target | result |\n|---|---|---|---|---|---|';
+  // A `|` in a cell (a shell pipe in a label) would end the cell.
+  const cell = (s: string | undefined): string => (s ?? '').replace(/\|/g, '\\|');
   const rows = lines.map((l) =>
-    `| ${l.label} | ${l.orch} | ${l.baseline ?? ''} | ${l.ratio === undefined ? '' : `${l.ratio.toFixed(2)}×`} | ${l.target ?? ''} | ${verdict(l.pass)} |`,
+    `| ${cell(l.label)} | ${cell(l.orch)} | ${cell(l.baseline)} | ${l.ratio === undefined ? '' : `${l.ratio.toFixed(2)}×`} | ${l.target ?? ''} | ${verdict(l.pass)} |`,
   );
   return [head, ...rows].join('\n');
+}
+
+/** One table per route, in order of first appearance, each under a heading line. */
+export function markdownTables(lines: Line[]): string {
+  const routes = [...new Set(lines.map((l) => l.route ?? 'local'))];
+  return routes
+    .map((r) => `${r === 'local' ? 'no network (bundles, activation, host-side parts)' : r}:\n\n${markdownTable(lines.filter((l) => (l.route ?? 'local') === r))}`)
+    .join('\n\n');
 }
 
 export function machineLine(): string {

@@ -8,7 +8,7 @@ import type { Built } from '../lib/build';
 import type { BenchHost } from '../lib/host';
 import { runProc } from '../lib/proc';
 import type { Line } from '../lib/report';
-import { fmtMs, summarize, type Sample } from '../lib/stats';
+import { fmtMs, summarize, timeRoundRobin, type Sample } from '../lib/stats';
 
 const REPS = 5;
 const RSS_LIMIT_MB = 150;
@@ -84,5 +84,28 @@ export async function streaming(host: BenchHost, built: Built, log: (s: string) 
     ...entry(`\`orch logs -f\` ${mb.toFixed(0)} MB > /dev/null (streamed)`, 1, true),
     ...entry(`\`orch logs\` ${mb.toFixed(0)} MB > /dev/null (whole log)`, 0, true),
     ...entry(`engine.follow ${mb.toFixed(0)} MB in its own process (extension path)`, 2, false),
+  ];
+}
+
+const LINK_REPS = 3;
+
+/**
+ * The same log through the emulated link: what a user waits for there is bytes, so the
+ * baselines are OpenSSH plain and compressed (`ssh -C`), and zstd piped by hand.
+ */
+export async function linkStreaming(host: BenchHost, built: Built, log: (s: string) => void): Promise<Line[]> {
+  const { job, path, bytes } = host.linkLog;
+  const mb = bytes / 1e6;
+  log(`streaming the ${mb.toFixed(0)} MB log (${host.route}; ${LINK_REPS} rounds of 4 contenders)`);
+  const cold = ['-o', 'ControlMaster=no', '-o', 'ControlPath=none'];
+  const orchLogs = () => runProc(process.execPath, [built.orchBin, 'logs', job], { cwd: host.cwd, env: host.cliEnv, discardStdout: true });
+  const sshCat = (extra: string[]) => () => runProc('ssh', [...host.sshArgs([...cold, ...extra]), 'cat', path], { discardStdout: true });
+  const sshZstd = () => runProc('bash', ['-c', 'ssh "$@" | zstd -d -c', 'ssh', ...host.sshArgs(cold), `zstd -1 -c ${path}`], { discardStdout: true });
+  const [orch, plain, compressed, zstd] = (await timeRoundRobin(LINK_REPS, [orchLogs, sshCat([]), sshCat(['-C']), sshZstd], 0)).map(summarize);
+  const label = `\`orch logs\` of a ${mb.toFixed(0)} MB text log > /dev/null`;
+  return [
+    { label, orch: fmtMs(orch!.median), baseline: `${fmtMs(plain!.median)} (ssh cat)`, ratio: orch!.median / plain!.median, target: '≤ 0.20×', pass: orch!.median / plain!.median <= 0.2, raw: { orch, openssh: plain, bytes } },
+    { label: `${label}, against \`ssh -C cat\``, orch: fmtMs(orch!.median), baseline: `${fmtMs(compressed!.median)} (ssh -C cat)`, ratio: orch!.median / compressed!.median, target: '≤ 0.60×', pass: orch!.median / compressed!.median <= 0.6, raw: { orch, openssh: compressed } },
+    { label: `\`ssh host 'zstd -1 -c log' | zstd -d\` for scale`, orch: fmtMs(zstd!.median), raw: { zstd } },
   ];
 }

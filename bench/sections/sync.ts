@@ -1,0 +1,97 @@
+/**
+ * `orch run --sync` of a 3,000-file, ~24 MB source tree against `rsync -az` over the same sshd:
+ * the first upload (nothing on the host), again with nothing changed, and with one file changed.
+ * Both are whole cold processes, as a user runs them; the job `orch run` starts is `true`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Built } from '../lib/build';
+import type { BenchHost } from '../lib/host';
+import { runProc } from '../lib/proc';
+import type { Line } from '../lib/report';
+import { fmtMs, summarize } from '../lib/stats';
+
+export const SYNC_FILES = 3000;
+const FILE_BYTES = 8000;
+const REPS = 5;
+const LINK_REPS = 3;
+
+/** Source-like text (words from a small vocabulary, so it compresses as code does), reproducible. */
+function makeTree(root: string): number {
+  const words = 'const let function return if else for while import export from class new this await async type interface value index result error data file path name list map set get'.split(' ');
+  let seed = 12345;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  let total = 0;
+  for (let i = 0; i < SYNC_FILES; i++) {
+    const dir = join(root, `pkg${String(Math.floor(i / 100)).padStart(2, '0')}`);
+    mkdirSync(dir, { recursive: true });
+    let text = '';
+    while (text.length < FILE_BYTES) text += `${words[Math.floor(rnd() * words.length)]}${rnd() < 0.12 ? '\n' : ' '}${rnd() < 0.05 ? Math.floor(rnd() * 1e6) : ''}`;
+    writeFileSync(join(dir, `file${i}.ts`), text);
+    total += text.length;
+  }
+  return total;
+}
+
+export async function syncSection(host: BenchHost, built: Built, log: (s: string) => void): Promise<Line[]> {
+  const reps = host.route === 'loopback' ? REPS : LINK_REPS;
+  const ws = mkdtempSync(join(tmpdir(), 'orch-bench-sync-'));
+  const bytes = makeTree(ws);
+  execFileSync('git', ['init', '-q'], { cwd: ws });
+  log(`sync (${host.route}): ${SYNC_FILES} files, ${(bytes / 1e6).toFixed(1)} MB; orch run --sync vs rsync -az (${reps} rounds)`);
+  const tag = Math.random().toString(36).slice(2, 6);
+  const orchDir = `bench-sync-orch-${tag}`;
+  const rsyncDir = `bench-sync-rsync-${tag}`;
+  let job = 0;
+  const orchSync = () =>
+    runProc(process.execPath, [built.orchBin, 'run', '--sync', '--workdir', `~/${orchDir}`, `bench-sync-${tag}-${job++}`, 'true'], { cwd: ws, env: host.cliEnv, discardStdout: true });
+  const sshCommand = ['ssh', ...host.sshArgs(['-o', 'ControlMaster=no', '-o', 'ControlPath=none']).slice(0, -1)].map((a) => `'${a}'`).join(' ');
+  const destination = host.sshArgs().at(-1)!;
+  const rsync = () => runProc('rsync', ['-az', '--delete', '-e', sshCommand, `${ws}/`, `${destination}:${rsyncDir}/`], { discardStdout: true });
+  const clear = () => host.sshd.runAsUser(`rm -rf -- ~/${orchDir} ~/${rsyncDir}`);
+  const touchOne = (i: number) => writeFileSync(join(ws, 'pkg00', 'file0.ts'), `changed ${i}\n`);
+  const timed = async (fn: () => Promise<unknown>): Promise<number> => {
+    const t0 = performance.now();
+    await fn();
+    return performance.now() - t0;
+  };
+  const runs = { first: [[], []], same: [[], []], one: [[], []] } as Record<'first' | 'same' | 'one', [number[], number[]]>;
+  try {
+    for (let i = 0; i < reps; i++) {
+      await clear();
+      runs.first[0].push(await timed(orchSync));
+      runs.first[1].push(await timed(rsync));
+      runs.same[0].push(await timed(orchSync));
+      runs.same[1].push(await timed(rsync));
+      touchOne(i);
+      runs.one[0].push(await timed(orchSync));
+      runs.one[1].push(await timed(rsync));
+    }
+    const check = await host.sshd.runAsUser(`find ~/${orchDir} -name '*.ts' | wc -l; cat ~/${orchDir}/pkg00/file0.ts`);
+    const [count, content] = check.stdout.split('\n');
+    if (Number(count) !== SYNC_FILES || content !== `changed ${reps - 1}`) throw new Error(`orch's sync left ${count} files, file0 "${content}"`);
+  } finally {
+    await clear().catch(() => undefined);
+    rmSync(ws, { recursive: true, force: true });
+  }
+  const limits = host.route === 'loopback' ? undefined : { first: 1.0, same: 0.5, one: 0.5 };
+  const what = { first: 'first upload', same: 'nothing changed', one: 'one file changed' } as const;
+  return (Object.keys(what) as (keyof typeof what)[]).map((k) => {
+    const orch = summarize(runs[k][0]);
+    const rs = summarize(runs[k][1]);
+    const ratio = orch.median / rs.median;
+    const limit = limits?.[k];
+    return {
+      label: `\`orch run --sync\` of ${SYNC_FILES} files (${(bytes / 1e6).toFixed(0)} MB): ${what[k]}`,
+      orch: fmtMs(orch.median),
+      baseline: `${fmtMs(rs.median)} (rsync -az)`,
+      ratio,
+      target: limit === undefined ? undefined : `≤ ${limit.toFixed(2)}×`,
+      pass: limit === undefined ? undefined : ratio <= limit,
+      raw: { orch, rsync: rs, files: SYNC_FILES, bytes },
+    };
+  });
+}
