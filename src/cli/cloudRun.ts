@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import type { CliIO } from './command';
 import { writeLine } from './command';
 import { numberOption, parseArgs } from './args';
-import { CONFIG_OPTIONS, chooseTarget, loadCliConfig, openContext, withContext, type CliContext } from './context';
-import { uploadForRun, workdirFor } from './commands/run';
+import { CONFIG_OPTIONS, type CliContext } from './context';
+import { checkOutputDirFree, uploadForRun, workdirFor } from './commands/run';
+import { loadCliHosts, openRunTarget, withJobHost } from './hosts';
 import { waitForJob } from './follow';
 import { pullJobOutput } from './pullJob';
 import { isUserError, usageError } from '../core/errors';
@@ -29,6 +30,7 @@ export const CLOUD_RUN_HELP = [
   '  --max-hours H     stop the run after H hours (enforced on the host)',
   '  --detach          print the run id and return at once',
   '  --local / --cloud force the target',
+  '  --host NAME|auto  a host of scripts/cloud/hosts.yaml (or any SSH host); auto: placement',
   'pull  copies the run\'s output dir into D (exit 1 when there is nothing to pull).',
   '',
   'Configuration: scripts/cloud/.env (ORCH_HOST, ...) or ORCH_* environment variables;',
@@ -73,20 +75,22 @@ async function runCmd(argv: string[], io: CliIO): Promise<number> {
   if (maxHours === 0) throw usageError('--max-hours must be greater than 0.');
   const outputDir = o['output-dir'] as string | undefined;
   const dataDirs = (o['data-dirs'] as string[] | undefined) ?? [];
-  const config = await loadCliConfig(io, o);
+  const hosts = await loadCliHosts(io, o);
   // The workspace's guardrails, as for orch run (a broken file: exit 2, nothing started).
   const guard = (await resolveGuardrails({ cwd: io.cwd, env: io.env })).settings;
-  const choice = chooseTarget(config, o, {});
-  if (choice.note) choice.note = choice.note.replace(/^orch:/, 'cloud-run:');
-  const ctx = openContext(io, config, choice);
+  const target = await openRunTarget(io, hosts, o, { prefix: 'cloud-run' });
+  const { ctx } = target;
+  const config = ctx.config;
   try {
     const name = await freeName(ctx, generateJobName(config.project, cloudRunTask(o.spec as string | undefined)));
     const workdir = workdirFor(ctx, io, o);
+    await checkOutputDirFree(target, outputDir, workdir);
     // the kit's scripts live in the workspace: sync it when it is a git repository
     const sync = ctx.kind === 'cloud' && (await isGitWorkspace(config.workspaceRoot));
     if (ctx.kind === 'cloud' && !sync) writeLine(io.stderr, `cloud-run: ${config.workspaceRoot} is not a git repository; the workspace was not synced.`);
     await uploadForRun(ctx, io, workdir, sync, dataDirs, 'cloud-run');
-    await ctx.engine.run({ name, command, workdir, outputDir, maxHours, retries: config.retries, guardrails: runGuardrailsOf(guard) });
+    const placement = target.placement ? `${target.placement.host}: ${target.placement.reason}` : undefined;
+    await ctx.engine.run({ name, command, workdir, outputDir, maxHours, retries: config.retries, placement, guardrails: runGuardrailsOf(guard) });
     writeLine(io.stdout, name);
     if (o.detach === true) return 0;
     const status = await waitForJob(ctx.engine, name, io, 'cloud-run', { patterns: guard.watch.patterns, windowLines: guard.watch.windowLines });
@@ -114,10 +118,10 @@ async function pullCmd(argv: string[], io: CliIO): Promise<number> {
   if (p.positionals.length !== 1) throw usageError('Give one run id: cloud-run pull <run-id> --output-dir D.');
   const name = validateJobName(p.positionals[0]);
   const outputDir = p.options['output-dir'] as string | undefined;
-  return withContext(io, p.options, async (ctx) => {
+  return withJobHost(io, p.options, name, async (ctx) => {
     await pullJobOutput(ctx, io, name, outputDir, 'cloud-run');
     return 0;
-  }, { quiet: true });
+  }, 'cloud-run');
 }
 
 /** `cloud-run` entry: `run`, `pull`, `--help`. Errors are turned into messages by main.ts. */

@@ -76,8 +76,11 @@ export function configFlags(options: ParsedArgs['options']): Partial<Record<Conf
   return flags;
 }
 
-export function loadCliConfig(io: CliIO, options: ParsedArgs['options']): Promise<OrchConfig> {
-  return loadConfig({ cwd: io.cwd, env: io.env, flags: configFlags(options) });
+/** `withoutHost`: --host picks a hosts.yaml entry (or placement), so it is not ORCH_HOST. */
+export function loadCliConfig(io: CliIO, options: ParsedArgs['options'], opts: { withoutHost?: boolean } = {}): Promise<OrchConfig> {
+  const flags = configFlags(options);
+  if (opts.withoutHost) delete flags.ORCH_HOST;
+  return loadConfig({ cwd: io.cwd, env: io.env, flags });
 }
 
 export type TargetKind = 'local' | 'cloud';
@@ -130,6 +133,7 @@ export async function policyFor(io: CliIO, options: ParsedArgs['options']): Prom
 }
 
 export interface CliContext {
+  /** This host's configuration (a hosts.yaml entry's own values over the ORCH_* ones). */
   config: OrchConfig;
   kind: TargetKind;
   target: ShellTarget;
@@ -139,10 +143,13 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
-/** Opens the chosen target and its engine (an SSH target connects on its first command). */
-export function openContext(io: CliIO, config: OrchConfig, choice: TargetChoice): CliContext {
+/**
+ * Opens the chosen target and its engine (an SSH target connects on its first command). `name`
+ * is the host's name in listings when it is not its SSH host (a hosts.yaml entry).
+ */
+export function openContext(io: CliIO, config: OrchConfig, choice: TargetChoice, name?: string): CliContext {
   if (choice.note) writeLine(io.stderr, choice.note);
-  const ssh = choice.kind === 'cloud' ? sshModule().createSshTarget(config, { askPassphrase: passphraseAsker(io) }) : undefined;
+  const ssh = choice.kind === 'cloud' ? sshModule().createSshTarget(config, { askPassphrase: passphraseAsker(io), name }) : undefined;
   const target: ShellTarget = ssh ?? createLocalTarget({ env: io.env });
   const engine = createEngine(config, target);
   return {

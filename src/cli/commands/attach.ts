@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import type { Command, CliIO } from '../command';
 import { parseArgs } from '../args';
-import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, withContext, type CliContext } from '../context';
+import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, type CliContext } from '../context';
 import { UserError, usageError } from '../../core/errors';
 import { shellQuote } from '../../host/target';
 import { isActive } from '../../core/jobs/model';
 import { validateJobName } from '../../core/jobs/names';
+import { withJobHost } from '../hosts';
 import { findOnPath } from '../which';
 import { attachOverSsh2, openSshAttachArgs } from '../sshAttach';
 
@@ -44,7 +45,8 @@ export const attachCommand: Command = {
     "OpenSSH's client is installed, else an ssh2 pty; locally `tmux attach -t NAME`.",
     'Detach with Ctrl-b d: the job keeps running.',
     '',
-    '  --local   the local tmux target (default: the configured host, else local)',
+    '  --host NAME  the job\'s host when its name is on several (default: every host is asked)',
+    '  --local      the local tmux target (default: the configured host, else local)',
     '',
     CONFIG_HELP,
     '',
@@ -58,6 +60,6 @@ export const attachCommand: Command = {
     if (!io.isTTY || !stdin.isTTY) {
       throw usageError(`orch attach needs a real terminal; use \`orch logs -f ${name}\` to watch the job from a script.`);
     }
-    return withContext(io, p.options, (ctx) => attach(ctx, io, name), { quiet: true });
+    return withJobHost(io, p.options, name, (ctx) => attach(ctx, io, name));
   },
 };

@@ -1,7 +1,9 @@
-import type { Command } from '../command';
+import type { Command, CliIO } from '../command';
 import { writeLine } from '../command';
 import { parseArgs } from '../args';
 import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, withContext } from '../context';
+import { closeAll, listedHosts, loadCliHosts, onEveryHost, reportUnreachable } from '../hosts';
+import { hostList } from '../../core/config/hosts';
 import { usageError } from '../../core/errors';
 import type { Engine } from '../../core/engine/api';
 import type { Job } from '../../core/jobs/model';
@@ -9,31 +11,53 @@ import { jobsJson, jobsTable } from '../output';
 
 const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS, json: { kind: 'boolean' as const } };
 
+/** Jobs of several hosts, newest first (by when they were accepted, then host and name). */
+export function mergeNewestFirst(lists: readonly (readonly Job[])[]): Job[] {
+  return lists
+    .flat()
+    .sort((a, b) => (b.createdAt ?? b.startedAt ?? '').localeCompare(a.createdAt ?? a.startedAt ?? '') || a.host.localeCompare(b.host) || a.name.localeCompare(b.name));
+}
+
+function print(io: CliIO, jobs: readonly Job[], json: boolean, empty: string, where: string): void {
+  if (json) writeLine(io.stdout, jobsJson(jobs));
+  else writeLine(io.stdout, jobs.length ? jobsTable(jobs) : `${empty} on ${where}.`);
+}
+
 /** `status` and `list` differ only in which jobs they ask the engine for. */
 export function listingCommand(name: string, summary: string, fetch: (e: Engine) => Promise<Job[]>, empty: string): Command {
   return {
     name,
     summary,
     help: [
-      `Usage: orch ${name} [--json]`,
+      `Usage: orch ${name} [--json] [--host NAME]`,
       '',
-      '  --json    an array of objects: name, state, exitCode, host, logPath, startedAt, endedAt,',
-      '            command, workdir, outputDir, reason, route, attempt',
-      '  --local   the local tmux target (default: the configured host, else local)',
+      '  --json       an array of objects: name, state, exitCode, host, logPath, startedAt, endedAt,',
+      '               command, workdir, outputDir, reason, route, attempt',
+      '  --host NAME  only this host (default: every host of scripts/cloud/hosts.yaml, asked at once)',
+      '  --local      the local tmux target (default: the configured host, else local)',
       '',
       CONFIG_HELP,
       '',
-      'Text output: NAME STATE EXIT STARTED ELAPSED HOST. Exit status: 0.',
+      'Text output: NAME STATE EXIT STARTED ELAPSED HOST, newest first across hosts.',
+      'Exit status: 0; 1 when a host could not be asked (one line on stderr each; the others are listed).',
     ].join('\n'),
     async run(argv, io) {
       const p = parseArgs(argv, OPTIONS);
       if (p.positionals.length) throw usageError(`orch ${name} takes no arguments; got "${p.positionals[0]}".`);
-      return withContext(io, p.options, async (ctx) => {
-        const jobs = await fetch(ctx.engine);
-        if (p.options.json === true) writeLine(io.stdout, jobsJson(jobs));
-        else writeLine(io.stdout, jobs.length ? jobsTable(jobs) : `${empty} on ${ctx.engine.host}.`);
-        return 0;
-      }, { quiet: true });
+      const json = p.options.json === true;
+      const hosts = await loadCliHosts(io, p.options);
+      const targets = listedHosts(hosts, p.options);
+      if (targets === undefined) {
+        return withContext(io, p.options, async (ctx) => {
+          print(io, await fetch(ctx.engine), json, empty, ctx.engine.host);
+          return 0;
+        }, { config: hosts.base, quiet: true });
+      }
+      const results = await onEveryHost(io, targets, (ctx) => fetch(ctx.engine));
+      await closeAll(results.map((r) => r.ctx));
+      for (const r of results) if (r.error !== undefined) reportUnreachable(io, r.host, r.error);
+      print(io, mergeNewestFirst(results.map((r) => r.value ?? [])), json, empty, hostList(targets.map((t) => t.name)));
+      return results.some((r) => r.error !== undefined) ? 1 : 0;
     },
   };
 }

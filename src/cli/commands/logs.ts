@@ -1,9 +1,10 @@
 import type { Command } from '../command';
 import { numberOption, parseArgs } from '../args';
-import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, withContext } from '../context';
+import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS } from '../context';
 import { streamLog, watchOptionsFor } from '../follow';
 import { UserError, usageError } from '../../core/errors';
 import { validateJobName } from '../../core/jobs/names';
+import { withJobHost } from '../hosts';
 import { lastLines } from '../output';
 import { lineAt } from '../../core/guardrails';
 
@@ -18,6 +19,7 @@ export const logsCommand: Command = {
     '  -f, --follow    keep printing new lines until the job ends (Ctrl-C stops following only);',
     '                  lines matching a watch pattern (guardrail L1) are reported on stderr',
     '  -n, --tail N    only the last N lines (with -f: then follow from there)',
+    '  --host NAME     the job\'s host when its name is on several (default: every host is asked)',
     '  --local         read the local tmux target (default: the configured host, else local)',
     '',
     CONFIG_HELP,
@@ -29,7 +31,7 @@ export const logsCommand: Command = {
     if (p.positionals.length !== 1) throw usageError('Give one job name: orch logs [-f] [--tail N] <name>.');
     const name = validateJobName(p.positionals[0]);
     const tail = numberOption(p.options.tail, 'tail', { integer: true });
-    return withContext(io, p.options, async (ctx) => {
+    return withJobHost(io, p.options, name, async (ctx) => {
       if (p.options.follow !== true) {
         // Piped with backpressure: memory stays flat for any size of log, and one round trip.
         await ctx.engine.writeLog(name, io.stdout, tail === undefined ? {} : { tailLines: tail });
@@ -48,6 +50,6 @@ export const logsCommand: Command = {
       }
       await streamLog(ctx.engine, name, io, from, watch);
       return 0;
-    }, { quiet: true });
+    });
   },
 };

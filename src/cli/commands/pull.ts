@@ -1,8 +1,9 @@
 import type { Command } from '../command';
 import { parseArgs } from '../args';
-import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, withContext } from '../context';
+import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS } from '../context';
 import { usageError } from '../../core/errors';
 import { validateJobName } from '../../core/jobs/names';
+import { withJobHost } from '../hosts';
 import { pullJobOutput } from '../pullJob';
 
 const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS, 'output-dir': { kind: 'string' as const } };
@@ -14,6 +15,7 @@ export const pullCommand: Command = {
     'Usage: orch pull [--output-dir D] <name>',
     '',
     "  --output-dir D   where to put the files (default: the job's recorded output dir, from here)",
+    '  --host NAME      the job\'s host when its name is on several (default: every host is asked)',
     '  --local          the local tmux target (default: the configured host, else local)',
     '',
     CONFIG_HELP,
@@ -24,9 +26,9 @@ export const pullCommand: Command = {
     const p = parseArgs(argv, OPTIONS);
     if (p.positionals.length !== 1) throw usageError('Give one job name: orch pull [--output-dir D] <name>.');
     const name = validateJobName(p.positionals[0]);
-    return withContext(io, p.options, async (ctx) => {
+    return withJobHost(io, p.options, name, async (ctx) => {
       await pullJobOutput(ctx, io, name, p.options['output-dir'] as string | undefined);
       return 0;
-    }, { quiet: true });
+    });
   },
 };

@@ -3,9 +3,10 @@ import type { Readable } from 'node:stream';
 import type { Command, CliIO } from '../command';
 import { writeLine } from '../command';
 import { parseArgs } from '../args';
-import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, withContext } from '../context';
+import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS } from '../context';
 import { UserError, usageError } from '../../core/errors';
 import { validateJobName } from '../../core/jobs/names';
+import { withJobHost } from '../hosts';
 import { rollbackDone, rollbackJob, rollbackQuestion } from '../../core/guardrails/rollback';
 
 const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS, yes: { kind: 'boolean' as const, short: 'y' } };
@@ -42,8 +43,9 @@ export const rollbackCommand: Command = {
     '(no `git clean`), and nothing outside the workdir is touched (a workdir inside a larger',
     'repository is refused). Asks for confirmation on a terminal.',
     '',
-    '  -y, --yes   do not ask (needed when there is no terminal, e.g. in scripts)',
-    '  --local     the local tmux target (default: the configured host, else local)',
+    '  -y, --yes    do not ask (needed when there is no terminal, e.g. in scripts)',
+    '  --host NAME  the job\'s host when its name is on several (default: every host is asked)',
+    '  --local      the local tmux target (default: the configured host, else local)',
     '',
     CONFIG_HELP,
     '',
@@ -54,7 +56,7 @@ export const rollbackCommand: Command = {
     const p = parseArgs(argv, OPTIONS);
     if (p.positionals.length !== 1) throw usageError('Give one job name: orch rollback [--yes] <name>.');
     const name = validateJobName(p.positionals[0]);
-    return withContext(io, p.options, async (ctx) => {
+    return withJobHost(io, p.options, name, async (ctx) => {
       const plan = await rollbackJob(ctx.engine, name, { dryRun: true });
       if (p.options.yes !== true) {
         const stdin = io.stdin as Readable & { isTTY?: boolean };
@@ -67,6 +69,6 @@ export const rollbackCommand: Command = {
       const done = await rollbackJob(ctx.engine, name, { expectCommit: plan.commit });
       writeLine(io.stdout, rollbackDone(done));
       return 0;
-    }, { quiet: true });
+    });
   },
 };

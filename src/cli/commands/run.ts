@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import type { Command, CliIO } from '../command';
 import { writeLine } from '../command';
 import { numberOption, parseArgs, type ParsedArgs } from '../args';
-import { CONFIG_HELP, CONFIG_OPTIONS, chooseTarget, loadCliConfig, openContext, policyFor, type CliContext } from '../context';
+import { CONFIG_HELP, CONFIG_OPTIONS, policyFor, type CliContext } from '../context';
+import { loadCliHosts, openRunTarget, type RunTarget } from '../hosts';
 import { waitForJob } from '../follow';
 import { usageError } from '../../core/errors';
 import { generateJobName, validateJobName } from '../../core/jobs/names';
@@ -11,6 +12,8 @@ import { isActive } from '../../core/jobs/model';
 import { syncWorkspace, uploadDirs, type SyncResult } from '../../core/transfer';
 import { parseRetryExit, requirePattern, runGuardrailsOf, type GuardrailSettings } from '../../core/guardrails/settings';
 import { resolveGuardrails } from '../../core/guardrails/load';
+import { outputDirOwner } from '../../core/hosts/outputOwnership';
+import { probeHost } from '../../core/hosts/probe';
 
 const RUN_OPTIONS = {
   ...CONFIG_OPTIONS,
@@ -135,6 +138,20 @@ export async function checkNameFree(ctx: CliContext, name: string, force: boolea
   if (!force) throw usageError(`A job named ${name} already has a log on ${ctx.engine.host}; pick another name, or pass --force to start anew (the old log is kept, renamed).`);
 }
 
+/**
+ * Refuses an output dir that an active job on the same host owns (PRODUCT.md §6), from that host's
+ * job list just before the start. Two runs started in the same instant can both pass this check.
+ */
+export async function checkOutputDirFree(t: RunTarget, outputDir: string | undefined, workdir: string): Promise<void> {
+  if (outputDir === undefined) return;
+  const { ctx } = t;
+  const { active, probe } = t.known ?? { active: await ctx.engine.status(), probe: await probeHost(ctx.target) };
+  const owner = outputDirOwner(active, outputDir, workdir, probe.home);
+  if (!owner) return;
+  const theirs = owner.outputDir === outputDir ? 'it' : `its output dir ${owner.outputDir}`;
+  throw usageError(`The output dir ${outputDir} on ${ctx.engine.host} belongs to job ${owner.name} (${owner.state}) until it ends, and ${theirs} would share files with this job; pick another --output-dir, or stop ${owner.name} first.`);
+}
+
 async function checkDirs(io: CliIO, dirs: readonly string[]): Promise<void> {
   for (const d of dirs) {
     const st = await fs.stat(path.resolve(io.cwd, d)).catch(() => undefined);
@@ -174,11 +191,14 @@ export const runCommand: Command = {
     '  --task T          generate the name <project>-<T>-<YYYYMMDD-HHMM>',
     '  --wait            stream the log until the job ends; exit with the job\'s exit status',
     '  --cloud           run on the configured host (default; an error when none is configured)',
+    '  --host NAME|auto  a host of scripts/cloud/hosts.yaml (or any SSH host); auto: the reachable',
+    '                    host with the fewest active jobs per slot, then the lowest load per CPU',
     '  --local           run in the local tmux server, in the current directory',
     '  --auto            let the routing policy choose from the command line',
     '  --sync            first upload the workspace (git-tracked + untracked-not-ignored files)',
     '  --data-dirs D...  upload these dirs to the same relative paths under the workdir',
-    '  --output-dir D    record D (relative to the workdir) for `orch pull`',
+    '  --output-dir D    record D (relative to the workdir) for `orch pull`; while the job runs D is',
+    '                    its own: another job naming it on the same host is refused',
     '  --max-hours H     stop the job after H hours (enforced on the host)',
     '  --retries N       retry a failed job up to N times (each attempt keeps its log)',
     '  --retry-backoff S wait S seconds before the first retry, doubling each time (default 5, at most 300)',
@@ -199,14 +219,16 @@ export const runCommand: Command = {
   async run(argv, io) {
     const plan = parseRunArgs(argv);
     await checkDirs(io, plan.dataDirs);
-    const config = await loadCliConfig(io, plan.options);
+    const hosts = await loadCliHosts(io, plan.options);
     const guard = applyGuardFlags((await resolveGuardrails({ cwd: io.cwd, env: io.env })).settings, plan.guard);
-    const name = plan.name ?? generateJobName(config.project, plan.task ?? 'job');
-    const choice = chooseTarget(config, plan.options, { command: plan.command, policy: await policyFor(io, plan.options) });
-    const ctx = openContext(io, config, choice);
+    const name = plan.name ?? generateJobName(hosts.base.project, plan.task ?? 'job');
+    const target = await openRunTarget(io, hosts, plan.options, { command: plan.command, policy: await policyFor(io, plan.options) });
+    const { ctx, choice } = target;
+    const config = ctx.config;
     try {
       await checkNameFree(ctx, name, plan.force);
       const workdir = workdirFor(ctx, io, plan.options);
+      await checkOutputDirFree(target, plan.outputDir, workdir);
       await uploadForRun(ctx, io, workdir, plan.sync, plan.dataDirs);
       await ctx.engine.run({
         name,
@@ -217,6 +239,7 @@ export const runCommand: Command = {
         maxHours: plan.maxHours,
         retries: plan.retries ?? config.retries,
         route: choice.route,
+        placement: target.placement ? `${target.placement.host}: ${target.placement.reason}` : undefined,
         guardrails: runGuardrailsOf(guard),
       });
       writeLine(io.stdout, name);

@@ -100,6 +100,7 @@ class HostEngine implements Engine {
       outputDir: request.outputDir ?? null,
       maxHours: maxHours ?? null,
       route: request.route ?? null,
+      placement: request.placement ?? null,
       attempt: 1,
       host: this.host,
       retries,

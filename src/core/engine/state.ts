@@ -127,6 +127,7 @@ export function toJob(rec: JobRecord, header: HostHeader, host: string): Job {
     reason,
     route: typeof meta.route === 'string' ? meta.route : null,
     attempt: Number(marker(rec, 'attempt')) || (typeof meta.attempt === 'number' ? meta.attempt : 1),
+    createdAt: typeof meta.createdAt === 'string' ? meta.createdAt : null,
   };
 }
 

@@ -34,6 +34,8 @@ export interface Job {
   route: string | null;
   /** 1 for the first attempt; grows with --retries. */
   attempt: number;
+  /** When the job was accepted (ISO 8601, from meta.json): orders jobs of several hosts, newest first. */
+  createdAt?: string | null;
 }
 
 /** What a caller asks the engine to start. */
@@ -51,4 +53,6 @@ export interface RunRequest {
   retries?: number;
   /** Policy reasons, stored with the job for the tree tooltip. */
   route?: string;
+  /** Why `--host auto` chose this host (PRODUCT.md §6), kept in meta.json. */
+  placement?: string;
 }

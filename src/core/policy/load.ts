@@ -7,7 +7,8 @@ import { UserError, usageError } from '../errors';
 import { DEFAULT_HEAVY_KINDS, DEFAULT_POLICY } from './defaults';
 import { KNOWN_KEYS, routingBlockSchema, type RoutingBlock } from './schema';
 import type { ProfilePattern, RoutingPolicy } from './types';
-import { isDir, isFile } from '../fsProbe';
+import { isFile } from '../fsProbe';
+import { routingWorkspace } from '../config/workspace';
 
 /** The block under this key may also be the whole file. */
 const WRAPPER = 'CLOUD_ROUTING';
@@ -118,13 +119,7 @@ export async function loadRoutingPolicy(file: string, label = file): Promise<Rou
 
 
 
-/** The workspace root for routing: nearest ancestor of `cwd` that has `scripts/cloud/`, else `cwd`. */
-export async function routingWorkspace(cwd: string): Promise<string> {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    if (await isDir(path.join(dir, 'scripts', 'cloud'))) return dir;
-    if (path.dirname(dir) === dir) return path.resolve(cwd);
-  }
-}
+export { routingWorkspace };
 
 /** The routing file in effect: `ORCH_ROUTING_FILE`, else `<workspace>/scripts/cloud/routing.yaml` if present. */
 export async function findRoutingFile(cwd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {

@@ -15,6 +15,8 @@ import { expandHome } from './hostKeyPolicy';
 import type { ResolvedHost } from './sshConfig';
 
 export interface SshTargetOptions {
+  /** The host's name in listings (a hosts.yaml entry); default its SSH host (`config.host`). */
+  name?: string;
   askPassphrase?: AskPassphrase;
   log?: (line: string) => void;
   readyTimeoutMs?: number;
@@ -38,7 +40,7 @@ export function createSshTarget(config: OrchConfig, options: SshTargetOptions = 
     readyTimeoutMs: options.readyTimeoutMs,
   });
   return {
-    host: config.host ?? '',
+    host: options.name ?? config.host ?? '',
     connection,
     resolved: () => connection.resolved(),
     async exec(script: string, opts: ExecOptions = {}): Promise<ExecResult> {
