@@ -24,6 +24,8 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
   define: { __ORCH_VERSION__: JSON.stringify(version) },
+  // the shell completion scripts (src/cli/completion) travel inside the bundles as text
+  loader: { '.bash': 'text', '.zsh': 'text', '.fish': 'text' },
 };
 
 const targets = [

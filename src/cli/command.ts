@@ -1,4 +1,5 @@
 import type { Writable, Readable } from 'node:stream';
+import type { OptionSpec } from './args';
 
 /** Everything a command touches of its process, so `main(argv, io)` is testable in-process. */
 export interface CliIO {
@@ -21,7 +22,20 @@ export interface Command {
   help: string;
   /** Returns the process exit code. Throws UserError for bad input or a clear failure. */
   run(argv: string[], io: CliIO): Promise<number>;
+  /** The options it parses (`orch completion` offers them). */
+  options?: Record<string, OptionSpec>;
+  /** What its words after the options are, for `orch completion`. */
+  operands?: Operands;
+  /** Left out of `orch --help` (internal commands such as __complete-jobs). */
+  hidden?: boolean;
 }
+
+/**
+ * What a command's positional words are: `job` an existing job (`active-job`: a running or queued
+ * one), `new-job` a new job's name and then its command line, `words` one of these words first,
+ * then files; `files`, or `none`.
+ */
+export type Operands = 'none' | 'files' | 'job' | 'active-job' | 'new-job' | { words: string[] };
 
 export function writeLine(stream: Writable, text = ''): void {
   stream.write(text + '\n');

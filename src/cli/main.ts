@@ -4,14 +4,15 @@ import { orchCommands } from './commands/index';
 import { VERSION } from '../core/version';
 
 function globalHelp(): string {
-  const width = Math.max(...orchCommands.map((c) => c.name.length));
+  const listed = orchCommands.filter((c) => !c.hidden);
+  const width = Math.max(...listed.map((c) => c.name.length));
   return [
     'orch: run heavy work in detached tmux sessions on your cloud box (or locally) over SSH.',
     '',
     'Usage: orch <command> [options] [args...]',
     '',
     'Commands:',
-    ...orchCommands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...listed.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Global options: --help, --version, --debug before the command (or ORCH_DEBUG=1) prints stacks.',
     'Run `orch <command> --help` for a command\'s options.',

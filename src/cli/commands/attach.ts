@@ -37,6 +37,8 @@ async function attach(ctx: CliContext, io: CliIO, name: string): Promise<number>
 
 export const attachCommand: Command = {
   name: 'attach',
+  options: OPTIONS,
+  operands: 'active-job',
   summary: "Attach this terminal to a job's tmux session (Ctrl-b d detaches).",
   help: [
     'Usage: orch attach <name>',

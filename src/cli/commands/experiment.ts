@@ -33,12 +33,16 @@ Exit status: 0 all phases succeeded; 1 a phase failed (or a spec of a program); 
 
 const FLOWS: FlowKind[] = ['cycle', 'full', 'program'];
 
+const OPTIONS = { kit: { kind: 'string' as const }, 'cloud-run': { kind: 'string' as const } };
+
 export const experimentCommand: Command = {
   name: 'experiment',
+  options: OPTIONS,
+  operands: { words: FLOWS },
   summary: 'Run the research kit\'s experiment cycle (cycle, full, program).',
   help: HELP,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const parsed = parseArgs(argv, { kit: { kind: 'string' }, 'cloud-run': { kind: 'string' } });
+    const parsed = parseArgs(argv, OPTIONS);
     const [flow, ...words] = parsed.positionals;
     if (!FLOWS.includes(flow as FlowKind)) {
       throw usageError(flow === undefined ? 'Say which flow: orch experiment cycle|full|program ...' : `Unknown flow "${flow}"; use cycle, full or program.`);

@@ -16,6 +16,15 @@ function lazy(name: string, load: () => Command): Command {
     get help() {
       return command().help;
     },
+    get options() {
+      return command().options;
+    },
+    get operands() {
+      return command().operands;
+    },
+    get hidden() {
+      return command().hidden;
+    },
     run: (argv: string[], io: CliIO) => command().run(argv, io),
   };
 }
@@ -33,5 +42,7 @@ export const orchCommands: Command[] = [
   lazy('rollback', () => (require('./rollback') as typeof import('./rollback')).rollbackCommand),
   lazy('route', () => (require('./route') as typeof import('./route')).routeCommand),
   lazy('experiment', () => (require('./experiment') as typeof import('./experiment')).experimentCommand),
+  lazy('completion', () => (require('./completion') as typeof import('./completion')).completionCommand),
+  lazy('__complete-jobs', () => (require('./completeJobs') as typeof import('./completeJobs')).completeJobsCommand),
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -28,6 +28,8 @@ export function listingCommand(name: string, summary: string, fetch: (e: Engine)
   return {
     name,
     summary,
+    options: OPTIONS,
+    operands: 'none',
     help: [
       `Usage: orch ${name} [--json] [--host NAME]`,
       '',

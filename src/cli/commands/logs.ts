@@ -12,6 +12,8 @@ const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS, follow: { kind: 'boolean
 
 export const logsCommand: Command = {
   name: 'logs',
+  options: OPTIONS,
+  operands: 'job',
   summary: "Print a job's log; -f follows it until the job ends.",
   help: [
     'Usage: orch logs [-f] [--tail N] <name>',

@@ -10,6 +10,8 @@ const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS, 'output-dir': { kind: 's
 
 export const pullCommand: Command = {
   name: 'pull',
+  options: OPTIONS,
+  operands: 'job',
   summary: "Copy a job's output dir back (never deletes local files).",
   help: [
     'Usage: orch pull [--output-dir D] <name>',

@@ -34,6 +34,8 @@ function askLine(stdin: Readable, io: CliIO, question: string): Promise<string |
 
 export const rollbackCommand: Command = {
   name: 'rollback',
+  options: OPTIONS,
+  operands: 'job',
   summary: 'Reset the git workdir of a job to the commit recorded before it (guardrail L3).',
   help: [
     'Usage: orch rollback [--yes] <name>',

@@ -68,6 +68,8 @@ function factsFrom(options: Record<string, unknown>, command: string[]): TaskFac
 
 export const routeCommand: Command = {
   name: 'route',
+  options: specs,
+  operands: 'none',
   summary: 'Explain where a task would run (cloud or local) and why.',
   help,
   async run(argv, io) {

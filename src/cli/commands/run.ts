@@ -180,6 +180,8 @@ export function workdirFor(ctx: CliContext, io: CliIO, options: ParsedArgs['opti
 
 export const runCommand: Command = {
   name: 'run',
+  options: RUN_OPTIONS,
+  operands: 'new-job',
   summary: 'Start a job in a detached tmux session (on the cloud host by default).',
   help: [
     'Usage: orch run [options] <name> <cmd...>',

@@ -27,6 +27,8 @@ const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS, all: { kind: 'boolean' a
 
 export const stopCommand: Command = {
   name: 'stop',
+  options: OPTIONS,
+  operands: 'active-job',
   summary: 'Stop a job (its log is kept), or every running and queued job with --all.',
   help: [
     'Usage: orch stop [--host NAME] <name>',
