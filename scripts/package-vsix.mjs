@@ -17,8 +17,11 @@ const VSIX_FILES = [
   ['bin/orch', 'bin/orch'],
   ['bin/cloud-run', 'bin/cloud-run'],
   ['media/cloud-jobs.svg', 'media/cloud-jobs.svg'],
+  // the Marketplace icon, rendered from the SVG by scripts/render-icon.mjs
+  ['media/icon.png', 'media/icon.png'],
   // the marketplace page: short, no repo-relative images (the repo README is for a clone)
   ['README.md', 'media/README.md'],
+  ['CHANGELOG.md', 'CHANGELOG.md'],
   ['LICENSE', 'LICENSE'],
 ];
 

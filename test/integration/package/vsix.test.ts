@@ -55,6 +55,21 @@ describe('the .vsix package', function () {
     }
   });
 
+  it('is ready for the Marketplace: a PNG icon of at least 128 px, a changelog, categories and keywords', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'dist', 'vsix', 'package.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(manifest.icon, 'media/icon.png');
+    assert.ok(entries.includes('extension/media/icon.png') && entries.includes('extension/changelog.md'));
+    const png = fs.readFileSync(path.join(root, 'media', 'icon.png'));
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    // IHDR: width and height, big-endian, at bytes 16 and 20
+    assert.ok(png.readUInt32BE(16) >= 128 && png.readUInt32BE(20) >= 128, 'icon of at least 128x128');
+    assert.ok((manifest.categories as string[]).length > 0 && !(manifest.categories as string[]).every((c) => c === 'Other'));
+    assert.ok((manifest.keywords as string[]).length >= 5 && (manifest.keywords as string[]).length <= 30);
+    // what the stage drops: nothing builds inside vsce, no dependency list
+    assert.equal(manifest.scripts, undefined);
+    assert.equal(manifest.devDependencies, undefined);
+  });
+
   it('holds no sources, tests, source maps or node_modules', () => {
     const bad = entries.filter((e) => /^extension\/(src|test|node_modules|bench|scripts|docs)\//.test(e) || e.endsWith('.ts') || e.endsWith('.map'));
     assert.deepEqual(bad, []);
