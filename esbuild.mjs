@@ -1,7 +1,8 @@
 // Two bundles: the extension (vscode external) and the CLI (no vscode at all, so a stray
 // import of it from the core fails this build). ssh2's optional native parts are always
 // left out, so every machine runs ssh2's pure-JS fallbacks and the bundle runs where they
-// were never compiled.
+// were never compiled. A third, dist/aws-ec2.js, holds the AWS SDK: both main bundles require
+// it only when a host is an EC2 box, so neither grows by it.
 import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 
@@ -28,9 +29,19 @@ const common = {
   loader: { '.bash': 'text', '.zsh': 'text', '.fish': 'text' },
 };
 
+/** `require('../../aws/ec2Api')` (src/core/ec2/load.ts) stays a require of the AWS bundle beside the main one. */
+const awsBundleExternal = {
+  name: 'aws-bundle-external',
+  setup(build) {
+    build.onResolve({ filter: /\/aws\/ec2Api$/ }, () => ({ path: './aws-ec2.js', external: true }));
+  },
+};
+
 const targets = [
-  { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...nativeExternals] },
-  { ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/orch.js', external: nativeExternals },
+  { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...nativeExternals], plugins: [awsBundleExternal] },
+  { ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/orch.js', external: nativeExternals, plugins: [awsBundleExternal] },
+  // ESM entry points of the SDK (module before main): only the three commands are kept.
+  { ...common, entryPoints: ['src/aws/ec2Api.ts'], outfile: 'dist/aws-ec2.js', mainFields: ['module', 'main'] },
 ];
 
 if (watch) {

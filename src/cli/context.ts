@@ -8,6 +8,7 @@ import type { ShellTarget } from '../host/target';
 import { createEngine } from '../core/engine/engine';
 import { createLocalTarget } from '../host/localTarget';
 import type { SshTarget } from '../core/ssh/sshTarget';
+import type { ResolvedHost } from '../core/ssh/sshConfig';
 import { UserError, usageError } from '../core/errors';
 import type { RoutingPolicy } from '../core/policy';
 import { askHidden } from './prompt';
@@ -20,6 +21,7 @@ import { askHidden } from './prompt';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const sshModule = () => require('../core/ssh/sshTarget') as typeof import('../core/ssh/sshTarget');
 const policyModule = () => require('../core/policy') as typeof import('../core/policy');
+const locateModule = () => require('../core/ec2/locate') as typeof import('../core/ec2/locate');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Options every command accepts to override the configuration for one call. */
@@ -36,6 +38,7 @@ export const CONFIG_OPTIONS: Record<string, OptionSpec> = {
   'remote-workdir': { kind: 'string' },
   'log-retention-days': { kind: 'string' },
   'max-parallel': { kind: 'string' },
+  wake: { kind: 'boolean' },
 };
 
 const FLAG_KEYS: Record<string, ConfigKey> = {
@@ -64,6 +67,7 @@ export const CONFIG_HELP = [
   '  --host H --user U --port P --identity-file F --known-hosts F',
   '  --strict-host-key-checking yes|accept-new --log-root DIR --log-retention-days N',
   '  --project NAME --workdir DIR (or --remote-workdir DIR) --max-parallel N',
+  '  --wake   an EC2 box (ORCH_EC2_INSTANCE_ID) that is stopped is started first (ORCH_EC2_WAKE=auto)',
 ].join('\n');
 
 /** The ConfigKey values given as flags. */
@@ -73,6 +77,7 @@ export function configFlags(options: ParsedArgs['options']): Partial<Record<Conf
     const v = options[opt];
     if (typeof v === 'string') flags[key] = v;
   }
+  if (options.wake === true) flags.ORCH_EC2_WAKE = 'auto';
   return flags;
 }
 
@@ -149,7 +154,10 @@ export interface CliContext {
  */
 export function openContext(io: CliIO, config: OrchConfig, choice: TargetChoice, name?: string): CliContext {
   if (choice.note) writeLine(io.stderr, choice.note);
-  const ssh = choice.kind === 'cloud' ? sshModule().createSshTarget(config, { askPassphrase: passphraseAsker(io), name }) : undefined;
+  const ssh =
+    choice.kind === 'cloud'
+      ? sshModule().createSshTarget(config, { askPassphrase: passphraseAsker(io), name, connection: { locate: boxLocate(io, config, name) } })
+      : undefined;
   const target: ShellTarget = ssh ?? createLocalTarget({ env: io.env });
   const engine = createEngine(config, target);
   return {
@@ -179,6 +187,19 @@ export async function withContext<T>(
   } finally {
     await ctx.close().catch(() => undefined);
   }
+}
+
+/** An EC2 box is found (and woken when allowed) before the first connection; other hosts as they are. */
+function boxLocate(io: CliIO, config: OrchConfig, name: string | undefined): ((r: ResolvedHost) => Promise<ResolvedHost>) | undefined {
+  const spec = config.ec2;
+  if (!spec) return undefined;
+  return locateModule().boxLocator(spec, {
+    wake: spec.wake === 'auto',
+    hostName: name ?? config.host ?? spec.instanceId,
+    env: io.env,
+    signal: io.signal,
+    progress: (line) => writeLine(io.stderr, `orch: ${line}`),
+  });
 }
 
 /** A key passphrase is asked on the terminal, hidden; without a terminal it is a clear error. */

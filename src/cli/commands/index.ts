@@ -40,6 +40,7 @@ export const orchCommands: Command[] = [
   lazy('list', () => (require('./list') as typeof import('./list')).listCommand),
   lazy('pull', () => (require('./pull') as typeof import('./pull')).pullCommand),
   lazy('rollback', () => (require('./rollback') as typeof import('./rollback')).rollbackCommand),
+  lazy('box', () => (require('./box') as typeof import('./box')).boxCommand),
   lazy('route', () => (require('./route') as typeof import('./route')).routeCommand),
   lazy('experiment', () => (require('./experiment') as typeof import('./experiment')).experimentCommand),
   lazy('completion', () => (require('./completion') as typeof import('./completion')).completionCommand),

@@ -4,6 +4,7 @@ import { readEnvFile, type EnvFileResult } from './envFile';
 import { originOf, parseConfigValue, type ConfigValueTypes } from './schema';
 import type { ConfigKey, OrchConfig } from './types';
 import { isFile, pathExists as exists } from '../fsProbe';
+import { ec2SpecOf } from '../ec2/spec';
 
 /** Where the workspace's engine settings live, relative to the workspace root. */
 export const ENV_FILE_RELATIVE = path.join('scripts', 'cloud', '.env');
@@ -78,8 +79,15 @@ export async function loadConfig(input: LoadConfigInput): Promise<OrchConfig> {
   };
 
   const project = withDefault('ORCH_PROJECT', path.basename(workspaceRoot) || 'workspace');
+  const ec2 = ec2SpecOf(pick);
+  let host = pick('ORCH_HOST');
+  // An EC2 box needs no ORCH_HOST: it is named (and resolved through ~/.ssh/config) by its id.
+  if (host === undefined && ec2) {
+    host = ec2.instanceId;
+    origin.ORCH_HOST = origin.ORCH_EC2_INSTANCE_ID;
+  }
   return {
-    host: pick('ORCH_HOST'),
+    host,
     user: pick('ORCH_USER'),
     port: pick('ORCH_PORT'),
     identityFile: localPath('ORCH_IDENTITY_FILE'),
@@ -92,6 +100,7 @@ export async function loadConfig(input: LoadConfigInput): Promise<OrchConfig> {
     slackWebhookUrl: pick('ORCH_SLACK_WEBHOOK_URL'),
     maxParallel: pick('ORCH_MAX_PARALLEL'),
     retries: withDefault('ORCH_RETRIES', 0),
+    ...(ec2 ? { ec2 } : {}),
     workspaceRoot,
     envFile,
     origin,

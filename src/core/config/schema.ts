@@ -29,6 +29,11 @@ export const FLAG_NAMES: Record<ConfigKey, string> = {
   ORCH_SLACK_WEBHOOK_URL: '--slack-webhook-url',
   ORCH_MAX_PARALLEL: '--max-parallel',
   ORCH_RETRIES: '--retries',
+  ORCH_EC2_INSTANCE_ID: '--ec2-instance-id',
+  ORCH_EC2_REGION: '--ec2-region',
+  ORCH_EC2_PROFILE: '--ec2-profile',
+  ORCH_EC2_WAKE: '--ec2-wake',
+  ORCH_EC2_ADDRESS: '--ec2-address',
 };
 
 /** Origin named for a webhook URL handed over from the extension's SecretStorage. */
@@ -49,6 +54,11 @@ export interface ConfigValueTypes {
   ORCH_SLACK_WEBHOOK_URL: string;
   ORCH_MAX_PARALLEL: number;
   ORCH_RETRIES: number;
+  ORCH_EC2_INSTANCE_ID: string;
+  ORCH_EC2_REGION: string;
+  ORCH_EC2_PROFILE: string;
+  ORCH_EC2_WAKE: 'auto' | 'ask';
+  ORCH_EC2_ADDRESS: 'public' | 'private';
 }
 
 /** Settings may hold numbers; text sources hold strings. Both are read as trimmed text. */
@@ -89,6 +99,11 @@ export const CONFIG_VALUE_SCHEMAS: { [K in ConfigKey]: z.ZodType<ConfigValueType
   ),
   ORCH_MAX_PARALLEL: intIn(1, 10_000),
   ORCH_RETRIES: intIn(0, 1_000),
+  ORCH_EC2_INSTANCE_ID: text(/^i-[0-9a-f]{8,17}$/),
+  ORCH_EC2_REGION: text(/^[a-z]{2}(-[a-z]+)+-\d+$/),
+  ORCH_EC2_PROFILE: text(/^[A-Za-z0-9_.@+=,/-]+$/),
+  ORCH_EC2_WAKE: z.preprocess(asText, z.enum(['auto', 'ask'])),
+  ORCH_EC2_ADDRESS: z.preprocess(asText, z.enum(['public', 'private'])),
 };
 
 /** What each key must be, completing "ORCH_PORT must be ...". */
@@ -106,6 +121,11 @@ export const EXPECTED: Record<ConfigKey, string> = {
   ORCH_SLACK_WEBHOOK_URL: 'an http(s) URL',
   ORCH_MAX_PARALLEL: 'a whole number of jobs, at least 1',
   ORCH_RETRIES: 'a whole number, 0 or more',
+  ORCH_EC2_INSTANCE_ID: 'an EC2 instance id such as i-0123456789abcdef0',
+  ORCH_EC2_REGION: 'an AWS region such as ap-northeast-1',
+  ORCH_EC2_PROFILE: 'an AWS profile name from ~/.aws/config',
+  ORCH_EC2_WAKE: '"auto" (start a stopped box when a command needs it) or "ask" (say how; the extension asks)',
+  ORCH_EC2_ADDRESS: '"public" or "private" (which address of the instance to connect to)',
 };
 
 /** Origin strings as stored in `OrchConfig.origin`. */
@@ -113,7 +133,8 @@ export const originOf = {
   flag: (key: ConfigKey): string => FLAG_NAMES[key],
   env: (key: ConfigKey): string => `${key} (environment)`,
   file: (file: string, line: number): string => `${file}:${line}`,
-  setting: (key: ConfigKey): string => (key === 'ORCH_SLACK_WEBHOOK_URL' ? SECRET_ORIGIN : `setting ${SETTINGS_KEYS[key]}`),
+  setting: (key: ConfigKey): string =>
+    key === 'ORCH_SLACK_WEBHOOK_URL' ? SECRET_ORIGIN : `setting ${(SETTINGS_KEYS as Partial<Record<ConfigKey, string>>)[key] ?? key}`,
   default: (): string => 'default',
 };
 

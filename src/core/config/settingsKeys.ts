@@ -1,4 +1,4 @@
-import type { ConfigKey } from './types';
+import type { ConfigKey, EnvOnlyKey } from './types';
 
 // Kept apart from schema.ts (which loads zod) so the extension can name its settings at
 // activation without evaluating the validation library.
@@ -6,8 +6,10 @@ import type { ConfigKey } from './types';
 /**
  * VS Code setting of each key. The webhook URL is a secret and lives in SecretStorage, not in
  * settings; the extension may still pass it in `settings` (its origin is then `SECRET_ORIGIN` of schema.ts).
+ * The ORCH_EC2_* keys describe one box of the workspace (scripts/cloud/.env, later hosts.yaml),
+ * not an editor preference, so they have no setting either.
  */
-export const SETTINGS_KEYS: Record<Exclude<ConfigKey, 'ORCH_SLACK_WEBHOOK_URL'>, string> = {
+export const SETTINGS_KEYS: Record<Exclude<ConfigKey, EnvOnlyKey>, string> = {
   ORCH_HOST: 'cloudJobs.host',
   ORCH_USER: 'cloudJobs.user',
   ORCH_PORT: 'cloudJobs.port',

@@ -13,8 +13,18 @@ export const CONFIG_KEYS = [
   'ORCH_SLACK_WEBHOOK_URL',
   'ORCH_MAX_PARALLEL',
   'ORCH_RETRIES',
+  'ORCH_EC2_INSTANCE_ID',
+  'ORCH_EC2_REGION',
+  'ORCH_EC2_PROFILE',
+  'ORCH_EC2_WAKE',
+  'ORCH_EC2_ADDRESS',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+import type { Ec2BoxSpec } from '../ec2/spec';
+
+/** Keys that live in the environment and scripts/cloud/.env only, never in VS Code settings. */
+export type EnvOnlyKey = 'ORCH_SLACK_WEBHOOK_URL' | 'ORCH_EC2_INSTANCE_ID' | 'ORCH_EC2_REGION' | 'ORCH_EC2_PROFILE' | 'ORCH_EC2_WAKE' | 'ORCH_EC2_ADDRESS';
 
 /** Resolved configuration (flags > environment > scripts/cloud/.env > settings > defaults). */
 export interface OrchConfig {
@@ -35,6 +45,11 @@ export interface OrchConfig {
   slackWebhookUrl: string | undefined;
   maxParallel: number | undefined;
   retries: number;
+  /**
+   * The host is an EC2 instance orch can start and stop (PRODUCT.md §7); from ORCH_EC2_* for
+   * the single host. Optional so that configurations built by hand (tests) need not name it.
+   */
+  ec2?: Ec2BoxSpec;
   /** The workspace root: nearest ancestor of cwd with scripts/cloud/.env, else cwd. */
   workspaceRoot: string;
   /** The scripts/cloud/.env that was read, if any. */

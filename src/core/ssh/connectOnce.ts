@@ -28,10 +28,11 @@ export interface HandshakeOptions {
 /** Connects and authenticates; rejects with a `ConnectFailure`. */
 export async function connectOnce(target: ResolvedHost, o: HandshakeOptions): Promise<Client> {
   const knownFiles = [expandHome(o.knownHostsFile), ...target.sshKnownHostsFiles];
-  const algorithms = hostKeyAlgorithms(await loadKnownHosts(knownFiles), target.hostname, target.port);
+  const algorithms = hostKeyAlgorithms(await loadKnownHosts(knownFiles), target.hostname, target.port, target.hostKeyAlias);
   const verifier = createHostVerifier({
     host: target.hostname,
     port: target.port,
+    hostKeyAlias: target.hostKeyAlias,
     knownHostsFile: o.knownHostsFile,
     extraFiles: target.sshKnownHostsFiles,
     strict: o.strict,

@@ -26,6 +26,11 @@ export interface ConnectionOptions {
   reconnectWindowMs?: number;
   /** Host resolution (default: `ssh -G`, else ~/.ssh/config). */
   resolve?: (settings: Pick<OrchConfig, 'host' | 'user' | 'port' | 'identityFile'>) => Promise<ResolvedHost>;
+  /**
+   * Where the target is now, applied to the resolved target only (not to jump hops): an EC2
+   * box is started if need be and reached at its current address (src/core/ec2/locate.ts).
+   */
+  locate?: (resolved: ResolvedHost) => Promise<ResolvedHost>;
 }
 
 const BACKOFF_START_MS = 200;
@@ -55,7 +60,9 @@ export class SshConnection {
 
   /** ssh config resolution for the configured host, done once. */
   resolved(): Promise<ResolvedHost> {
-    this.resolving ??= (this.options.resolve ?? resolveHost)(this.config).catch((e: unknown) => {
+    const locate = this.options.locate;
+    const resolve = (): Promise<ResolvedHost> => (this.options.resolve ?? resolveHost)(this.config);
+    this.resolving ??= (locate ? resolve().then(locate) : resolve()).catch((e: unknown) => {
       this.resolving = undefined;
       throw e;
     });

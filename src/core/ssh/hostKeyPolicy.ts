@@ -22,6 +22,8 @@ export interface HostKeyPolicy {
   /** The address as used in known_hosts (HostName after ssh config resolution). */
   host: string;
   port: number;
+  /** Look the key up (and record it) under this name instead (OpenSSH's HostKeyAlias; no port). */
+  hostKeyAlias?: string;
   /** ORCH_KNOWN_HOSTS: read, and written by accept-new. */
   knownHostsFile: string;
   /** Further files that are only read (from the ssh config). */
@@ -64,8 +66,8 @@ const DEFAULT_HOST_KEY_ALGORITHMS = [
  * Host key algorithms to offer, known types first, as OpenSSH does: otherwise a server with
  * several host keys could present one we have never seen and look "changed".
  */
-export function hostKeyAlgorithms(entries: KnownHostEntry[], host: string, port: number): string[] | undefined {
-  const known = knownKeyTypes(entries, knownHostName(host, port));
+export function hostKeyAlgorithms(entries: KnownHostEntry[], host: string, port: number, hostKeyAlias?: string): string[] | undefined {
+  const known = knownKeyTypes(entries, hostKeyAlias ?? knownHostName(host, port));
   if (known.length === 0) return undefined;
   const first: string[] = [];
   for (const t of known) {
@@ -84,13 +86,14 @@ export interface HostVerifier {
 
 export function createHostVerifier(policy: HostKeyPolicy): HostVerifier {
   let failure: UserError | undefined;
+  const address = `${policy.host}:${policy.port}`;
+  const where = policy.hostKeyAlias ? `${policy.hostKeyAlias} at ${address}` : address;
   const decide = async (key: Buffer): Promise<boolean> => {
-    const name = knownHostName(policy.host, policy.port);
+    const name = policy.hostKeyAlias ?? knownHostName(policy.host, policy.port);
     const file = expandHome(policy.knownHostsFile);
     const entries = await loadKnownHosts([file, ...policy.extraFiles]);
     const verdict = checkHostKey(entries, name, key);
     const shown = `${keyTypeOf(key)} ${fingerprintSha256(key)}`;
-    const where = `${policy.host}:${policy.port}`;
     switch (verdict.kind) {
       case 'match':
         return true;
@@ -107,13 +110,13 @@ export function createHostVerifier(policy: HostKeyPolicy): HostVerifier {
         return false;
       case 'unknown':
         if (policy.strict === 'accept-new') {
-          await appendKnownHost(file, knownHostsLine(policy.host, policy.port, key));
+          await appendKnownHost(file, policy.hostKeyAlias ? `${name} ${keyTypeOf(key)} ${key.toString('base64')}` : knownHostsLine(policy.host, policy.port, key));
           policy.log?.(`added the host key of ${where} (${shown}) to ${file}`);
           return true;
         }
         failure = new UserError(
           `The host key of ${where} (${shown}) is not in ${file}; after checking that fingerprint, trust it by running once with ORCH_STRICT_HOST_KEY_CHECKING=accept-new ` +
-            `or by connecting by hand with "ssh${policy.port === 22 ? '' : ` -p ${policy.port}`} ${policy.user}@${policy.host}".`,
+            `or by connecting by hand with "ssh${policy.port === 22 ? '' : ` -p ${policy.port}`}${policy.hostKeyAlias ? ` -o HostKeyAlias=${policy.hostKeyAlias}` : ''} ${policy.user}@${policy.host}".`,
         );
         return false;
     }
@@ -122,7 +125,7 @@ export function createHostVerifier(policy: HostKeyPolicy): HostVerifier {
     verify(key, answer) {
       failure = undefined;
       decide(key).then(answer, (e: unknown) => {
-        failure = new UserError(`The host key of ${policy.host}:${policy.port} could not be checked against ${policy.knownHostsFile}: ${(e as Error).message}.`, { cause: e });
+        failure = new UserError(`The host key of ${where} could not be checked against ${policy.knownHostsFile}: ${(e as Error).message}.`, { cause: e });
         answer(false);
       });
     },

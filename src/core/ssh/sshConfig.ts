@@ -31,6 +31,11 @@ export interface ResolvedHost {
   sshKnownHostsFiles: string[];
   /** OpenSSH's client when installed (it answered `ssh -G`). */
   sshClient: string | undefined;
+  /**
+   * The name the host key is known under instead of `hostname`/`[hostname]:port` (OpenSSH's
+   * HostKeyAlias): an EC2 box's instance id, whose address changes at every start.
+   */
+  hostKeyAlias?: string;
 }
 
 export type HostSettings = Pick<OrchConfig, 'host' | 'user' | 'port' | 'identityFile'>;

@@ -106,6 +106,8 @@ export function openSshArgs(config: OrchConfig, resolved: ResolvedHost, options:
   if (resolved.identityExplicit) for (const f of resolved.identityFiles) args.push('-i', f);
   args.push('-o', `UserKnownHostsFile=${sshOptionValue(expandHome(config.knownHosts))}`);
   args.push('-o', `StrictHostKeyChecking=${config.strictHostKeyChecking}`);
+  // An EC2 box: its address of now, its key under the instance id (as the engine checks it).
+  if (resolved.hostKeyAlias) args.push('-o', `HostKeyAlias=${resolved.hostKeyAlias}`, '-o', `HostName=${resolved.hostname}`);
   // The alias, not the resolved address, so ProxyJump and the rest of the ssh config still apply.
   args.push(`${resolved.user}@${resolved.alias}`);
   return args;

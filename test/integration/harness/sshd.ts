@@ -25,9 +25,12 @@ export interface StartSshdOptions {
   extraConfig?: string[];
   /** Give up when sshd does not accept connections within this time. Default 10 s. */
   startTimeoutMs?: number;
+  /** The loopback address to listen on. Default 127.0.0.1. */
+  listenAddress?: string;
 }
 
 export interface TestSshd {
+  /** The address sshd listens on (changes with `moveTo`). */
   readonly host: string;
   readonly port: number;
   readonly user: string;
@@ -47,6 +50,8 @@ export interface TestSshd {
   stop(): Promise<void>;
   /** Kills sshd and its sessions, then starts it again on the same port with the same keys. */
   restart(): Promise<void>;
+  /** Like `restart()`, listening on another loopback address (an EC2 box that came back with a new IP). */
+  moveTo(address: string): Promise<void>;
   /** SIGKILL sshd and every session it holds (connections drop at once). `restart()` brings it back. */
   kill(): Promise<void>;
   /** Also accepts logins with this public key (an `ssh-ed25519 AAAA...` line). */
@@ -83,7 +88,7 @@ export async function startSshd(options: StartSshdOptions = {}): Promise<TestSsh
 }
 
 class Instance implements TestSshd {
-  readonly host = '127.0.0.1';
+  host: string;
   readonly user = TEST_USER;
   port = 0;
   dir = '';
@@ -103,6 +108,7 @@ class Instance implements TestSshd {
     private readonly options: StartSshdOptions,
   ) {
     this.home = account.home;
+    this.host = options.listenAddress ?? '127.0.0.1';
     this.authKeysName = `.ssh/authorized_keys.it-${this.id}`;
   }
 
@@ -219,6 +225,14 @@ class Instance implements TestSshd {
   async restart(): Promise<void> {
     if (this.stopped) throw new Error('restart() after stop()');
     await this.kill();
+    await this.launch();
+    await writeFile(this.knownHostsFile, `[${this.host}]:${this.port} ${this.hostPublicKey}\n`, { mode: 0o600 });
+  }
+
+  async moveTo(address: string): Promise<void> {
+    if (this.stopped) throw new Error('moveTo() after stop()');
+    await this.kill();
+    this.host = address;
     await this.launch();
     await writeFile(this.knownHostsFile, `[${this.host}]:${this.port} ${this.hostPublicKey}\n`, { mode: 0o600 });
   }

@@ -115,6 +115,30 @@ describe('config resolution', () => {
     assert.equal(c.origin.ORCH_RETRIES, `${envFile}:14`);
   });
 
+  it('reads the EC2 box of the single host; without ORCH_HOST the host is named by the instance id', async () => {
+    const text = ['ORCH_EC2_INSTANCE_ID=i-0123456789abcdef0', 'ORCH_EC2_REGION=ap-northeast-1', 'ORCH_EC2_PROFILE=research'].join('\n');
+    const { ws, envFile } = await workspace(root, text, 'box');
+    const c = await loadConfig({ cwd: ws, env: { HOME: home } });
+    assert.deepEqual(c.ec2, { instanceId: 'i-0123456789abcdef0', region: 'ap-northeast-1', profile: 'research', wake: 'ask', address: 'public' });
+    assert.equal(c.host, 'i-0123456789abcdef0');
+    assert.equal(c.origin.ORCH_HOST, `${envFile}:1`);
+    const named = await loadConfig({ cwd: ws, env: { HOME: home, ORCH_HOST: 'gpu-box', ORCH_EC2_WAKE: 'auto', ORCH_EC2_ADDRESS: 'private' } });
+    assert.equal(named.host, 'gpu-box');
+    assert.equal(named.ec2?.wake, 'auto');
+    assert.equal(named.ec2?.address, 'private');
+    const wakeFlag = await loadConfig({ cwd: ws, env: { HOME: home }, flags: { ORCH_EC2_WAKE: 'auto' } });
+    assert.equal(wakeFlag.ec2?.wake, 'auto');
+    const plain = await loadConfig({ cwd: root, env: { HOME: home, ORCH_HOST: 'gpu-box' } });
+    assert.equal(plain.ec2, undefined, 'no instance id: not a box');
+  });
+
+  it('refuses a malformed instance id naming the file and line', async () => {
+    const { ws, envFile } = await workspace(root, 'ORCH_HOST=gpu-box\nORCH_EC2_INSTANCE_ID=gpu-box\n', 'badbox');
+    await rejectsWith(loadConfig({ cwd: ws, env: { HOME: home } }), (m) =>
+      assert.equal(m, `${envFile}:2: ORCH_EC2_INSTANCE_ID must be an EC2 instance id such as i-0123456789abcdef0, got "gpu-box".`),
+    );
+  });
+
   it('prefers the nearest env file over one further up', async () => {
     const outer = await workspace(root, 'ORCH_HOST=outer\nORCH_USER=outer-user\n', 'nest');
     const inner = await workspace(outer.ws, 'ORCH_HOST=inner\n', 'inner');

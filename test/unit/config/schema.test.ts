@@ -21,6 +21,11 @@ const table: { key: ConfigKey; ok: [unknown, unknown][]; bad: unknown[] }[] = [
   { key: 'ORCH_RETRIES', ok: [['0', 0], ['3', 3], [2, 2]], bad: ['-1', 'two', '0.5'] },
   { key: 'ORCH_SLACK_WEBHOOK_URL', ok: [['https://hooks.slack.com/services/A/B/C', 'https://hooks.slack.com/services/A/B/C'], ['http://127.0.0.1:8080/hook', 'http://127.0.0.1:8080/hook']], bad: ['hooks.slack.com/x', 'ftp://x/y', 'file:///etc/passwd'] },
   { key: 'ORCH_PROJECT', ok: [['My Project', 'My Project']], bad: ['a\nb'] },
+  { key: 'ORCH_EC2_INSTANCE_ID', ok: [['i-0123456789abcdef0', 'i-0123456789abcdef0'], ['i-12345678', 'i-12345678']], bad: ['0123456789abcdef0', 'i-XYZ', 'i-0123', 'gpu-box'] },
+  { key: 'ORCH_EC2_REGION', ok: [['ap-northeast-1', 'ap-northeast-1'], ['us-gov-west-1', 'us-gov-west-1']], bad: ['Tokyo', 'ap-northeast', 'us_east_1'] },
+  { key: 'ORCH_EC2_PROFILE', ok: [['research', 'research'], ['team/admin', 'team/admin']], bad: ['two words', '-x y'] },
+  { key: 'ORCH_EC2_WAKE', ok: [['auto', 'auto'], ['ask', 'ask']], bad: ['yes', 'off', 'always'] },
+  { key: 'ORCH_EC2_ADDRESS', ok: [['public', 'public'], ['private', 'private']], bad: ['ipv6', 'elastic'] },
 ];
 
 describe('config value schemas', () => {
@@ -44,9 +49,9 @@ describe('config value schemas', () => {
     });
   }
 
-  it('has a flag for every key and a setting for every key but the secret webhook', () => {
+  it('has a flag for every key and a setting for every key but the secret webhook and the EC2 box keys', () => {
     assert.deepEqual(Object.keys(FLAG_NAMES).sort(), [...CONFIG_KEYS].sort());
-    assert.deepEqual(Object.keys(SETTINGS_KEYS).sort(), CONFIG_KEYS.filter((k) => k !== 'ORCH_SLACK_WEBHOOK_URL').sort());
+    assert.deepEqual(Object.keys(SETTINGS_KEYS).sort(), CONFIG_KEYS.filter((k) => k !== 'ORCH_SLACK_WEBHOOK_URL' && !k.startsWith('ORCH_EC2_')).sort());
     assert.equal(SETTINGS_KEYS.ORCH_HOST, 'cloudJobs.host');
     assert.equal(SETTINGS_KEYS.ORCH_LOG_ROOT, 'cloudJobs.logRoot');
     assert.equal(FLAG_NAMES.ORCH_IDENTITY_FILE, '--identity-file');
