@@ -39,6 +39,8 @@ export const boxCommand: Command = {
   name: 'box',
   summary: 'Status, start and stop of the EC2 instance behind a host.',
   help: HELP,
+  options: OPTIONS,
+  operands: { words: ['status', 'start', 'stop'] },
   async run(argv, io) {
     const p = parseArgs(argv, OPTIONS);
     const [verb, host, extra] = p.positionals;

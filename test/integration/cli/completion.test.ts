@@ -61,7 +61,7 @@ describe('orch completion bash|zsh|fish in real shells', function () {
     });
 
     it('completes commands (never the hidden __complete-jobs), after --debug too', async () => {
-      assert.deepEqual(await complete('orch', ''), ['run', 'logs', 'attach', 'stop', 'status', 'list', 'pull', 'rollback', 'route', 'experiment', 'completion']);
+      assert.deepEqual(await complete('orch', ''), ['run', 'logs', 'attach', 'stop', 'status', 'list', 'pull', 'rollback', 'box', 'route', 'experiment', 'completion']);
       assert.deepEqual(await complete('orch', 'st'), ['stop', 'status']);
       assert.deepEqual(await complete('orch', '--debug', 'lo'), ['logs']);
       assert.deepEqual(await complete('orch', '--v'), ['--version']);
@@ -72,6 +72,8 @@ describe('orch completion bash|zsh|fish in real shells', function () {
       assert.deepEqual(await complete('orch', 'route', '--heavy'), ['--heavy-logs', '--heavy']);
       assert.deepEqual(await complete('orch', 'run', '--retry'), ['--retry-backoff', '--retry-on-exit']);
       assert.deepEqual(await complete('orch', 'status', '--j'), ['--json']);
+      assert.deepEqual(await complete('orch', 'box', 'st'), ['status', 'start', 'stop']);
+      assert.deepEqual(await complete('orch', 'box', '--f'), ['--force']);
     });
 
     it('completes job names from the target the line chooses: all for logs, running ones for stop and attach', async () => {
