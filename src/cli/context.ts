@@ -64,7 +64,8 @@ export const TARGET_OPTIONS: Record<string, OptionSpec> = {
 
 export const CONFIG_HELP = [
   'Configuration options (override the environment and scripts/cloud/.env):',
-  '  --host H --user U --port P --identity-file F --known-hosts F',
+  '  --host H (a host of scripts/cloud/hosts.yaml, or any SSH host) --user U --port P',
+  '  --identity-file F --known-hosts F',
   '  --strict-host-key-checking yes|accept-new --log-root DIR --log-retention-days N',
   '  --project NAME --workdir DIR (or --remote-workdir DIR) --max-parallel N',
   '  --wake   an EC2 box (ORCH_EC2_INSTANCE_ID) that is stopped is started first (ORCH_EC2_WAKE=auto)',

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { SETTINGS_KEYS } from '../core/config/settingsKeys';
-import { configResolve, configSchema } from './lazyCore';
+import { configHosts, configHostsLookup, configResolve, configSchema } from './lazyCore';
+import type { HostSet } from '../core/config/hosts';
 import type { OrchConfig } from '../core/config/types';
 import { errorMessage } from '../core/errors';
 import type { AutorunMode } from './autorun';
@@ -22,6 +23,7 @@ export function workspaceRoot(): string | undefined {
 export class ConfigService implements vscode.Disposable {
   private readonly store = new DisposableStore();
   private cached: Promise<OrchConfig> | undefined;
+  private cachedHosts: Promise<HostSet> | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private lastReported: string | undefined;
@@ -36,6 +38,8 @@ export class ConfigService implements vscode.Disposable {
     this.store.add(vscode.workspace.onDidChangeConfiguration((e) => engineSettings.some((k) => e.affectsConfiguration(k)) && this.invalidate('settings')));
     const watcher = this.store.add(vscode.workspace.createFileSystemWatcher('**/scripts/cloud/.env'));
     for (const ev of [watcher.onDidChange, watcher.onDidCreate, watcher.onDidDelete]) this.store.add(ev(() => this.invalidate('scripts/cloud/.env')));
+    const hostsWatcher = this.store.add(vscode.workspace.createFileSystemWatcher('**/scripts/cloud/hosts.yaml'));
+    for (const ev of [hostsWatcher.onDidChange, hostsWatcher.onDidCreate, hostsWatcher.onDidDelete]) this.store.add(ev(() => this.invalidate('scripts/cloud/hosts.yaml')));
     this.store.add(vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate('workspace trust')));
     this.store.add(vscode.workspace.onDidChangeWorkspaceFolders(() => this.invalidate('workspace folders')));
     this.store.add(secrets.onDidChange((e) => e.key === SECRET_WEBHOOK && this.invalidate('secret')));
@@ -44,6 +48,7 @@ export class ConfigService implements vscode.Disposable {
   private invalidate(why: string): void {
     this.log.info(`configuration changed (${why})`);
     this.cached = undefined;
+    this.cachedHosts = undefined;
     this.changed.fire();
   }
 
@@ -67,6 +72,49 @@ export class ConfigService implements vscode.Disposable {
       this.report(e);
       return undefined;
     }
+  }
+
+  /**
+   * The hosts (PRODUCT.md §6): the entries of the workspace's scripts/cloud/hosts.yaml over this
+   * configuration, else the single configured host. The file is not read in Restricted Mode.
+   */
+  hosts(): Promise<HostSet> {
+    this.cachedHosts ??= (async () => {
+      const base = await this.get();
+      const root = workspaceRoot();
+      const file = vscode.workspace.isTrusted && root !== undefined ? await configHostsLookup().resolveHostsFile({ cwd: root, env: process.env, workspaceRoot: root }) : undefined;
+      return configHosts().resolveHostSet(base, file, process.env);
+    })();
+    const p = this.cachedHosts;
+    p.catch(() => {
+      if (this.cachedHosts === p) this.cachedHosts = undefined;
+    });
+    return p;
+  }
+
+  /** Like `hosts`, but reports an invalid file or configuration and returns undefined. */
+  async tryHosts(): Promise<HostSet | undefined> {
+    try {
+      return await this.hosts();
+    } catch (e) {
+      this.report(e);
+      return undefined;
+    }
+  }
+
+  /** The configuration of one listed host (its hosts.yaml values over the ORCH_* ones). */
+  async hostConfig(name: string): Promise<OrchConfig> {
+    const set = await this.hosts();
+    const known = set.hosts.find((h) => h.name === name);
+    if (known) return known.config;
+    return configHosts().hostByName(set, await this.get(), name, 'the job\'s host').config;
+  }
+
+  /** The host `Run on EC2` offers first: hosts.yaml's `default:` (or ORCH_HOST), else the first one. */
+  async defaultHost(): Promise<string | undefined> {
+    const set = await this.hosts();
+    const d = set.defaultHost;
+    return d === undefined || d === 'auto' ? set.hosts[0]?.name : d;
   }
 
   private async read(): Promise<OrchConfig> {

@@ -42,10 +42,10 @@ export class CloudJobs implements vscode.Disposable {
     this.store.add(this.config.onDidChange(() => void this.onConfigChanged()));
   }
 
-  /** Targets the tree lists: the configured host, and the local tmux server once chosen (or used). */
+  /** Targets the tree lists: every host (hosts.yaml, else ORCH_HOST), and the local tmux server once chosen (or used). */
   private async listedKinds(): Promise<TargetKind[]> {
-    const c = await this.config.tryGet();
-    const kinds: TargetKind[] = c?.host ? ['remote'] : [];
+    const set = await this.config.tryHosts();
+    const kinds: TargetKind[] = set?.hosts.map((h) => h.name) ?? [];
     if (this.usesLocal) kinds.push('local');
     return kinds;
   }
@@ -56,10 +56,12 @@ export class CloudJobs implements vscode.Disposable {
 
   /** Reads the configuration once and sets the context keys the welcome view depends on. */
   async init(): Promise<void> {
-    const c = await this.config.tryGet();
-    this.hostConfigured = c?.host !== undefined;
-    this.engineConfig = c === undefined ? undefined : JSON.stringify({ ...c, origin: undefined });
-    await this.setContextKeys(c === undefined);
+    const set = await this.config.tryHosts();
+    const c = set === undefined ? undefined : await this.config.tryGet();
+    this.hostConfigured = (set?.hosts.length ?? 0) > 0;
+    const plain = (x: object) => ({ ...x, origin: undefined });
+    this.engineConfig = set === undefined || c === undefined ? undefined : JSON.stringify({ base: plain(c), default: set.defaultHost, hosts: set.hosts.map((h) => ({ name: h.name, ...plain(h.config) })) });
+    await this.setContextKeys(set === undefined);
   }
 
   private async setContextKeys(configError: boolean): Promise<void> {
@@ -74,10 +76,9 @@ export class CloudJobs implements vscode.Disposable {
     if (this.engineConfig !== before) await this.jobs.reset();
   }
 
-  /** Where "Run on EC2" goes: the host, or the local tmux server when none is configured. */
+  /** Where "Run on EC2" goes without asking: the default host, or the local tmux server when none is configured. */
   async runTarget(): Promise<TargetKind> {
-    const c = await this.config.get();
-    return c.host ? 'remote' : 'local';
+    return (await this.config.defaultHost()) ?? 'local';
   }
 
   /** Lists the local tmux server's jobs too (beside the host's, grouped by host). */

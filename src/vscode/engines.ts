@@ -7,7 +7,7 @@ import type { EngineOpener } from './jobsService';
 import { passphraseAsker } from './secrets';
 
 /**
- * Opens the engine of a target from the current configuration. Opening makes no connection:
+ * Opens the engine of a target (`local`, or a host by its name) from the current configuration. Opening makes no connection:
  * the SSH target connects on its first command, so activation never waits for the network.
  */
 export function engineOpener(config: ConfigService, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): EngineOpener {
@@ -18,12 +18,13 @@ export function engineOpener(config: ConfigService, secrets: vscode.SecretStorag
       import('../host/localTarget.js'),
       import('../core/ssh/sshTarget.js'),
     ]);
-    const c: OrchConfig = await config.get();
-    if (kind === 'local') return createEngine(c, createLocalTarget());
+    if (kind === 'local') return createEngine(await config.get(), createLocalTarget());
+    const c: OrchConfig = await config.hostConfig(kind);
     if (!c.host) throw new UserError('No cloud host is configured: set cloudJobs.host in the settings or ORCH_HOST in scripts/cloud/.env.');
     const target = createSshTarget(c, {
+      name: kind,
       askPassphrase: passphraseAsker(secrets),
-      log: (line: string) => log.debug(`ssh ${c.host}: ${line}`),
+      log: (line: string) => log.debug(`ssh ${kind}: ${line}`),
     });
     return createEngine(c, target);
   };

@@ -104,3 +104,12 @@ export function jobTooltipMarkdown(job: Job, now: number, mark?: JobMark): strin
 export function jobItemId(job: Job): string {
   return `job:${job.host}:${job.name}`;
 }
+
+/** A host node's description: `unreachable`, or its running count (`2 running · 5 jobs`). */
+export function hostDescription(jobs: readonly Job[], error: string | undefined, loaded: boolean): string {
+  if (error !== undefined) return 'unreachable';
+  if (!loaded) return 'connecting…';
+  const running = jobs.filter((j) => j.state === 'RUNNING').length;
+  const total = `${jobs.length} job${jobs.length === 1 ? '' : 's'}`;
+  return running ? `${running} running · ${total}` : total;
+}

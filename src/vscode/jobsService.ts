@@ -4,8 +4,8 @@ import { errorMessage } from '../core/errors';
 import type { Job } from '../core/jobs/model';
 import { isActive } from '../core/jobs/model';
 
-/** Which engine: the configured host, or the local tmux server. */
-export type TargetKind = 'remote' | 'local';
+/** Which engine: `local` (the local tmux server), or a host by its name (hosts.yaml, else ORCH_HOST). */
+export type TargetKind = string;
 
 /** Opens an engine on first need (the SSH connection is made by its first call, not here). */
 export type EngineOpener = (kind: TargetKind) => Promise<Engine>;
@@ -68,7 +68,7 @@ export class JobsService implements vscode.Disposable {
       const e = await p.catch(() => undefined);
       if (e && e.host === job.host) return e;
     }
-    return this.engine(job.host === 'local' ? 'local' : 'remote');
+    return this.engine(job.host);
   }
 
   /** Re-reads every listed target (one `list` round trip each); concurrent calls coalesce. */

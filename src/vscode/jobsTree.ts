@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Job } from '../core/jobs/model';
-import { jobContextValue, jobDescription, jobItemId, jobTooltipMarkdown, STATE_LOOK } from './jobPresentation';
+import { hostDescription, jobContextValue, jobDescription, jobItemId, jobTooltipMarkdown, STATE_LOOK } from './jobPresentation';
 import type { JobMarks } from './guardrailMarks';
 import type { JobsService, JobsSnapshot } from './jobsService';
 
@@ -40,9 +40,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   private roots(s: JobsSnapshot): JobsNode[] {
-    const hostsWithSomething = s.hosts.filter((h) => s.errors.has(h) || s.jobs.some((j) => j.host === h));
-    if (hostsWithSomething.length > 1) return hostsWithSomething.map((host) => ({ kind: 'host', host }));
-    const host = hostsWithSomething[0];
+    // Several hosts (hosts.yaml, or the local target beside the host): one node each, even when
+    // empty or failing, so each host's state shows; one host: its jobs at the root, as before.
+    if (s.hosts.length > 1) return s.hosts.map((host) => ({ kind: 'host', host }));
+    const host = s.hosts[0];
     return host === undefined ? [] : this.jobsOf(s, host);
   }
 
@@ -56,13 +57,17 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
 
   getTreeItem(node: JobsNode): vscode.TreeItem {
     if (node.kind === 'host') {
-      const jobs = this.jobs.snapshot.jobs.filter((j) => j.host === node.host);
-      const running = jobs.filter((j) => j.state === 'RUNNING').length;
+      const s = this.jobs.snapshot;
+      const jobs = s.jobs.filter((j) => j.host === node.host);
+      const error = s.errors.get(node.host);
       const item = new vscode.TreeItem(node.host, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `host:${node.host}`;
-      item.iconPath = new vscode.ThemeIcon(node.host === 'local' ? 'device-desktop' : 'cloud');
-      item.description = running ? `${running} running` : `${jobs.length} jobs`;
-      item.contextValue = 'host';
+      item.description = hostDescription(jobs, error, s.loaded);
+      item.iconPath = error
+        ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+        : new vscode.ThemeIcon(node.host === 'local' ? 'device-desktop' : 'cloud');
+      item.tooltip = error ? `${node.host}: unreachable — ${error}` : `${node.host}: ${item.description}`;
+      item.contextValue = error ? 'host.unreachable' : 'host.reachable';
       return item;
     }
     if (node.kind === 'message') {

@@ -8,3 +8,5 @@ export const configResolve = (): typeof import('../core/config/resolve') => requ
 export const configSchema = (): typeof import('../core/config/schema') => require('../core/config/schema');
 export const policy = (): typeof import('../core/policy') => require('../core/policy');
 export const experiment = (): typeof import('../core/experiment') => require('../core/experiment');
+export const configHosts = (): typeof import('../core/config/hosts') => require('../core/config/hosts');
+export const configHostsLookup = (): typeof import('../core/config/hostsLookup') => require('../core/config/hostsLookup');

@@ -10,8 +10,8 @@ const HERE = 'Run Here';
 
 /** Where jobs go when "cloud" is chosen: the host, or the local tmux server when none is set. */
 async function cloudLabel(ctx: CloudJobs): Promise<string> {
-  const config = await ctx.config.get();
-  return config.host ? `Run on ${config.host}` : 'Run in Local tmux';
+  const host = await ctx.config.defaultHost();
+  return host ? `Run on ${host}` : 'Run in Local tmux';
 }
 
 /**

@@ -21,7 +21,7 @@ export async function attachTerminal(ctx: CloudJobs, job: Pick<Job, 'name' | 'ho
     options = { name, shellPath: 'tmux', shellArgs: ['attach', '-t', job.name], iconPath: new vscode.ThemeIcon('terminal-tmux') };
   } else {
     const [{ resolveHost }, { openSshArgs }] = await Promise.all([import('../core/ssh/sshConfig.js'), import('../core/ssh/sshTarget.js')]);
-    const config = await ctx.config.get();
+    const config = await ctx.config.hostConfig(job.host);
     if (!config.host) throw new UserError('No cloud host is configured, so there is nothing to attach to.');
     const args = openSshArgs(config, await resolveHost(config), { tty: true });
     if (!args) throw new UserError('Attach needs the OpenSSH client (ssh), which is not installed here.');

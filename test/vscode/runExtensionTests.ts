@@ -13,7 +13,7 @@ import { runInExtensionHost } from './harness/extensionHost';
 import { toolsOrExit, type WorkbenchTools } from './harness/tools';
 import { makeWorkspace } from './harness/workspace';
 
-async function runSuite(tools: WorkbenchTools, dir: string, suite: 'main' | 'restricted', sshd: TestSshd, testsPath: string): Promise<number> {
+async function runSuite(tools: WorkbenchTools, dir: string, suite: 'main' | 'restricted', sshd: TestSshd, second: TestSshd, testsPath: string): Promise<number> {
   const sdir = join(dir, suite);
   const folder = makeWorkspace(sdir, sshd);
   const uiBridgeDir = join(sdir, 'ui-bridge');
@@ -30,6 +30,11 @@ async function runSuite(tools: WorkbenchTools, dir: string, suite: 'main' | 'res
       EXPERIMENT_LOG: join(sdir, 'experiment-calls.log'),
       // "Install 'orch' Command in PATH" writes here, never into the real ~/.local/bin
       XDG_BIN_HOME: join(sdir, 'bin'),
+      // the several-hosts suite names both servers in a hosts.yaml of its own
+      ORCH_TEST_HOSTS: JSON.stringify([sshd, second].map((s) => {
+        const c = s.config();
+        return { host: c.host, port: c.port, user: c.user, identityFile: c.identityFile, knownHosts: c.knownHosts, logRoot: c.logRoot, remoteWorkdir: c.remoteWorkdir };
+      })),
     },
   });
   try {
@@ -47,12 +52,12 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'orch-vscode-it-'));
   await buildExtension();
   const testsPath = await buildSuite();
-  const sshd = await startSshd();
+  const [sshd, second] = await Promise.all([startSshd(), startSshd()]);
   try {
     const only = process.env.ORCH_VSCODE_SUITES?.split(',') ?? ['main', 'restricted'];
     let failed = 0;
     for (const suite of ['main', 'restricted'] as const) {
-      if (only.includes(suite) && (await runSuite(tools, dir, suite, sshd, testsPath)) !== 0) failed++;
+      if (only.includes(suite) && (await runSuite(tools, dir, suite, sshd, second, testsPath)) !== 0) failed++;
     }
     if (only.includes('restricted')) {
       // Restricted Mode must not have reached the host at all.
@@ -64,7 +69,7 @@ async function main(): Promise<number> {
     }
     return failed ? 1 : 0;
   } finally {
-    await sshd.stop();
+    await Promise.all([sshd.stop(), second.stop()]);
     if (!process.env.KEEP_TMP) rmSync(dir, { recursive: true, force: true });
   }
 }

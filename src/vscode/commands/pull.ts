@@ -22,8 +22,7 @@ export async function pullResults(ctx: CloudJobs, arg?: unknown): Promise<{ loca
     import('../../core/ssh/sshTarget.js'),
     import('../../core/transfer/index.js'),
   ]);
-  const config = await ctx.config.get();
-  const target = job.host === 'local' ? createLocalTarget() : createSshTarget(config, { askPassphrase: passphraseAsker(ctx.ext.secrets) });
+  const target = job.host === 'local' ? createLocalTarget() : createSshTarget(await ctx.config.hostConfig(job.host), { name: job.host, askPassphrase: passphraseAsker(ctx.ext.secrets) });
   try {
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cloud Jobs: pulling ${job.name}…` }, () =>
       pullDir(target, remoteDir, localDir),

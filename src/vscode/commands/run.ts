@@ -9,6 +9,7 @@ import type { CloudJobs } from '../context';
 import { workspaceRoot } from '../config';
 import { runGuardrails } from '../guardrails';
 import type { TargetKind } from '../jobsService';
+import { pickRunHost } from '../hostPick';
 import { commandForFile, decisionDetail, decisionSummary, taskFromCommand } from '../routeText';
 import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
@@ -19,8 +20,10 @@ export interface RunArgs {
   name?: string;
   /** The caller already asked the user (or is a keybinding/automation that means it). */
   confirmed?: boolean;
-  /** `local`: the local tmux server (listed in the view from then on); default the host. */
-  target?: TargetKind;
+  /** `local`: the local tmux server (listed in the view from then on); `remote`: the default host. */
+  target?: 'local' | 'remote';
+  /** A host by its name (scripts/cloud/hosts.yaml); default: asked when there are several. */
+  host?: string;
 }
 
 /** The input box's first value: the selection, else a command that runs the active file. */
@@ -69,10 +72,16 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
     }));
   if (!name) return undefined;
   validateJobName(name);
-  const kind = given.target === 'local' || given.target === 'remote' ? given.target : await ctx.runTarget();
-  if (kind === 'remote' && !config.host) throw new UserError('No cloud host is configured: set cloudJobs.host in the settings or ORCH_HOST in scripts/cloud/.env.');
+  let kind: TargetKind | undefined;
+  if (given.target === 'local') kind = 'local';
+  else if (given.host !== undefined) kind = given.host;
+  else if (given.target === 'remote') {
+    kind = await ctx.config.defaultHost();
+    if (!kind) throw new UserError('No cloud host is configured: set cloudJobs.host in the settings or ORCH_HOST in scripts/cloud/.env.');
+  } else kind = await pickRunHost(ctx);
+  if (kind === undefined) return undefined;
   if (kind === 'local') await ctx.useLocalTarget();
-  const where = kind === 'remote' ? config.host! : 'the local tmux server (no host configured)';
+  const where = kind !== 'local' ? kind : 'the local tmux server (no host configured)';
   if (runOnEc2Asks(ctx.config.autorun()) && given.confirmed !== true) {
     const policySays = decision.target === 'cloud' ? 'The routing policy sends this to the cloud.' : 'The routing policy would run this locally.';
     const ok = await vscode.window.showInformationMessage(
@@ -83,7 +92,7 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
     if (ok !== 'Run') return undefined;
   }
   const job = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Cloud Jobs: starting ${name} on ${kind === 'remote' ? config.host : 'local'}…` },
+    { location: vscode.ProgressLocation.Notification, title: `Cloud Jobs: starting ${name} on ${kind}…` },
     async () => ctx.jobs.run(kind, { name, command, route: `${decisionSummary(decision)}: ${decision.reasons.join(' ')}`, guardrails: await runGuardrails() }),
   );
   ctx.log.info(`started ${job.name} on ${job.host}: ${job.state}`);

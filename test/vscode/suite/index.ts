@@ -20,6 +20,7 @@ export async function run(): Promise<void> {
     await import('./tree.test.js');
     await import('./guardrails.test.js');
     await import('./cliPath.test.js');
+    await import('./hosts.test.js');
   }
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} extension test(s) failed`);

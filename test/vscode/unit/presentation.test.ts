@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Job } from '../../../src/core/jobs/model';
 import { JOB_STATES } from '../../../src/core/jobs/model';
-import { formatDuration, jobContextValue, jobDescription, jobTooltipMarkdown, STATE_LOOK } from '../../../src/vscode/jobPresentation';
+import { formatDuration, hostDescription, jobContextValue, jobDescription, jobTooltipMarkdown, STATE_LOOK } from '../../../src/vscode/jobPresentation';
 
 const job = (over: Partial<Job> = {}): Job => ({
   name: 'demo-train-20261121-0910',
@@ -71,5 +71,13 @@ describe('job presentation', () => {
     assert.equal(formatDuration(0), '0s');
     assert.equal(formatDuration(59_999), '59s');
     assert.equal(formatDuration(3_600_000), '1h 00m');
+  });
+
+  it('a host node says unreachable, or its running count and jobs', () => {
+    assert.equal(hostDescription([job(), job({ state: 'DONE' })], undefined, true), '1 running · 2 jobs');
+    assert.equal(hostDescription([job({ state: 'QUEUED' })], undefined, true), '1 job');
+    assert.equal(hostDescription([], undefined, true), '0 jobs');
+    assert.equal(hostDescription([job()], 'connection refused', true), 'unreachable');
+    assert.equal(hostDescription([], undefined, false), 'connecting…');
   });
 });

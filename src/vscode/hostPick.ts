@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import type { CloudJobs } from './context';
+
+const LAST_HOST_KEY = 'cloudJobs.lastRunHost';
+
+interface HostItem extends vscode.QuickPickItem {
+  host: string;
+}
+
+/**
+ * Where Run on EC2 goes: the only host when there is one (or `local` when there is none), else
+ * the host the user picks, the one picked last time (else the default) first. Undefined: cancelled.
+ */
+export async function pickRunHost(ctx: CloudJobs): Promise<string | undefined> {
+  const set = await ctx.config.hosts();
+  if (set.hosts.length === 0) return ctx.runTarget();
+  if (set.hosts.length === 1) return set.hosts[0]!.name;
+  const names = set.hosts.map((h) => h.name);
+  const last = ctx.ext.workspaceState.get<string>(LAST_HOST_KEY);
+  const dflt = await ctx.config.defaultHost();
+  const first = last !== undefined && names.includes(last) ? last : dflt;
+  const ordered = [...names].sort((a, b) => Number(b === first) - Number(a === first));
+  const snapshot = ctx.jobs.snapshot;
+  const items: HostItem[] = ordered.map((name) => {
+    const h = set.hosts.find((x) => x.name === name)!;
+    const running = snapshot.jobs.filter((j) => j.host === name && j.state === 'RUNNING').length;
+    const notes = [
+      h.config.host === name ? undefined : h.config.host,
+      h.kind === 'slurm' ? 'Slurm' : undefined,
+      snapshot.errors.has(name) ? 'unreachable' : `${running} running`,
+      name === last ? 'last used' : name === dflt ? 'default' : undefined,
+    ].filter(Boolean);
+    return { label: name, host: name, description: notes.join(' · ') };
+  });
+  const pick = await vscode.window.showQuickPick(items, { title: 'Cloud Jobs: run on which host?', placeHolder: 'The host of scripts/cloud/hosts.yaml to run the job on', ignoreFocusOut: true });
+  if (!pick) return undefined;
+  await ctx.ext.workspaceState.update(LAST_HOST_KEY, pick.host);
+  return pick.host;
+}

@@ -1,0 +1,117 @@
+import * as assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Job } from '../../../src/core/jobs/model';
+import type { JobsNode } from '../../../src/vscode/jobsTree';
+import { api, uniqueName, waitFor, workspaceFolder } from './util';
+
+type Api = Awaited<ReturnType<typeof api>>;
+
+/** The two test sshd the runner started (ORCH_TEST_HOSTS), as hosts.yaml entries would name them. */
+interface TestHost {
+  host: string;
+  port: number;
+  user: string;
+  identityFile: string;
+  knownHosts: string;
+  logRoot: string;
+  remoteWorkdir: string;
+}
+
+function testHosts(): TestHost[] {
+  const raw = process.env.ORCH_TEST_HOSTS;
+  if (!raw) throw new Error('ORCH_TEST_HOSTS is not set: the runner must start two sshd');
+  return JSON.parse(raw) as TestHost[];
+}
+
+function entry(name: string, h: TestHost): string {
+  return [`  ${name}:`, `    host: ${h.host}`, `    port: ${h.port}`, `    user: ${h.user}`, `    identity_file: ${h.identityFile}`, `    known_hosts: ${h.knownHosts}`, `    log_root: ${h.logRoot}`, `    remote_workdir: ${h.remoteWorkdir}`].join('\n');
+}
+
+function hostNode(a: Api, host: string): { node: JobsNode; item: vscode.TreeItem } | undefined {
+  return a.treeItems().find((t) => t.node.kind === 'host' && t.node.host === host);
+}
+
+/** Answers the open quick pick as a user would with the keyboard: `down` times Down, then Enter. */
+async function answerQuickPick(down: number): Promise<void> {
+  // the pick opens after the command's first awaits: give the workbench a moment to show it
+  await new Promise((r) => setTimeout(r, 1500));
+  for (let i = 0; i < down; i++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+}
+
+describe('Cloud Jobs with several hosts (scripts/cloud/hosts.yaml)', function () {
+  this.timeout(180_000);
+  let a: Api;
+  const file = () => path.join(workspaceFolder().uri.fsPath, 'scripts/cloud/hosts.yaml');
+  const started: Job[] = [];
+
+  before(async () => {
+    a = await api();
+  });
+
+  after(async () => {
+    for (const job of started) await vscode.commands.executeCommand('cloudJobs.stop', { name: job.name, host: job.host, confirmed: true }).then(undefined, () => undefined);
+    await rm(file(), { force: true });
+    await waitFor('the single host again', async () => {
+      await a.refresh();
+      return !a.treeItems().some((t) => t.node.kind === 'host' && t.node.host === 'box-a');
+    }, 60_000);
+  });
+
+  it('follows hosts.yaml: a node per host, reachable or not, an error placeholder under the failing one only', async () => {
+    const [one, two] = testHosts();
+    const closed = { ...one!, port: 1 };
+    await writeFile(file(), `hosts:\n${entry('box-a', one!)}\n${entry('box-b', two!)}\n${entry('box-down', closed)}\ndefault: box-a\n`);
+    await waitFor('three host nodes', async () => {
+      await a.refresh();
+      return ['box-a', 'box-b', 'box-down'].every((h) => hostNode(a, h)) && hostNode(a, 'box-down')!.item.description === 'unreachable';
+    }, 60_000);
+    const down = hostNode(a, 'box-down')!;
+    assert.equal((down.item.iconPath as vscode.ThemeIcon).id, 'debug-disconnect');
+    const placeholder = a.treeItems(down.node);
+    assert.equal(placeholder.length, 1);
+    assert.equal(placeholder[0]!.item.label, 'Cannot list jobs on box-down');
+    assert.match(String(placeholder[0]!.item.description), /refused|connect/i);
+    for (const h of ['box-a', 'box-b']) {
+      const n = hostNode(a, h)!;
+      assert.match(String(n.item.description), /^(\d+ running · )?\d+ jobs?$/, `${h} is reachable`);
+      assert.equal((n.item.iconPath as vscode.ThemeIcon).id, 'cloud');
+      assert.ok(!a.treeItems(n.node).some((t) => t.node.kind === 'message'), `no error under ${h}`);
+    }
+  });
+
+  it('Run on EC2 asks for the host (the default first), remembers the last one, and the job lands under it', async () => {
+    const first = uniqueName('it-hosts-pick');
+    const pending = vscode.commands.executeCommand('cloudJobs.runOnEc2', { name: first, command: 'echo picked; sleep 120', confirmed: true }) as Thenable<Job | undefined>;
+    await answerQuickPick(1); // box-a (the default) is first; one down is box-b
+    const job = await pending;
+    assert.ok(job, 'a job was started');
+    started.push(job);
+    assert.equal(job.host, 'box-b');
+
+    const second = uniqueName('it-hosts-again');
+    const again = vscode.commands.executeCommand('cloudJobs.runOnEc2', { name: second, command: 'sleep 120', confirmed: true }) as Thenable<Job | undefined>;
+    await answerQuickPick(0); // the last host is now first
+    const job2 = await again;
+    assert.ok(job2);
+    started.push(job2);
+    assert.equal(job2.host, 'box-b');
+
+    const b = await waitFor('both jobs running under box-b', async () => {
+      await a.refresh();
+      const n = hostNode(a, 'box-b');
+      return n && /^2 running · \d+ jobs?$/.test(String(n.item.description)) && n;
+    }, 60_000);
+    const names = a.treeItems(b.node).filter((t) => t.node.kind === 'job').map((t) => (t.node as { job: Job }).job.name);
+    assert.ok(names.includes(first) && names.includes(second));
+    assert.ok(!a.treeItems(hostNode(a, 'box-a')!.node).some((t) => t.node.kind === 'job' && [first, second].includes(t.node.job.name)));
+    // an explicit host needs no question
+    const third = (await vscode.commands.executeCommand('cloudJobs.runOnEc2', { name: uniqueName('it-hosts-named'), command: 'true', confirmed: true, host: 'box-a' })) as Job;
+    assert.equal(third.host, 'box-a');
+    // Stop on a row reaches that job's own host
+    const stopped = (await vscode.commands.executeCommand('cloudJobs.stop', { name: second, host: 'box-b', confirmed: true })) as Job | undefined;
+    assert.equal(stopped?.state, 'STOPPED');
+  });
+});
