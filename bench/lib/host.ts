@@ -5,6 +5,7 @@
  * same host reached through the emulated WAN link, for orch and OpenSSH alike.
  */
 import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrchConfig } from '../../src/core/config/types';
@@ -13,6 +14,7 @@ import { createEngine } from '../../src/core/engine/engine';
 import type { ShellTarget } from '../../src/host/target';
 import { isActive } from '../../src/core/jobs/model';
 import { createSshTarget } from '../../src/core/ssh/sshTarget';
+import { helperControl } from '../../src/core/ssh/helper/client';
 import { orchEnvOf, startSshd, type TestSshd } from '../../test/integration/harness/sshd';
 import { describeLink, type LinkProxy } from './linkProxy';
 
@@ -40,6 +42,8 @@ export interface BenchHost {
   linkLog: { job: string; path: string; bytes: number };
   /** `loopback`, or the link's description. */
   route: string;
+  /** The emulated link this host is reached through (its byte counters), if any. */
+  link?: LinkProxy;
   /** The same host through an emulated link (own engine and connection; close() ends those only). */
   through(link: LinkProxy): Promise<BenchHost>;
   close(): Promise<void>;
@@ -87,12 +91,13 @@ export async function prepareHost(log: (s: string) => void): Promise<BenchHost> 
   const linkLog = await logOf(linkLogJob);
 
   const cwd = mkdtempSync(join(tmpdir(), 'orch-bench-cwd-'));
+  const runDir = mkdtempSync(join(tmpdir(), 'orch-bench-run-'));
   const host: BenchHost = {
     sshd,
     config,
     engine,
     target,
-    cliEnv: cliEnvOf(config),
+    cliEnv: cliEnvOf(config, runDir),
     cwd,
     sshArgs: sshArgsOf(config),
     bigLogJob,
@@ -114,14 +119,20 @@ export async function prepareHost(log: (s: string) => void): Promise<BenchHost> 
         config: linkConfig,
         engine: linkEngine,
         target: linkTarget,
-        cliEnv: cliEnvOf(linkConfig),
+        cliEnv: cliEnvOf(linkConfig, runDir),
         sshArgs: sshArgsOf(linkConfig),
         route: describeLink(link.options),
+        link,
         through: () => Promise.reject(new Error('one link at a time')),
-        close: () => linkEngine.close(),
+        close: async () => {
+          await endHelpers(runDir);
+          await linkEngine.close();
+        },
       };
     },
     async close() {
+      await endHelpers(runDir);
+      rmSync(runDir, { recursive: true, force: true });
       await engine.stopAll().catch(() => undefined);
       await engine.close().catch(() => undefined);
       // The engine installed a retention cron entry for this log root; the root goes away now.
@@ -147,14 +158,23 @@ function countingTarget(ssh: ShellTarget): ShellTarget & { execCount: number } {
   return target;
 }
 
-function cliEnvOf(c: OrchConfig): NodeJS.ProcessEnv {
+/** A user's environment for `orch` at this host; its connection helpers live under `runDir`. */
+function cliEnvOf(c: OrchConfig, runDir: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     LANG: process.env.LANG ?? 'C.UTF-8',
     ...orchEnvOf(c),
     ORCH_PROJECT: 'bench',
+    XDG_RUNTIME_DIR: runDir,
   };
+}
+
+/** Ends every connection helper the bench's commands started. */
+async function endHelpers(runDir: string): Promise<void> {
+  const dir = join(runDir, 'orch');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.endsWith('.sock')).map((n) => helperControl(join(dir, n), 'exit')));
 }
 
 function sshArgsOf(c: OrchConfig): (extra?: string[]) => string[] {

@@ -11,6 +11,7 @@ import type { Built } from '../lib/build';
 import type { BenchHost } from '../lib/host';
 import { runProc } from '../lib/proc';
 import type { Line } from '../lib/report';
+import { performance } from 'node:perf_hooks';
 import { fmtMs, summarize, timeRoundRobin, type Sample } from '../lib/stats';
 
 const COLD_REPS = 15;
@@ -27,60 +28,97 @@ export function listingCommand(host: BenchHost): string {
 
 export async function coldListing(host: BenchHost, built: Built, log: (s: string) => void): Promise<Line[]> {
   const reps = onLink(host) ? LINK_COLD_REPS : COLD_REPS;
-  log(`cold processes (${host.route}): orch status, orch list, ssh tmux ls, node start-up (${reps} rounds)`);
-  const orch = (...argv: string[]) => () => runProc(process.execPath, [built.orchBin, ...argv], { cwd: host.cwd, env: host.cliEnv, discardStdout: true });
+  log(`cold processes (${host.route}): orch status / list direct, first and through the helper; ssh cold and via ControlMaster (${reps} rounds)`);
+  // A private socket directory, so the bench never meets the user's own helpers.
+  const xdg = mkdtempSync(join(tmpdir(), 'orch-bench-xdg-'));
+  const envWith = (persist: string): NodeJS.ProcessEnv => ({ ...host.cliEnv, XDG_RUNTIME_DIR: xdg, ORCH_CONNECTION_PERSIST: persist });
+  const orchIn = (env: NodeJS.ProcessEnv, ...argv: string[]) => () => runProc(process.execPath, [built.orchBin, ...argv], { cwd: host.cwd, env, discardStdout: true });
+  const direct = envWith('0');
+  const reuse = envWith('600');
+  const disconnect = orchIn(reuse, 'disconnect');
   const cold = ['-o', 'ControlMaster=no', '-o', 'ControlPath=none'];
   const ssh = () => runProc('ssh', [...host.sshArgs(cold), 'tmux', 'ls'], { discardStdout: true, allowFail: true });
   const sshListing = () => runProc('ssh', [...host.sshArgs(cold), listingCommand(host)], { discardStdout: true, allowFail: true });
   const nodeBare = () => runProc(process.execPath, ['-e', '0']);
-  const orchVersion = orch('--version');
+  const cm = controlMaster(host);
 
   // Sanity: the figures mean something only if the commands do their job.
-  const listed = await runProc(process.execPath, [built.orchBin, 'list', '--json'], { cwd: host.cwd, env: host.cliEnv });
+  const listed = await runProc(process.execPath, [built.orchBin, 'list', '--json'], { cwd: host.cwd, env: direct });
   const count = (JSON.parse(listed.stdout) as unknown[]).length;
   if (count < 50) throw new Error(`orch list --json shows ${count} jobs, expected at least 50`);
 
-  const contenders = [orch('status'), orch('list', '--json'), ssh, sshListing];
-  if (!onLink(host)) contenders.push(nodeBare, orchVersion);
-  const [status, list, tmuxLs, listing, bare, version] = (await timeRoundRobin(reps, contenders)).map(summarize);
-  const line = (label: string, s: Sample, base: Sample, baseName: string, limit: number): Line => {
-    const ratio = s.median / base.median;
+  const names = ['statusDirect', 'listDirect', 'statusFirst', 'statusHelper', 'listHelper', 'tmuxLs', 'listing', 'listingMaster', 'node', 'version'] as const;
+  const fns: Record<(typeof names)[number], () => Promise<unknown>> = {
+    statusDirect: orchIn(direct, 'status'),
+    listDirect: orchIn(direct, 'list', '--json'),
+    statusFirst: orchIn(reuse, 'status'), // after a disconnect: starts the helper
+    statusHelper: orchIn(reuse, 'status'),
+    listHelper: orchIn(reuse, 'list', '--json'),
+    tmuxLs: ssh,
+    listing: sshListing,
+    listingMaster: cm.run(listingCommand(host)),
+    node: nodeBare,
+    version: orchIn(direct, '--version'),
+  };
+  const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<(typeof names)[number], number[]>;
+  let bytesPerStatus: number | undefined;
+  try {
+    await cm.open();
+    for (const n of names) await fns[n](); // warm the page cache and the code paths once
+    for (let i = 0; i < reps; i++) {
+      await disconnect();
+      for (const n of names) {
+        const t0 = performance.now();
+        await fns[n]();
+        samples[n].push(performance.now() - t0);
+      }
+    }
+    // What one status call sends to the host through the helper's open connection.
+    if (host.link) {
+      await fns.statusHelper();
+      const before = host.link.stats.bytesUp;
+      for (let i = 0; i < 5; i++) await fns.statusHelper();
+      bytesPerStatus = (host.link.stats.bytesUp - before) / 5;
+    }
+  } finally {
+    await disconnect().catch(() => undefined);
+    await cm.close();
+    rmSync(xdg, { recursive: true, force: true });
+  }
+  const s = Object.fromEntries(names.map((n) => [n, summarize(samples[n])])) as Record<(typeof names)[number], Sample>;
+  const line = (label: string, o: Sample, base: Sample, baseName: string, limit?: number): Line => {
+    const ratio = o.median / base.median;
     return {
       label,
-      orch: fmtMs(s.median),
+      orch: fmtMs(o.median),
       baseline: `${fmtMs(base.median)} (${baseName})`,
       ratio,
-      target: `≤ ${limit.toFixed(2)}×`,
-      pass: ratio <= limit,
-      raw: { orch: s, openssh: base, jobsInLogRoot: count },
+      target: limit === undefined ? undefined : `≤ ${limit.toFixed(2)}×`,
+      pass: limit === undefined ? undefined : ratio <= limit,
+      raw: { orch: o, baseline: base, jobsInLogRoot: count },
     };
   };
-  if (onLink(host)) {
-    return [
-      line(`cold \`orch status\` (${count} jobs), whole process`, status!, listing!, "cold ssh 'tmux ls; ls logs'", 1.0),
-      line('cold `orch list --json`, whole process', list!, listing!, "cold ssh 'tmux ls; ls logs'", 1.0),
-      { label: 'cold `ssh host tmux ls` for scale', orch: fmtMs(tmuxLs!.median), raw: { openssh: tmuxLs } },
-    ];
-  }
-  return [
-    line(`cold \`orch status\` (${count} jobs in the log root), whole process`, status!, tmuxLs!, 'ssh tmux ls', 0.7),
-    line('cold `orch list --json`, whole process', list!, tmuxLs!, 'ssh tmux ls', 0.7),
-    { label: "cold `ssh host 'tmux ls; ls logs'` for scale", orch: fmtMs(listing!.median), raw: { openssh: listing } },
-    {
-      label: 'of which: `node -e 0` (Node start-up alone)',
-      orch: fmtMs(bare!.median),
-      baseline: fmtMs(tmuxLs!.median),
-      ratio: bare!.median / tmuxLs!.median,
-      raw: { node: bare },
-    },
-    {
-      label: 'of which: `orch --version` (start-up + loading the bundle, no connection)',
-      orch: fmtMs(version!.median),
-      baseline: fmtMs(tmuxLs!.median),
-      ratio: version!.median / tmuxLs!.median,
-      raw: { orchVersion: version },
-    },
+  const link = onLink(host);
+  const coldSsh = "cold ssh 'tmux ls; ls logs'";
+  const lines: Line[] = [
+    line(`cold \`orch status\` (${count} jobs), direct connection (ORCH_CONNECTION_PERSIST=0)`, s.statusDirect, s.tmuxLs, 'ssh tmux ls', link ? undefined : 0.7),
+    line('cold `orch list --json`, direct connection', s.listDirect, s.tmuxLs, 'ssh tmux ls', link ? undefined : 0.7),
+    line('first `orch status`, no helper yet (starts it)', s.statusFirst, s.listing, coldSsh, link ? 1.0 : undefined),
+    line('`orch status`, a new process while the helper is up', s.statusHelper, s.listing, coldSsh, link ? 0.35 : undefined),
+    line('`orch status` through the helper, against a warm ControlMaster', s.statusHelper, s.listingMaster, "ssh 'tmux ls; ls logs' via ControlMaster", link ? 1.5 : undefined),
+    line('`orch list --json` through the helper', s.listHelper, s.listing, coldSsh, link ? 1.0 : undefined),
+    { label: "cold `ssh host 'tmux ls; ls logs'` for scale", orch: fmtMs(s.listing.median), raw: { openssh: s.listing } },
   ];
+  if (bytesPerStatus !== undefined) {
+    lines.push({ label: 'bytes sent to the host per `orch status` (helper up)', orch: `${(bytesPerStatus / 1024).toFixed(1)} KB`, target: '≤ 2 KB', pass: bytesPerStatus <= 2048, raw: { bytesPerStatus } });
+  }
+  if (!link) {
+    lines.push(
+      { label: 'of which: `node -e 0` (Node start-up alone)', orch: fmtMs(s.node.median), baseline: fmtMs(s.tmuxLs.median), ratio: s.node.median / s.tmuxLs.median, raw: { node: s.node } },
+      { label: 'of which: `orch --version` (start-up + loading the bundle, no connection)', orch: fmtMs(s.version.median), baseline: fmtMs(s.tmuxLs.median), ratio: s.version.median / s.tmuxLs.median, raw: { orchVersion: s.version } },
+    );
+  }
+  return lines;
 }
 
 /** OpenSSH through a warm ControlMaster: opened once, `run()` per call, `close()` at the end. */

@@ -21,6 +21,7 @@ export function runBin(which: 'orch' | 'cloud-run'): void {
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),
     signal: controller.signal,
+    self: process.argv[1] ? [process.execPath, process.argv[1]] : undefined,
   };
   const argv = process.argv.slice(2);
   const run = which === 'orch' ? main(argv, io) : mainCloudRun(argv, io);

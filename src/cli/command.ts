@@ -12,6 +12,11 @@ export interface CliIO {
   isTTY: boolean;
   /** Aborted on SIGINT/SIGTERM so long commands (follow, --wait) can end cleanly. */
   signal: AbortSignal;
+  /**
+   * How to start this same orch again (`[node, bin/orch]`), for the detached connection helper.
+   * Unset when orch runs inside another program (tests, the extension): commands connect directly.
+   */
+  self?: readonly string[];
 }
 
 export interface Command {

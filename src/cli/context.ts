@@ -22,6 +22,9 @@ import { askHidden } from './prompt';
 const sshModule = () => require('../core/ssh/sshTarget') as typeof import('../core/ssh/sshTarget');
 const policyModule = () => require('../core/policy') as typeof import('../core/policy');
 const locateModule = () => require('../core/ec2/locate') as typeof import('../core/ec2/locate');
+const reuseModule = () => require('../core/ssh/helper/reusingTarget') as typeof import('../core/ssh/helper/reusingTarget');
+const spawnModule = () => require('./helperSpawn') as typeof import('./helperSpawn');
+const helperPaths = () => require('../core/ssh/helper/socketDir') as typeof import('../core/ssh/helper/socketDir');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** Options every command accepts to override the configuration for one call. */
@@ -143,35 +146,55 @@ export interface CliContext {
   config: OrchConfig;
   kind: TargetKind;
   target: ShellTarget;
-  /** The same target when it is the SSH one (attach needs its connection). */
-  ssh: SshTarget | undefined;
+  /** A direct SSH target to the same host, made on first use (attach needs its own connection). */
+  readonly ssh: SshTarget | undefined;
   engine: Engine;
   close(): Promise<void>;
 }
 
 /**
  * Opens the chosen target and its engine (an SSH target connects on its first command). `name`
- * is the host's name in listings when it is not its SSH host (a hosts.yaml entry).
+ * is the host's name in listings when it is not its SSH host (a hosts.yaml entry). On a cloud
+ * host the scripts go through the host's connection helper (§11) unless ORCH_CONNECTION_PERSIST
+ * is 0 or this orch cannot start one (`io.self` unset).
  */
 export function openContext(io: CliIO, config: OrchConfig, choice: TargetChoice, name?: string): CliContext {
   if (choice.note) writeLine(io.stderr, choice.note);
-  const ssh =
-    choice.kind === 'cloud'
-      ? sshModule().createSshTarget(config, { askPassphrase: passphraseAsker(io), name, connection: { locate: boxLocate(io, config, name) } })
-      : undefined;
-  const target: ShellTarget = ssh ?? createLocalTarget({ env: io.env });
+  let direct: SshTarget | undefined;
+  const directSsh = (): SshTarget =>
+    (direct ??= sshModule().createSshTarget(config, { askPassphrase: passphraseAsker(io), name, connection: { locate: boxLocate(io, config, name) } }));
+  const target: ShellTarget = choice.kind === 'cloud' ? remoteTarget(io, config, directSsh, name) : createLocalTarget({ env: io.env });
   const engine = createEngine(config, target);
   return {
     config,
     kind: choice.kind,
     target,
-    ssh,
+    get ssh() {
+      return choice.kind === 'cloud' ? directSsh() : undefined;
+    },
     engine,
     close: async () => {
       await engine.close();
       await target.close();
+      await direct?.close();
     },
   };
+}
+
+function remoteTarget(io: CliIO, config: OrchConfig, directSsh: () => SshTarget, name: string | undefined): ShellTarget {
+  const { persistSeconds, socketDirFor } = helperPaths();
+  const persist = persistSeconds(io.env);
+  // An EC2 box is located (and woken, with progress on this terminal) by the command itself.
+  if (persist === 0 || !io.self || config.ec2) return directSsh();
+  return reuseModule().createReusingTarget(config, {
+    dir: socketDirFor(io.env),
+    persistSeconds: persist,
+    spawnHelper: spawnModule().helperSpawner(io.self, io.env),
+    direct: directSsh,
+    name,
+    askPassphrase: passphraseAsker(io),
+    log: io.env.ORCH_DEBUG === '1' ? (line) => writeLine(io.stderr, `orch: ${line}`) : undefined,
+  });
 }
 
 /** Loads the configuration, chooses the target, opens it, runs `body` and always closes. */

@@ -42,6 +42,7 @@ export const orchCommands: Command[] = [
   lazy('rollback', () => (require('./rollback') as typeof import('./rollback')).rollbackCommand),
   lazy('box', () => (require('./box') as typeof import('./box')).boxCommand),
   lazy('route', () => (require('./route') as typeof import('./route')).routeCommand),
+  lazy('disconnect', () => (require('./disconnect') as typeof import('./disconnect')).disconnectCommand),
   lazy('experiment', () => (require('./experiment') as typeof import('./experiment')).experimentCommand),
   lazy('completion', () => (require('./completion') as typeof import('./completion')).completionCommand),
   lazy('__complete-jobs', () => (require('./completeJobs') as typeof import('./completeJobs')).completeJobsCommand),

@@ -29,9 +29,13 @@ class Sink extends Writable {
   }
 }
 
-/** The environment a user's shell would give orch: PATH and HOME, plus the given ORCH_* keys. */
+/**
+ * The environment a user's shell would give orch: PATH and HOME, plus the given ORCH_* keys.
+ * Connection reuse is off (`node bin/orch` children would leave helpers behind for 10 minutes);
+ * test/integration/cli/connectionReuse.test.ts tests it on its own.
+ */
 export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG ?? 'C.UTF-8', ...extra };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG ?? 'C.UTF-8', ORCH_CONNECTION_PERSIST: '0', ...extra };
 }
 
 /** ORCH_* variables pointing at a test sshd (how a user would configure it in scripts/cloud/.env). */

@@ -98,6 +98,7 @@ describe('orch experiment (real kit, real cloud-run, real sshd + tmux)', functio
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       LANG: 'C.UTF-8',
+      ORCH_CONNECTION_PERSIST: '0', // no helper left behind (tested in cli/connectionReuse.test.ts)
       ORCH_HOST: c.host,
       ORCH_PORT: String(c.port),
       ORCH_USER: c.user,

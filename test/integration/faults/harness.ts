@@ -80,6 +80,8 @@ export function sshEnv(sshd: TestSshd, extra: Record<string, string> = {}): Node
     LANG: process.env.LANG ?? 'C.UTF-8',
     ...orchEnvOf(sshd.config()),
     ORCH_PROJECT: 'faults',
+    // no connection helper left behind by `node bin/orch` children (tested on its own)
+    ORCH_CONNECTION_PERSIST: '0',
     ...extra,
   };
 }

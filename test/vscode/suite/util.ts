@@ -40,7 +40,7 @@ export async function orchCli(args: string[], timeoutMs = 30_000): Promise<{ cod
   const { execFile } = await import('node:child_process');
   const bin = `${vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath}/bin/orch`;
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: workspaceFolder().uri.fsPath, timeout: timeoutMs, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (e, stdout, stderr) =>
+    execFile(process.execPath, [bin, ...args], { cwd: workspaceFolder().uri.fsPath, timeout: timeoutMs, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', ORCH_CONNECTION_PERSIST: '0' } }, (e, stdout, stderr) =>
       resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout, stderr }),
     );
   });
