@@ -49,11 +49,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
       writeLine(first === undefined ? io.stderr : io.stdout, globalHelp());
       return first === undefined ? 2 : 0;
     }
-    if (first === '__connection-helper') {
-      // Hidden: the detached process `orch` starts to keep a host's connection (helperSpawn.ts).
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return (require('./connectionHelperMain') as typeof import('./connectionHelperMain')).connectionHelperMain(io);
-    }
     if (first === '--version' || first === '-V') {
       writeLine(io.stdout, VERSION);
       return 0;

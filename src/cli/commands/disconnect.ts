@@ -15,11 +15,12 @@ export const disconnectCommand: Command = {
     '',
     'orch keeps one SSH connection per host open in a background helper, so the next command',
     'does not connect again; it closes by itself after ORCH_CONNECTION_PERSIST seconds idle',
-    '(default 600; 0 turns this off). This closes it now: the helper for HOST (as configured,',
-    'e.g. ORCH_HOST), or every helper of yours without HOST.',
+    '(default 600; 0 turns this off). This closes it now: the helper for HOST (its SSH host',
+    'name or address as configured, e.g. ORCH_HOST), or every helper of yours without HOST.',
     '',
     'Exit status: 0 (also when nothing was open).',
   ].join('\n'),
+  options: {},
   async run(argv, io) {
     const p = parseArgs(argv, {});
     if (p.positionals.length > 1) throw usageError('Give at most one host: orch disconnect [HOST].');

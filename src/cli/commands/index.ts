@@ -45,6 +45,7 @@ export const orchCommands: Command[] = [
   lazy('disconnect', () => (require('./disconnect') as typeof import('./disconnect')).disconnectCommand),
   lazy('experiment', () => (require('./experiment') as typeof import('./experiment')).experimentCommand),
   lazy('completion', () => (require('./completion') as typeof import('./completion')).completionCommand),
+  lazy('__connection-helper', () => (require('./connectionHelper') as typeof import('./connectionHelper')).connectionHelperCommand),
   lazy('__complete-jobs', () => (require('./completeJobs') as typeof import('./completeJobs')).completeJobsCommand),
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */

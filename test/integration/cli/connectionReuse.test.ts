@@ -10,6 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../harness/processes';
 import { startSshd, type TestSshd } from '../harness/sshd';
 import { ensureBundle, ORCH_BIN, sshEnv } from '../faults/harness';
 
@@ -155,6 +156,17 @@ describe('CLI connection reuse through the helper (real sshd, node bin/orch)', f
     assert.equal((await orch('status')).code, 0);
     const [second] = helpersOf(xdg);
     assert.ok(second && second !== first);
+  });
+
+  it('an unreachable host fails as directly, and its helper does not stay behind', async () => {
+    const closed = await freePort();
+    env.ORCH_PORT = String(closed);
+    const direct = await orchProc(['status'], { ...env, ORCH_CONNECTION_PERSIST: '0' }, cwd);
+    const reused = await orch('status');
+    assert.equal(direct.code, 1);
+    assert.equal(reused.code, direct.code);
+    assert.equal(reused.stderr, direct.stderr);
+    await waitUntil('the helper of the unreachable host exits', () => helpersOf(xdg).length === 0, 8000);
   });
 
   it('a stale socket (helper killed) is replaced: the command still works', async () => {

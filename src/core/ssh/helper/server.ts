@@ -38,6 +38,8 @@ export class ConnectionHelper {
   private knownHostsSig: string | undefined;
   private readonly askers = new Set<Asker>();
   private active = 0;
+  /** A connection attempt failed before any succeeded: nothing worth keeping a process for. */
+  private neverConnected = false;
   private lastUsed = Date.now();
   private ino = -1;
   private timer: NodeJS.Timeout | undefined;
@@ -91,7 +93,10 @@ export class ConnectionHelper {
     // Connect now, while the first client is still starting up; a failure is reported to requests.
     void this.target.connection.getClient().then(
       () => this.noteKnownHosts(),
-      (e: unknown) => this.log(`first connect failed: ${(e as Error).message}`),
+      (e: unknown) => {
+        this.neverConnected = this.knownHostsSig === undefined;
+        this.log(`first connect failed: ${(e as Error).message}`);
+      },
     );
     return 'listening';
   }
@@ -118,8 +123,11 @@ export class ConnectionHelper {
       await this.stop();
       return;
     }
-    if (this.active === 0 && Date.now() - this.lastUsed >= this.spec.persistSeconds * 1000) {
-      this.log(`idle for ${this.spec.persistSeconds} s; exiting`);
+    // An unreachable host or a refused login: the helper goes once its commands have the answer
+    // (the next command starts a new one) rather than idling for the whole persist time.
+    const limit = this.neverConnected && this.knownHostsSig === undefined ? Math.min(1, this.spec.persistSeconds) : this.spec.persistSeconds;
+    if (this.active === 0 && Date.now() - this.lastUsed >= limit * 1000) {
+      this.log(`idle for ${limit} s; exiting`);
       await this.stop();
     }
   }
@@ -267,6 +275,7 @@ export class ConnectionHelper {
       await this.noteKnownHosts();
       return { ok: true, code: r.code, stderr: r.stderr };
     } catch (e) {
+      if (this.knownHostsSig === undefined) this.neverConnected = true;
       if (e instanceof ConnectionLostError) return { ok: false, lost: true };
       if (e instanceof UserError) return { ok: false, userError: { message: e.message, exitCode: e.exitCode } };
       return { ok: false, error: (e as Error).message };
