@@ -75,6 +75,15 @@ describe('the npm package: npm pack, then npm install -g of the tarball on a cle
     assert.doesNotMatch(bundle, /sourceMappingURL/);
   });
 
+  it('is as big as the README says (within 10%)', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const m = /\*\*(\d+) kB packed, ([\d.]+) MB unpacked\*\*/.exec(readme);
+    assert.ok(m, 'the README states "**N kB packed, M MB unpacked**"');
+    const near = (stated: number, actual: number) => Math.abs(stated - actual) <= actual * 0.1;
+    assert.ok(near(Number(m[1]) * 1000, pack.size), `README says ${m[1]} kB packed; it is ${(pack.size / 1000).toFixed(0)} kB`);
+    assert.ok(near(Number(m[2]) * 1e6, pack.unpackedSize), `README says ${m[2]} MB unpacked; it is ${(pack.unpackedSize / 1e6).toFixed(1)} MB`);
+  });
+
   it('installs with no dependency at all (nothing under the package\'s node_modules)', () => {
     const installed = path.join(prefix, 'lib', 'node_modules');
     assert.deepEqual(readdirSync(installed), ['cloud-jobs']);
