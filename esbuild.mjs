@@ -25,8 +25,9 @@ const common = {
   logLevel: 'warning',
   legalComments: 'none',
   define: { __ORCH_VERSION__: JSON.stringify(version) },
-  // the shell completion scripts (src/cli/completion) travel inside the bundles as text
-  loader: { '.bash': 'text', '.zsh': 'text', '.fish': 'text' },
+  // Shell files travel inside the bundles as text: the host runtime (src/host) and the shell
+  // completion scripts (src/cli/completion).
+  loader: { '.sh': 'text', '.bash': 'text', '.zsh': 'text', '.fish': 'text' },
 };
 
 /** `require('../../aws/ec2Api')` (src/core/ec2/load.ts) stays a require of the AWS bundle beside the main one. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suites need on a fresh Debian machine (root): a real OpenSSH server
 # and client, tmux, Chromium, cron, the VS Code workbench (code-server) for extension tests, and
-# zsh, fish and shellcheck for the completion tests and the shell lint.
+# the shell tools: the linter (shellcheck) and zsh and fish for the completion tests.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -4,13 +4,13 @@
  * ssh2 cipher throughput, and what loading the bundle's dependencies costs.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine } from '../../src/core/engine/engine';
 import { createLogWatcher } from '../../src/core/guardrails';
-import { LIST_SCRIPT } from '../../src/core/engine/hostScripts';
+import { HOST_LIB, HOST_LIB_NAME, callScript } from '../../src/host/library';
 import { createLocalTarget } from '../../src/host/localTarget';
 import type { Built } from '../lib/build';
 import type { BenchHost } from '../lib/host';
@@ -24,7 +24,10 @@ export async function warmCauses(host: BenchHost, log: (s: string) => void): Pro
   // The status script itself, run by bash in a shell loop (no Node spawn in the figure).
   const dir = mkdtempSync(join(tmpdir(), 'orch-bench-list-'));
   const script = join(dir, 'list.sh');
-  writeFileSync(script, LIST_SCRIPT, { mode: 0o644 });
+  writeFileSync(script, callScript('list'), { mode: 0o644 });
+  // The empty root has the library too, so both runs time the status script, not its absence.
+  mkdirSync(join(dir, 'empty', '.orch'), { recursive: true });
+  writeFileSync(join(dir, 'empty', '.orch', HOST_LIB_NAME), HOST_LIB, { mode: 0o644 });
   chmodSync(dir, 0o755); // the script runs as the job user, like on the host
   const root = host.config.logRoot.replace(/^~\//, `${host.sshd.home}/`);
   const perRun = async (logRoot: string): Promise<number> => {

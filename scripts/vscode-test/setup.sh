@@ -6,6 +6,7 @@
 # come from apt (scripts/setup-test-env.sh); playwright-core and vsce are devDependencies.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=env.sh
 . "$HERE/env.sh"
 CS_VERSION="${CS_VERSION:-4.139.1}"
 NODE_VERSION="${NODE_VERSION:-24.21.0}"

@@ -8,7 +8,7 @@ import { withJobHost } from '../hosts';
 import { lastLines } from '../output';
 import { lineAt } from '../../core/guardrails';
 
-const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS, follow: { kind: 'boolean' as const, short: 'f' }, tail: { kind: 'string' as const, short: 'n' } };
+const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS, follow: { kind: 'boolean' as const, short: 'f' }, tail: { kind: 'string' as const, short: 'n' }, attempt: { kind: 'string' as const } };
 
 export const logsCommand: Command = {
   name: 'logs',
@@ -16,12 +16,13 @@ export const logsCommand: Command = {
   operands: 'job',
   summary: "Print a job's log; -f follows it until the job ends.",
   help: [
-    'Usage: orch logs [-f] [--tail N] <name>',
+    'Usage: orch logs [-f] [--tail N] [--attempt K] <name>',
     '',
     '  -f, --follow    keep printing new lines until the job ends (Ctrl-C stops following only);',
     '                  lines matching a watch pattern (guardrail L1) are reported on stderr',
     '  -n, --tail N    only the last N lines (with -f: then follow from there)',
     '  --host NAME     the job\'s host when its name is on several (default: every host is asked)',
+    '  --attempt K     only attempt K of a job run with --retries (a part of run.log)',
     '  --local         read the local tmux target (default: the configured host, else local)',
     '',
     CONFIG_HELP,
@@ -33,10 +34,14 @@ export const logsCommand: Command = {
     if (p.positionals.length !== 1) throw usageError('Give one job name: orch logs [-f] [--tail N] <name>.');
     const name = validateJobName(p.positionals[0]);
     const tail = numberOption(p.options.tail, 'tail', { integer: true });
+    const attempt = numberOption(p.options.attempt, 'attempt', { integer: true });
+    if (attempt !== undefined && (attempt < 1 || p.options.follow === true || tail !== undefined)) {
+      throw usageError('--attempt takes a number from 1 and goes without -f and --tail.');
+    }
     return withJobHost(io, p.options, name, async (ctx) => {
       if (p.options.follow !== true) {
         // Piped with backpressure: memory stays flat for any size of log, and one round trip.
-        await ctx.engine.writeLog(name, io.stdout, tail === undefined ? {} : { tailLines: tail });
+        await ctx.engine.writeLog(name, io.stdout, tail === undefined ? { attempt } : { tailLines: tail });
         return 0;
       }
       const job = await ctx.engine.get(name);

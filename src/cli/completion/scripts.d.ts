@@ -1,4 +1,4 @@
-/** The completion scripts are imported as text (esbuild's `text` loader; scripts/completion-text-hook.cjs under mocha and tsx). */
+/** The completion scripts are imported as text (esbuild's `text` loader; scripts/sh-text-hook.cjs under mocha and tsx). */
 declare module '*.bash' {
   const text: string;
   export default text;

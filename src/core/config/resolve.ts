@@ -101,6 +101,7 @@ export async function loadConfig(input: LoadConfigInput): Promise<OrchConfig> {
     maxParallel: pick('ORCH_MAX_PARALLEL'),
     retries: withDefault('ORCH_RETRIES', 0),
     ...(ec2 ? { ec2 } : {}),
+    logMode: withDefault('ORCH_LOG_MODE', 'private'),
     workspaceRoot,
     envFile,
     origin,

@@ -34,6 +34,7 @@ export const FLAG_NAMES: Record<ConfigKey, string> = {
   ORCH_EC2_PROFILE: '--ec2-profile',
   ORCH_EC2_WAKE: '--ec2-wake',
   ORCH_EC2_ADDRESS: '--ec2-address',
+  ORCH_LOG_MODE: '--log-mode',
 };
 
 /** Origin named for a webhook URL handed over from the extension's SecretStorage. */
@@ -59,6 +60,7 @@ export interface ConfigValueTypes {
   ORCH_EC2_PROFILE: string;
   ORCH_EC2_WAKE: 'auto' | 'ask';
   ORCH_EC2_ADDRESS: 'public' | 'private';
+  ORCH_LOG_MODE: 'private' | 'group';
 }
 
 /** Settings may hold numbers; text sources hold strings. Both are read as trimmed text. */
@@ -104,6 +106,7 @@ export const CONFIG_VALUE_SCHEMAS: { [K in ConfigKey]: z.ZodType<ConfigValueType
   ORCH_EC2_PROFILE: text(/^[A-Za-z0-9_.@+=,/-]+$/),
   ORCH_EC2_WAKE: z.preprocess(asText, z.enum(['auto', 'ask'])),
   ORCH_EC2_ADDRESS: z.preprocess(asText, z.enum(['public', 'private'])),
+  ORCH_LOG_MODE: z.preprocess(asText, z.enum(['private', 'group'])),
 };
 
 /** What each key must be, completing "ORCH_PORT must be ...". */
@@ -126,6 +129,7 @@ export const EXPECTED: Record<ConfigKey, string> = {
   ORCH_EC2_PROFILE: 'an AWS profile name from ~/.aws/config',
   ORCH_EC2_WAKE: '"auto" (start a stopped box when a command needs it) or "ask" (say how; the extension asks)',
   ORCH_EC2_ADDRESS: '"public" or "private" (which address of the instance to connect to)',
+  ORCH_LOG_MODE: '"private" (owner only) or "group" (readable by your group)',
 };
 
 /** Origin strings as stored in `OrchConfig.origin`. */

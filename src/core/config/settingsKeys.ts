@@ -22,4 +22,5 @@ export const SETTINGS_KEYS: Record<Exclude<ConfigKey, EnvOnlyKey>, string> = {
   ORCH_PROJECT: 'cloudJobs.project',
   ORCH_MAX_PARALLEL: 'cloudJobs.maxParallel',
   ORCH_RETRIES: 'cloudJobs.retries',
+  ORCH_LOG_MODE: 'cloudJobs.logMode',
 };

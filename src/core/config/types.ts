@@ -18,6 +18,7 @@ export const CONFIG_KEYS = [
   'ORCH_EC2_PROFILE',
   'ORCH_EC2_WAKE',
   'ORCH_EC2_ADDRESS',
+  'ORCH_LOG_MODE',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -50,6 +51,8 @@ export interface OrchConfig {
    * the single host. Optional so that configurations built by hand (tests) need not name it.
    */
   ec2?: Ec2BoxSpec;
+  /** `private` (owner only, the default) or `group` (the user's group may read the logs; PRODUCT.md §10). */
+  logMode: 'private' | 'group';
   /** The workspace root: nearest ancestor of cwd with scripts/cloud/.env, else cwd. */
   workspaceRoot: string;
   /** The scripts/cloud/.env that was read, if any. */

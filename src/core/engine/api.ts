@@ -8,6 +8,8 @@ export type { RollbackOptions, RollbackResult } from '../guardrails/rollback';
 export interface LogReadOptions {
   /** Only the last N lines. */
   tailLines?: number;
+  /** Only attempt K of a retried job (a byte range of run.log). */
+  attempt?: number;
 }
 
 export interface FollowOptions {

@@ -1,6 +1,6 @@
 /**
  * The job engine for one target host (api.ts). It keeps no state of its own: every call is one
- * script on the host (hostScripts.ts) with its data on stdin, and every answer is read back from
+ * call of the host library (src/host) with its data on stdin, and every answer is read back from
  * the log root, so any laptop or CLI call sees the same jobs.
  */
 import type { Writable } from 'node:stream';
@@ -10,8 +10,9 @@ import { isActive, type Job, type RunRequest } from '../jobs/model';
 import type { Engine, FollowOptions, GuardedRunRequest, LogReadOptions, RollbackOptions, RollbackResult } from './api';
 import { hostGuardrails } from './guardFields';
 import { followLog } from './follow';
-import { HOST_LIB, HOST_LIB_NAME } from './hostLib';
-import { HostExit, LIST_SCRIPT, READ_LOG_SCRIPT, ROLLBACK_SCRIPT, RUN_SCRIPT, STOP_ALL_SCRIPT, STOP_SCRIPT } from './hostScripts';
+import { callHost } from '../../host/call';
+import { HostExit } from '../../host/protocol';
+import { JOB_NAME_PATTERN } from '../jobs/names';
 import { jobsOf, parseReport } from './state';
 import type { ExecResult, ShellTarget } from '../../host/target';
 
@@ -21,8 +22,6 @@ export interface EngineOptions {
   /** How long a follow keeps trying to reconnect before giving up. Default 60 s. */
   reconnectWindowMs?: number;
 }
-
-const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
 
 export function createEngine(config: OrchConfig, target: ShellTarget, options: EngineOptions = {}): Engine {
   return new HostEngine(config, target, options);
@@ -40,14 +39,6 @@ function pairs(out: Buffer): Record<string, string> {
   return result;
 }
 
-/** stdin for a host script: NUL-terminated fields, then an optional rest. */
-export function encodeFields(fields: string[], rest?: string): Buffer {
-  for (const f of fields) {
-    if (f.includes('\0')) throw usageError('A value sent to the host contains a NUL character, which a shell cannot carry.');
-  }
-  return Buffer.from(fields.map((f) => `${f}\0`).join('') + (rest ?? ''), 'utf8');
-}
-
 class HostEngine implements Engine {
   constructor(
     private readonly config: OrchConfig,
@@ -60,7 +51,7 @@ class HostEngine implements Engine {
   }
 
   private checkName(name: string): void {
-    if (!NAME_PATTERN.test(name)) {
+    if (!JOB_NAME_PATTERN.test(name)) {
       throw usageError(
         `Invalid job name "${name}": use letters, digits, "-" and "_", start with a letter or digit, at most 80 characters.`,
       );
@@ -106,30 +97,30 @@ class HostEngine implements Engine {
       retries,
       guardrails: guard.meta,
     });
-    const stdin = encodeFields(
-      [
-        this.config.logRoot,
-        request.name,
+    const res = await callHost(
+      this.target,
+      'run',
+      this.config.logRoot,
+      {
+        name: request.name,
         workdir,
-        request.force ? '1' : '0',
+        force: request.force ? '1' : '0',
         meta,
-        maxHours === undefined ? '' : Math.max(0.001, maxHours * 3600).toFixed(3),
-        this.config.maxParallel === undefined ? '' : String(this.config.maxParallel),
-        retries === 0 ? '' : String(retries),
-        this.config.slackWebhookUrl ?? '',
-        String(this.config.logRetentionDays),
-        guard.backoff,
-        guard.retryExit,
-        guard.noRetry,
-        guard.watch,
-        guard.stopOnMatch ? '1' : '0',
-        guard.rollbackOnRetry ? '1' : '0',
-        HOST_LIB_NAME,
-        HOST_LIB,
-      ],
-      request.command,
+        maxsec: maxHours === undefined ? '' : Math.max(0.001, maxHours * 3600).toFixed(3),
+        maxpar: this.config.maxParallel === undefined ? '' : String(this.config.maxParallel),
+        retries: retries === 0 ? '' : String(retries),
+        hook: this.config.slackWebhookUrl ?? '',
+        days: String(this.config.logRetentionDays),
+        backoff: guard.backoff,
+        retryExit: guard.retryExit,
+        noRetry: guard.noRetry,
+        watch: guard.watch,
+        stopOnMatch: guard.stopOnMatch ? '1' : '0',
+        rollbackOnRetry: guard.rollbackOnRetry ? '1' : '0',
+        logMode: this.config.logMode,
+      },
+      { rest: request.command },
     );
-    const res = await this.target.exec(RUN_SCRIPT, { stdin });
     const host = this.host;
     switch (res.code) {
       case 0:
@@ -162,7 +153,7 @@ class HostEngine implements Engine {
 
   /** `activeOnly`: the host skips jobs with an exit marker (they cannot be active). */
   private async report(only: string, activeOnly = false): Promise<Job[]> {
-    const res = await this.target.exec(LIST_SCRIPT, { stdin: encodeFields([this.config.logRoot, only, activeOnly ? 'active' : '']) });
+    const res = await callHost(this.target, 'list', this.config.logRoot, { name: only, mode: activeOnly ? 'active' : '' });
     if (res.code !== 0) throw this.hostFailure('list the jobs', res);
     return jobsOf(parseReport(res.stdout), this.host);
   }
@@ -196,9 +187,19 @@ class HostEngine implements Engine {
     if (lines !== undefined && !(Number.isInteger(lines) && lines >= 0)) {
       throw usageError(`The number of lines must be a whole number, not ${lines}.`);
     }
-    const stdin = encodeFields([this.config.logRoot, name, lines === undefined ? '' : String(lines)]);
-    const res = await this.target.exec(READ_LOG_SCRIPT, { stdin, stdout: out });
+    const attempt = options.attempt;
+    if (attempt !== undefined && !(Number.isInteger(attempt) && attempt >= 1)) {
+      throw usageError(`The attempt must be a whole number from 1, not ${attempt}.`);
+    }
+    const res = await callHost(
+      this.target,
+      'readLog',
+      this.config.logRoot,
+      { name, lines: lines === undefined ? '' : String(lines), attempt: attempt === undefined ? '' : String(attempt) },
+      { stdout: out },
+    );
     if (res.code === HostExit.notFound) throw this.notFound(name);
+    if (res.code === HostExit.noAttempt) throw new UserError(`${name} on ${this.host} has no attempt ${attempt}.`, { exitCode: 1 });
     if (res.code !== 0) throw this.hostFailure(`read the log of ${name}`, res);
     return res;
   }
@@ -211,7 +212,7 @@ class HostEngine implements Engine {
       target: this.target,
       name,
       fromByte: from,
-      stdinFor: (offset) => encodeFields([this.config.logRoot, name, String(offset)]),
+      root: this.config.logRoot,
       get: () => this.get(name),
       notFound: () => this.notFound(name),
       options,
@@ -221,8 +222,7 @@ class HostEngine implements Engine {
 
   async stop(name: string): Promise<Job> {
     this.checkName(name);
-    const stdin = encodeFields([this.config.logRoot, name, HOST_LIB_NAME, HOST_LIB, 'stopped with orch stop']);
-    const res = await this.target.exec(STOP_SCRIPT, { stdin });
+    const res = await callHost(this.target, 'stop', this.config.logRoot, { name, reason: 'stopped with orch stop' });
     if (res.code === HostExit.notFound) throw this.notFound(name);
     if (res.code !== 0) throw this.hostFailure(`stop ${name}`, res);
     const job = jobsOf(parseReport(res.stdout), this.host)[0];
@@ -231,22 +231,21 @@ class HostEngine implements Engine {
   }
 
   async stopAll(): Promise<Job[]> {
-    const stdin = encodeFields([
-      this.config.logRoot,
-      HOST_LIB_NAME,
-      HOST_LIB,
-      'stopped with orch stop --all (guardrail L4)',
-      this.config.slackWebhookUrl ?? '',
-    ]);
-    const res = await this.target.exec(STOP_ALL_SCRIPT, { stdin });
+    const res = await callHost(this.target, 'stopAll', this.config.logRoot, {
+      reason: 'stopped with orch stop --all (guardrail L4)',
+      hook: this.config.slackWebhookUrl ?? '',
+    });
     if (res.code !== 0) throw this.hostFailure('stop the jobs', res);
     return jobsOf(parseReport(res.stdout), this.host);
   }
 
   async rollback(name: string, options: RollbackOptions = {}): Promise<RollbackResult> {
     this.checkName(name);
-    const stdin = encodeFields([this.config.logRoot, name, HOST_LIB_NAME, HOST_LIB, options.dryRun ? 'check' : 'reset', options.expectCommit ?? '']);
-    const res = await this.target.exec(ROLLBACK_SCRIPT, { stdin });
+    const res = await callHost(this.target, 'rollback', this.config.logRoot, {
+      name,
+      mode: options.dryRun ? 'check' : 'reset',
+      want: options.expectCommit ?? '',
+    });
     const fields = pairs(res.stdout);
     const workdir = fields.workdir?.trim() ?? '';
     const commit = fields.commit?.trim() ?? '';

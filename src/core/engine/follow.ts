@@ -1,5 +1,5 @@
 /**
- * Following a job's run.log: `tail -c +N -F` on the host (FOLLOW_SCRIPT) until the job has
+ * Following a job's run.log: `tail -c +N -F` on the host (ops/follow.sh) until the job has
  * ended and its `[EXIT: N]` line is out. A dropped connection is resumed from the last byte
  * RECEIVED (never a line count), so no byte is lost or doubled; reconnects back off and give up
  * after a bounded time with a UserError.
@@ -7,14 +7,16 @@
 import { UserError } from '../errors';
 import { isActive, type Job } from '../jobs/model';
 import type { FollowOptions } from './api';
-import { FOLLOW_SCRIPT, HostExit } from './hostScripts';
+import { callHost } from '../../host/call';
+import { HostExit } from '../../host/protocol';
 import { ConnectionLostError, type ShellTarget } from '../../host/target';
 
 export interface FollowRequest {
   target: ShellTarget;
   name: string;
   fromByte: number;
-  stdinFor: (offset: number) => Buffer;
+  /** The log root (the library's fields). */
+  root: string;
   get: () => Promise<Job | undefined>;
   notFound: () => UserError;
   options: FollowOptions;
@@ -36,8 +38,7 @@ export async function followLog(req: FollowRequest): Promise<Job> {
   while (true) {
     if (options.signal?.aborted) return finalJob();
     try {
-      const res = await target.exec(FOLLOW_SCRIPT, {
-        stdin: req.stdinFor(offset),
+      const res = await callHost(target, 'follow', req.root, { name: req.name, from: String(offset) }, {
         signal: options.signal,
         onStdout: (chunk) => {
           offset += chunk.length;

@@ -212,6 +212,45 @@ export function hostSuite(fx: () => EngineFixture, names: string[], options: { l
     }
   });
 
+  it('private by default: a wider log root is tightened, dirs 0700 and files 0600; the job keeps its own umask; group mode opens them to the group', async () => {
+    const root = `${fx().config().logRoot}-priv`;
+    const abs = (await sh(fx().target, `cd && mkdir -p ${root.replace(/^~\//, '')} && chmod 755 ${root.replace(/^~\//, '')} && cd ${root.replace(/^~\//, '')} && pwd`)).trim();
+    const engine = engineFor(fx(), { logRoot: root, retries: 1 });
+    const n = name('priv');
+    const work = `${abs}-work-${n}`;
+    await engine.run({ name: n, command: 'echo secret-output; umask 022; touch own.txt', workdir: work });
+    await waitEnded(engine, n);
+    const modes = async (dir: string) => (await sh(fx().target, `cd '${dir}' && stat -c '%a %n' . .orch .orch/* ${n} ${n}/*`)).trim().split('\n');
+    const private_ = await modes(abs);
+    for (const line of private_) {
+      const [m, f] = line.split(' ');
+      assert.equal(m, f === '.' || f === '.orch' || f === n ? '700' : '600', line);
+    }
+    assert.ok(private_.some((l) => l.endsWith(`${n}/run.log`)) && private_.some((l) => l.endsWith(`${n}/cmd.sh`)));
+    assert.equal((await sh(fx().target, `stat -c %a '${work}/own.txt'`)).trim(), '644');
+
+    const group = engineFor(fx(), { logRoot: root, logMode: 'group' });
+    const g = name('grp');
+    await group.run({ name: g, command: 'true', workdir: work });
+    await waitEnded(group, g);
+    const grouped = (await sh(fx().target, `cd '${abs}' && stat -c '%a %n' . ${g} ${g}/run.log ${g}/exit`)).trim().split('\n');
+    assert.deepEqual(grouped.map((l) => l.split(' ')[0]), ['750', '750', '640', '640']);
+    await sh(fx().target, `rm -rf '${abs}' '${work}'`);
+  });
+
+  it('a log is written once: 20 MB of output without a retry takes about 20 MB under its job dir', async () => {
+    const engine = engineFor(fx(), { retries: 2 });
+    const n = name('big');
+    await engine.run({ name: n, command: "head -c 20000000 /dev/zero | tr '\\0' x | fold -w 99" });
+    const job = await waitEnded(engine, n, 60_000);
+    assert.equal(job.state, 'DONE');
+    const dir = job.logPath.replace(/\/run\.log$/, '');
+    const bytes = Number((await sh(fx().target, `du -sb '${dir}' | cut -f1`)).trim());
+    const log = Number((await sh(fx().target, `stat -c %s '${dir}/run.log'`)).trim());
+    assert.ok(log > 20_000_000, `run.log ${log}`);
+    assert.ok(bytes < log + 64 * 1024, `job dir ${bytes} bytes for a ${log}-byte log`);
+  });
+
   it('on a full disk says so, starts nothing and keeps the earlier log', async () => {
     const mnt = mkdtempSync(join(tmpdir(), 'orch-full-'));
     execFileSync('chmod', ['755', mnt]);

@@ -89,14 +89,15 @@ describe('guardrails through the orch CLI (local tmux)', function () {
     assert.match(r.stderr, new RegExp(`job ${name} STOPPED \\(exit 143\\) after \\d+s: stopped by guardrail L1: "CUDA out of memory" at line 2\n$`));
   });
 
-  it('--retries with a tiny backoff: fails twice, then DONE, three attempt logs; a bad flag is exit 2 before anything starts', async () => {
+  it('--retries with a tiny backoff: fails twice, then DONE, each attempt readable with logs --attempt; a bad flag is exit 2 before anything starts', async () => {
     const name = uniqueName('retry');
     const counter = join(ws, `${name}.count`);
     const r = await orch('run', '--retries', '3', '--retry-backoff', '0.1', '--wait', name,
       `k=$(cat ${counter} 2>/dev/null || echo 0); k=$((k+1)); echo $k > ${counter}; echo "try $k"; [ $k -ge 3 ]`);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, `${name}\ntry 1\n[RETRY: exit 1; attempt 2 of 4]\ntry 2\n[RETRY: exit 1; attempt 3 of 4]\ntry 3\n[EXIT: 0]\n`);
-    for (const k of [1, 2, 3]) assert.equal(readFileSync(join(logRoot, name, `attempt-${k}.log`), 'utf8'), `try ${k}\n`);
+    for (const k of [1, 2, 3]) assert.equal((await orch('logs', '--attempt', String(k), name)).stdout, `try ${k}\n`);
+    assert.match((await orch('logs', '--attempt', '4', name)).stderr, /has no attempt 4/);
     const listed = (JSON.parse((await orch('list', '--json')).stdout) as { name: string; attempt: number }[]).find((j) => j.name === name);
     assert.equal(listed?.attempt, 3);
 

@@ -65,17 +65,18 @@ export function guardSuite(fx: () => EngineFixture, names: string[]): void {
   });
 
   describe('L2 retries', () => {
-    it('a command that fails twice then succeeds is retried with backoff and ends DONE with three attempt logs', async () => {
+    it('a command that fails twice then succeeds is retried with backoff and ends DONE; each attempt reads alone, and run.log is the only copy', async () => {
       const counter = `/tmp/${uniqueName('count')}`;
       const n = name('retry3');
       const command = `k=$(cat ${counter} 2>/dev/null || echo 0); k=$((k+1)); echo $k > ${counter}; echo "try $k at $(date +%s.%N)"; [ $k -ge 3 ] || exit 1`;
       await engine.run({ name: n, command, retries: 4, guardrails: FAST });
       const job = await waitEnded(engine, n);
       assert.deepEqual([job.state, job.exitCode, job.attempt], ['DONE', 0, 3]);
+      for (const k of [1, 2, 3]) assert.match((await engine.readLog(n, { attempt: k })).toString(), new RegExp(`^try ${k} at [0-9.]+\n$`));
+      await assert.rejects(engine.readLog(n, { attempt: 4 }), /has no attempt 4/);
+      // The log is written once (PRODUCT.md §10): no per-attempt copy beside run.log.
       const dir = await jobDir(engine, n);
-      const attempts = (await sh(fx().target, `cd '${dir}' && for f in attempt-*.log; do printf '%s:' "$f"; cat "$f"; done`)).trim().split('\n');
-      assert.equal(attempts.length, 3, attempts.join('\n'));
-      attempts.forEach((a, i) => assert.match(a, new RegExp(`^attempt-${i + 1}\\.log:try ${i + 1} at [0-9.]+$`)));
+      assert.equal(await sh(fx().target, `cd '${dir}' && ls | grep -c '^attempt-' ; exit 0`), '0\n');
       const log = (await engine.readLog(n)).toString();
       assert.match(log, /^try 1 at .*\n\[RETRY: exit 1; attempt 2 of 5\]\ntry 2 at .*\n\[RETRY: exit 1; attempt 3 of 5\]\ntry 3 at .*\n\[EXIT: 0\]\n$/);
       // Backoff: 0.2 s then 0.4 s (doubling) between the attempts' own clocks.
@@ -297,7 +298,7 @@ export function guardSuite(fx: () => EngineFixture, names: string[]): void {
         const { leaks, samples } = await ps.stop();
         assert.deepEqual(leaks, []);
         assert.ok(samples > 3, `ps sampled ${samples} times`);
-        const hits = await sh(fx().target, `grep -rlF '${slack.secret}' '${root}' | grep -v -e '/.orch/slack-webhook$' -e '/${r}/run.log$' -e '/${r}/attempt-1.log$'; exit 0`);
+        const hits = await sh(fx().target, `grep -rlF '${slack.secret}' '${root}' | grep -v -e '/.orch/slack-webhook$' -e '/${r}/run.log$'; exit 0`);
         assert.equal(hits, '', 'the URL is in no other file than the 0600 one (and the job\'s own output)');
       } finally {
         await ps.stop();

@@ -19,7 +19,7 @@ describe('guardrails on the local target', function () {
       host: undefined, user: undefined, port: undefined, identityFile: undefined, knownHosts: '',
       strictHostKeyChecking: 'yes', logRoot: join(dir, 'logs'), logRetentionDays: 30,
       remoteWorkdir: join(dir, 'work'), project: 'it', slackWebhookUrl: undefined, maxParallel: undefined,
-      retries: 0, workspaceRoot: dir, envFile: undefined, origin: {},
+      retries: 0, logMode: 'private', workspaceRoot: dir, envFile: undefined, origin: {},
     };
     fixture = { label: 'local', target: createLocalTarget(), config: (o) => ({ ...base, ...o }), close: async () => undefined };
   });

@@ -301,6 +301,7 @@ class Instance implements TestSshd {
       slackWebhookUrl: undefined,
       maxParallel: undefined,
       retries: 0,
+      logMode: 'private',
       workspaceRoot: process.cwd(),
       envFile: undefined,
       origin: {},

@@ -18,6 +18,7 @@ function config(over: Partial<OrchConfig> = {}): OrchConfig {
     slackWebhookUrl: undefined,
     maxParallel: undefined,
     retries: 0,
+    logMode: 'private',
     workspaceRoot: '/w/p',
     envFile: undefined,
     origin: {},

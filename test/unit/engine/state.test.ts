@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { bash } from '../../../src/core/engine/bashText';
-import { encodeFields } from '../../../src/core/engine/engine';
+import { encodeFields } from '../../../src/host/protocol';
 import { deriveState, jobsOf, parseReport, STARTING_WINDOW_SECONDS, VANISHED_REASON, type JobRecord } from '../../../src/core/engine/state';
 import { UserError } from '../../../src/core/errors';
 
@@ -99,10 +98,6 @@ describe('engine state', () => {
 
     it('refuses a NUL inside a field: no shell can carry it', () => {
       assert.throws(() => encodeFields(['a\0b']), (e: unknown) => e instanceof UserError && e.exitCode === 2);
-    });
-
-    it('bash text keeps backslashes and turns $\\{ into ${', () => {
-      assert.equal(bash`a=$\{b%/*} c='\n'`, "a=${b%/*} c='\\n'");
     });
   });
 });

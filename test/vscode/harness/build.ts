@@ -23,6 +23,7 @@ export async function buildSuite(): Promise<string> {
     format: 'cjs',
     sourcemap: 'inline',
     external: ['vscode', 'cpu-features', '*.node'],
+    loader: { '.sh': 'text' },
     logLevel: 'error',
   });
   return outfile;

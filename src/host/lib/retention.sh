@@ -1,29 +1,20 @@
-/**
- * Log retention on the host (PRODUCT.md §2): a cron entry, installed once and idempotently,
- * prunes job dirs older than the retention; where `crontab` is missing, `run` prunes instead.
- * A running job's log is never removed. These are bash functions of the host library
- * (hostLib.ts); `$LIB` is the library's own path on the host.
- */
-import { bash } from './bashText';
+# shellcheck shell=bash
+# Log retention (PRODUCT.md §2): a cron entry, installed once and idempotently, prunes job dirs
+# older than the retention; where crontab is missing, run prunes instead. A running job's log is
+# never removed.
 
-export const RETENTION_FUNCTIONS = bash`
 # prune ROOT DAYS: removes job dirs (and kept .prev- dirs) untouched for DAYS days.
-# A dir whose job has no exit marker is kept while its tmux session lives, and always kept
-# when tmux cannot be asked (so a running job's log is never removed).
 prune() {
-  local root=$1 days=$2 d n code sessions="" have_tmux=0
+  local root=$1 days=$2 d
   # 0 (or nonsense) keeps every log.
   case $days in ''|*[!0-9]*|0) return 0 ;; esac
-  if command -v tmux >/dev/null 2>&1; then
-    have_tmux=1
-    sessions=$'\n'$(tmux ls -F '#{session_name}' 2>/dev/null)$'\n'
-  fi
   for d in "$root"/*/; do
-    d=$\{d%/}; n=$\{d##*/}
+    d=${d%/}
     [ -f "$d/meta.json" ] || continue
+    # A job that has not ended is kept while it lives, and always when tmux cannot be asked.
     if [ ! -e "$d/exit" ]; then
-      [ "$have_tmux" = 1 ] || continue
-      case $sessions in *$'\n'"$n"$'\n'*) continue ;; esac
+      command -v tmux >/dev/null 2>&1 || continue
+      job_alive "$d" && continue
     fi
     # Anything in the dir modified within the retention keeps it (run.log grows without
     # touching the dir's own mtime).
@@ -42,7 +33,7 @@ cron_install() {
   case $days in ''|*[!0-9]*|0) return 0 ;; esac
   tag="# orch-retention:$(printf '%s' "$root" | cksum | cut -d' ' -f1)"
   line="17 * * * * bash $(sq "$LIB") prune $(sq "$root") $days >/dev/null 2>&1 $tag"
-  line=$\{line//%/\\%}
+  line=${line//%/\\%}
   cur=$(crontab -l 2>/dev/null)
   cron_wanted want "$cur" "$line" "$tag"
   [ "$want" = "$cur" ] && return 0
@@ -71,7 +62,7 @@ cron_wanted() {
     done <<< "$2"
   fi
   [ "$have" = 1 ] || out+=$3$'\n'
-  printf -v "$1" '%s' "$\{out%$'\n'}"
+  printf -v "$1" '%s' "${out%$'\n'}"
 }
 
 # cron_root VAR LINE: the log root an orch retention line prunes ('' when LINE is not one).
@@ -79,10 +70,9 @@ cron_root() {
   local _l=$2
   printf -v "$1" '%s' ""
   case $_l in *" prune '"*"' "[0-9]*" >/dev/null 2>&1 # orch-retention:"[0-9]*) ;; *) return 0 ;; esac
-  _l=$\{_l#* prune \'}
-  _l=$\{_l%"' "[0-9]*" >/dev/null 2>&1 # orch-retention:"*}
-  _l=$\{_l//"'\\''"/"'"}
-  _l=$\{_l//'\%'/%}
+  _l=${_l#* prune \'}
+  _l=${_l%"' "[0-9]*" >/dev/null 2>&1 # orch-retention:"*}
+  _l=${_l//"'\\''"/"'"}
+  _l=${_l//'\%'/%}
   case $_l in /*) printf -v "$1" '%s' "$_l" ;; esac
 }
-`;

@@ -1,13 +1,8 @@
-/**
- * The guardrails that run ON the host, inside the job's runner, so they hold while the laptop
- * sleeps: L1 stop-on-match (grep on the attempt's output stream), L2 retry decisions and
- * backoff, L3 reset of the git workdir (`orch rollback` and --rollback-on-retry). Bash functions
- * of the host library (hostLib.ts); `put` and `$LIB` come from there. Patterns are files of
- * extended regular expressions, one per line, read by `grep -E -f` (never on a command line).
- */
-import { bash } from './bashText';
-
-export const GUARD_FUNCTIONS = bash`
+# shellcheck shell=bash
+# The guardrails that run on the host, inside the job's runner, so they hold while the laptop
+# sleeps: L1 stop-on-match (grep on the attempt's output stream), L2 retry decisions and backoff,
+# L3 reset of the git workdir (orch rollback and --rollback-on-retry). Patterns are files of
+# extended regular expressions, one per line, read by grep -E -f (never on a command line).
 # l1_watch DIR BASE: reads one attempt's output (a copy from tee). At the first line matching
 # the job's watch patterns it records why and stops the job; then it drains the rest so tee
 # never sees a closed pipe. BASE: lines already in run.log before this attempt.
@@ -15,7 +10,7 @@ l1_watch() {
   local d=$1 base=$2 hit n text pg=""
   hit=$(LC_ALL=C grep -a -n -o -E -m 1 -f "$d/watch-patterns" 2>/dev/null | head -n 1)
   if [ -n "$hit" ]; then
-    n=$\{hit%%:*}; text=$\{hit#*:}
+    n=${hit%%:*}; text=${hit#*:}
     text=$(printf '%s' "$text" | LC_ALL=C tr -d '\000-\037' | cut -c 1-120)
     [ -e "$d/exit.claim" ] || [ -e "$d/stopped" ] ||
       put "$d/stopped" "stopped by guardrail L1: \"$text\" at line $((base + n))"
@@ -39,10 +34,10 @@ retry_allowed() {
       case " $codes " in *" $st "*) ;; *) put "$d/no-retry" "not retried: exit $st is not one of the retried exit codes ($codes)"; return 1 ;; esac ;;
     *)
       [ "$mode" = except ] || codes="2 126 127"
-      case " $codes " in *" $st "*) put "$d/no-retry" "not retried: exit $st is never retried ($\{codes// /, })"; return 1 ;; esac ;;
+      case " $codes " in *" $st "*) put "$d/no-retry" "not retried: exit $st is never retried (${codes// /, })"; return 1 ;; esac ;;
   esac
   if [ -s "$d/no-retry-patterns" ]; then
-    hit=$(LC_ALL=C grep -a -o -E -m 1 -f "$d/no-retry-patterns" "$d/attempt-$k.log" 2>/dev/null | head -n 1 | LC_ALL=C tr -d '\000-\037' | cut -c 1-120)
+    hit=$(attempt_text "$d" "$k" | LC_ALL=C grep -a -o -E -m 1 -f "$d/no-retry-patterns" 2>/dev/null | head -n 1 | LC_ALL=C tr -d '\000-\037' | cut -c 1-120)
     if [ -n "$hit" ]; then put "$d/no-retry" "not retried: the log shows \"$hit\", which a retry would not fix"; return 1; fi
   fi
   return 0
@@ -52,23 +47,24 @@ retry_allowed() {
 retry_pause() {
   local d=$1 r=$2 base="" cap="" s
   read -r base cap 2>/dev/null < "$d/retry-backoff"
-  s=$(awk -v b="$\{base:-5}" -v c="$\{cap:-300}" -v r="$r" 'BEGIN { if (c < b) c = b; s = b * 2 ^ (r - 1); if (s > c) s = c; printf "%.3f", s }')
+  s=$(awk -v b="${base:-5}" -v c="${cap:-300}" -v r="$r" 'BEGIN { if (c < b) c = b; s = b * 2 ^ (r - 1); if (s > c) s = c; printf "%.3f", s }')
   sleep "$s" 2>/dev/null
 }
 
 # git_target DIR: sets GIT_WD and GIT_HEAD for a reset of the job's workdir to the commit
 # recorded before the job. Fails (status) when that cannot be done safely:
-#   20 no recorded commit, 21 the workdir is no longer a git repository, 22 the workdir is not
-#   the top of its repository (a reset would touch files outside it), 24 the commit is gone.
+#   X_NO_COMMIT no recorded commit, X_NOT_REPO the workdir is no longer a git repository,
+#   X_NOT_TOP the workdir is not the top of its repository (a reset would touch files outside
+#   it), X_COMMIT_GONE the commit is gone.
 git_target() {
   local d=$1 top
   GIT_HEAD=""; GIT_WD=""
   read -r GIT_HEAD 2>/dev/null < "$d/git-head"
   read -r GIT_WD 2>/dev/null < "$d/workdir"
-  [ -n "$GIT_HEAD" ] && [ -n "$GIT_WD" ] || return 20
-  top=$(git -C "$GIT_WD" rev-parse --show-toplevel 2>/dev/null) || return 21
-  [ "$(cd -- "$GIT_WD" 2>/dev/null && pwd -P)" = "$(cd -- "$top" 2>/dev/null && pwd -P)" ] || return 22
-  git -C "$GIT_WD" cat-file -e "$GIT_HEAD^{commit}" 2>/dev/null || return 24
+  [ -n "$GIT_HEAD" ] && [ -n "$GIT_WD" ] || return "$X_NO_COMMIT"
+  top=$(git -C "$GIT_WD" rev-parse --show-toplevel 2>/dev/null) || return "$X_NOT_REPO"
+  [ "$(cd -- "$GIT_WD" 2>/dev/null && pwd -P)" = "$(cd -- "$top" 2>/dev/null && pwd -P)" ] || return "$X_NOT_TOP"
+  git -C "$GIT_WD" cat-file -e "$GIT_HEAD^{commit}" 2>/dev/null || return "$X_COMMIT_GONE"
   return 0
 }
 
@@ -78,7 +74,7 @@ git_check() { git_target "$1"; }
 # git_reset DIR: tracked files only (reset --hard); untracked files stay, nothing outside the workdir.
 git_reset() {
   git_target "$1" || return $?
-  git -C "$GIT_WD" reset -q --hard "$GIT_HEAD" || return 25
+  git -C "$GIT_WD" reset -q --hard "$GIT_HEAD" || return "$X_RESET_FAILED"
   put "$1/rolled-back" "$GIT_HEAD $(iso_now)"
 }
 
@@ -91,4 +87,3 @@ retry_reset() {
   else printf 'orch: could not reset the workdir before the retry (code %s); retrying as it is\n' "$st"
   fi | tee -a "$d/run.log"
 }
-`;

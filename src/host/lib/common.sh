@@ -1,0 +1,121 @@
+# shellcheck shell=bash
+# Shared helpers of the host library. The constants in capitals (X_* exit codes, NAME_*) are
+# generated from src/host/protocol.ts into the library's first lines; $LIB is the library's path.
+
+# The job-name rule (PRODUCT.md §2), spelled out so no locale widens the ranges.
+valid_name() {
+  case $1 in ''|[!$NAME_ALNUM]*|*[!$NAME_ALNUM'_-']*) return 1 ;; esac
+  [ ${#1} -le "$NAME_MAX" ]
+}
+
+# abs_path VAR PATH: "~", "~/x" and relative paths are the target user's home (printf -v: no fork).
+abs_path() {
+  case $2 in
+    '~') printf -v "$1" '%s' "$HOME" ;;
+    \~/*) printf -v "$1" '%s/%s' "$HOME" "${2:2}" ;;
+    /*) printf -v "$1" '%s' "$2" ;;
+    *) printf -v "$1" '%s/%s' "$HOME" "$2" ;;
+  esac
+}
+
+# sq TEXT: single-quoted for sh, bash, zsh and fish (tmux and cron hand commands to a shell).
+sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+iso_now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
+
+# put FILE TEXT: readers never see half a file.
+put() { printf '%s\n' "$2" > "$1.tmp.$$" && mv -f -- "$1.tmp.$$" "$1"; }
+
+# end_line FILE: our marker lines start on a line of their own, even after "printf partial".
+end_line() { if [ -s "$1" ] && [ -n "$(tail -c 1 "$1")" ]; then printf '\n' >> "$1"; fi; }
+
+# file_size VAR FILE: bytes in FILE (0 when missing), without reading it.
+file_size() {
+  local _s
+  _s=$(stat -c %s -- "$2" 2>/dev/null) || _s=0
+  printf -v "$1" '%s' "${_s:-0}"
+}
+
+# private_mode: the modes of what orch writes (PRODUCT.md §10): owner only, or with
+# ORCH_LOG_MODE=group (a file "group-readable" in .orch) readable by the user's group.
+# Sets UMASK_ORCH and DIR_MODE.
+private_mode() {
+  if [ -e "$1/.orch/group-readable" ]; then UMASK_ORCH=027; DIR_MODE=750; else UMASK_ORCH=077; DIR_MODE=700; fi
+}
+
+# sessions: the tmux session names, once per call, as "\nname\n...".
+sessions() { SESSIONS=$'\n'$(tmux ls -F '#{session_name}' 2>/dev/null)$'\n'; }
+
+# session_exists NAME: asks tmux at most once per call.
+session_exists() {
+  [ -n "${SESSIONS:-}" ] || sessions
+  case $SESSIONS in *$'\n'"$1"$'\n'*) return 0 ;; esac
+  return 1
+}
+
+# runner_lives DIR: 0 the job's runner process lives, 1 it is gone, 2 cannot tell (no pid yet).
+# Read from /proc without a fork (a reused pid running something else counts as gone); where
+# there is no /proc, kill -0.
+runner_lives() {
+  local rp="" a i=0
+  read -r rp 2>/dev/null < "$1/runner.pid"
+  case $rp in ''|*[!0-9]*) return 2 ;; esac
+  if [ ! -d /proc/self ]; then kill -0 "$rp" 2>/dev/null && return 0; return 1; fi
+  while IFS= read -r -d '' a; do
+    i=$((i + 1))
+    case $i in
+      3) [ "$a" = runner ] || return 1 ;;
+      4) [ "${a##*/}" = "${1##*/}" ] && return 0; return 1 ;;
+    esac
+  done 2>/dev/null < "/proc/$rp/cmdline"
+  return 1
+}
+
+# job_alive DIR: the one "is the job alive" check. The job has not ended and its runner lives;
+# before the runner wrote its pid, its tmux session exists.
+job_alive() {
+  local st=0
+  [ ! -e "$1/exit" ] || return 1
+  runner_lives "$1" || st=$?
+  case $st in
+    0) return 0 ;;
+    1) return 1 ;;
+  esac
+  session_exists "${1##*/}"
+}
+
+# job_active DIR: alive, or just created by run (no runner yet, under a minute old): a job that
+# stop --all and rollback must treat as running.
+job_active() {
+  local c="" now
+  job_alive "$1" && return 0
+  [ ! -e "$1/exit" ] && [ ! -e "$1/runner.pid" ] || return 1
+  read -r c 2>/dev/null < "$1/created"
+  printf -v now '%(%s)T' -1
+  [ -n "$c" ] && [ $((now - c)) -lt 60 ]
+}
+
+# The clock without a fork: bash's own strftime.
+header() { printf 'home\0%s\0root\0%s\0now\0%(%s)T\0' "$HOME" "$1" -1; }
+
+# emit DIR [alive]: one job record, files read with the read builtin (no process per job).
+emit() {
+  local d=$1 f v
+  printf 'job\0%s\0' "${d##*/}"
+  if [ "${2:-}" = alive ] || job_alive "$d"; then printf 'alive\0\0'; fi
+  for f in meta.json workdir created started ended exit stopped queued runner.pid attempt no-retry; do
+    if [ -f "$d/$f" ]; then v=""; IFS= read -r -d '' v < "$d/$f"; printf '%s\0%s\0' "$f" "$v"; fi
+  done
+}
+
+# store_hook ORCH URL: the webhook URL, 0600, written by printf (a builtin: never in any argv).
+store_hook() {
+  local orch=$1 hook=$2 cur=""
+  [ -n "$hook" ] || return 0
+  [ -f "$orch/slack-webhook" ] && IFS= read -r cur < "$orch/slack-webhook"
+  [ "$cur" != "$hook" ] || return 0
+  ( umask 077; printf '%s\n' "$hook" > "$orch/slack-webhook.tmp.$$" ) &&
+    mv -f -- "$orch/slack-webhook.tmp.$$" "$orch/slack-webhook" && return 0
+  rm -f -- "$orch/slack-webhook.tmp.$$"
+  return 1
+}

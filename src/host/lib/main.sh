@@ -1,0 +1,17 @@
+# shellcheck shell=bash
+# Run as a program (`bash LIB FUNCTION ARGS...`: the tmux session's runner, stop from the
+# max-hours watchdog, notices, cron's prune), the library calls one function. Sourced by an
+# operation's call script, it only defines them.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  LIB=$0
+  fn=${1:-}
+  shift
+  case $fn in
+    runner) runner "$@" ;;
+    stop|notify|git_check|git_reset)
+      private_mode "${1%/*}"; umask "$UMASK_ORCH"; "$fn" "$@" ;;
+    notify_summary|prune|cron_install)
+      private_mode "$1"; umask "$UMASK_ORCH"; "$fn" "$@" ;;
+    *) printf 'orch host library: unknown function %s\n' "$fn" >&2; exit 2 ;;
+  esac
+fi

@@ -1,0 +1,94 @@
+/**
+ * The host library (src/host/lib/*.sh and ops/*.sh as one bash file) and the small call scripts
+ * that use it. The library is installed once per version under `<log root>/.orch/lib-<hash>.sh`
+ * (a new version gets a new file, so a running job keeps the library it started with); each
+ * operation then sends only its call script, a few hundred bytes, and its fields on stdin.
+ */
+import { createHash } from 'node:crypto';
+import { JOB_NAME_MAX_LENGTH } from '../core/jobs/names';
+import { HOST_OPS, HostExit, fieldVar, opFunction, shellName, type HostOp } from './protocol';
+import common from './lib/common.sh';
+import runner from './lib/runner.sh';
+import stop from './lib/stop.sh';
+import slots from './lib/slots.sh';
+import guard from './lib/guard.sh';
+import notify from './lib/notify.sh';
+import retention from './lib/retention.sh';
+import main from './lib/main.sh';
+import opList from './ops/list.sh';
+import opRun from './ops/run.sh';
+import opStop from './ops/stop.sh';
+import opReadLog from './ops/read-log.sh';
+import opFollow from './ops/follow.sh';
+import opStopAll from './ops/stop-all.sh';
+import opRollback from './ops/rollback.sh';
+
+/** The library's parts in order (name → text), for the lint and the tests. */
+export const HOST_FILES: Readonly<Record<string, string>> = {
+  'lib/common.sh': common,
+  'lib/runner.sh': runner,
+  'lib/stop.sh': stop,
+  'lib/slots.sh': slots,
+  'lib/guard.sh': guard,
+  'lib/notify.sh': notify,
+  'lib/retention.sh': retention,
+  'ops/list.sh': opList,
+  'ops/run.sh': opRun,
+  'ops/stop.sh': opStop,
+  'ops/read-log.sh': opReadLog,
+  'ops/follow.sh': opFollow,
+  'ops/stop-all.sh': opStopAll,
+  'ops/rollback.sh': opRollback,
+  'lib/main.sh': main,
+};
+
+/** The constants the shell files use by name, from the TypeScript declarations. */
+export function constants(): string {
+  // noLibrary is the call script's own code (callScript), not the library's.
+  const lines = Object.entries(HostExit)
+    .filter(([k]) => k !== 'noLibrary')
+    .map(([k, v]) => `X_${shellName(k)}=${v}`);
+  lines.push('NAME_ALNUM=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', `NAME_MAX=${JOB_NAME_MAX_LENGTH}`);
+  return lines.join('\n');
+}
+
+export const HOST_LIB = [
+  '#!/usr/bin/env bash',
+  '# orch host library (generated from src/host by the orch engine; do not edit).',
+  constants(),
+  ...Object.values(HOST_FILES),
+].join('\n');
+
+const HASH = createHash('sha256').update(HOST_LIB).digest('hex').slice(0, 12);
+
+/** File name of this library version under `<log root>/.orch/`. */
+export const HOST_LIB_NAME = `lib-${HASH}.sh`;
+
+/** Reads the log root and makes it absolute ("~", "~/x" and relative paths are the user's home). */
+const ROOT_PRELUDE = `set -u
+IFS= read -r -d '' F_ROOT || exit 2
+case $F_ROOT in '~') F_ROOT=$HOME ;; '~/'*) F_ROOT=$HOME/\${F_ROOT#'~/'} ;; /*) ;; *) F_ROOT=$HOME/$F_ROOT ;; esac
+LIB=$F_ROOT/.orch/${HOST_LIB_NAME}
+`;
+
+/** The script one call of `op` sends: read the declared fields, find the library by its hash, run the op. */
+export function callScript(op: HostOp): string {
+  const reads = HOST_OPS[op].fields.map((f) => `IFS= read -r -d '' ${fieldVar(f)}`).join('; ');
+  return `${ROOT_PRELUDE}[ -f "$LIB" ] || exit ${HostExit.noLibrary}
+${reads}
+. "$LIB" && ${opFunction(op)}
+`;
+}
+
+/**
+ * Installs the library (stdin: the log root, then the library text as the rest): the log root
+ * and `.orch` are created owner-only when missing; the file appears whole or not at all.
+ */
+export const INSTALL_SCRIPT = `${ROOT_PRELUDE}[ -f "$LIB" ] && exit 0
+umask 077
+mkdir -p -- "$F_ROOT/.orch" || exit ${HostExit.writeFailed}
+if cat > "$LIB.tmp.$$" && mv -f -- "$LIB.tmp.$$" "$LIB"; then exit 0; fi
+rm -f -- "$LIB.tmp.$$"
+printf 'cannot write %s\\n' "$LIB" >&2
+exit ${HostExit.writeFailed}
+`;

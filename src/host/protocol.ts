@@ -1,0 +1,78 @@
+/**
+ * The one declaration of how the client talks to the host library (PRODUCT.md §11): each
+ * operation's stdin fields, in order, and the host's exit codes. The shell side is generated from
+ * it: the call script reads the fields into `F_<FIELD>` variables (library.ts `callScript`) and the
+ * library starts with `X_<CODE>=N` lines, so an operation file (ops/*.sh) only uses names; a
+ * unit test checks that each op file uses exactly its declared fields.
+ */
+import { usageError } from '../core/errors';
+
+export const HostExit = {
+  /** The library of this version is not on the host yet: install it, then call again. */
+  noLibrary: 9,
+  notFound: 3,
+  noTmux: 10,
+  running: 11,
+  logExists: 12,
+  writeFailed: 13,
+  tmuxFailed: 14,
+  badName: 15,
+  /** rollback: the job is still QUEUED, STARTING or RUNNING. */
+  active: 16,
+  /** read-log: the job has no such attempt. */
+  noAttempt: 17,
+  /** rollback (git_target): no recorded commit, not a repository, not its top, commit changed or gone, reset failed. */
+  noCommit: 20,
+  notRepo: 21,
+  notTop: 22,
+  changedCommit: 23,
+  commitGone: 24,
+  resetFailed: 25,
+} as const;
+
+/** The operations; every one also gets the log root first (`F_ROOT`, made absolute by the call script). */
+export const HOST_OPS = {
+  list: { fields: ['name', 'mode'] },
+  run: {
+    fields: [
+      'name', 'workdir', 'force', 'meta', 'maxsec', 'maxpar', 'retries', 'hook', 'days', 'backoff',
+      'retryExit', 'noRetry', 'watch', 'stopOnMatch', 'rollbackOnRetry', 'logMode',
+    ],
+    /** The command text is the rest of stdin (read by `cat`, so any size and any byte but NUL). */
+    rest: true,
+  },
+  stop: { fields: ['name', 'reason'] },
+  readLog: { fields: ['name', 'lines', 'attempt'] },
+  follow: { fields: ['name', 'from'] },
+  stopAll: { fields: ['reason', 'hook'] },
+  rollback: { fields: ['name', 'mode', 'want'] },
+} as const;
+
+export type HostOp = keyof typeof HOST_OPS;
+type FieldsOf<O extends HostOp> = (typeof HOST_OPS)[O]['fields'][number];
+/** The values of one call: every declared field, by name. */
+export type OpFields<O extends HostOp> = { [K in FieldsOf<O>]: string };
+
+/** `retryExit` → `RETRY_EXIT`. */
+export function shellName(camel: string): string {
+  return camel.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** The shell variable of a field: `F_RETRY_EXIT`. */
+export const fieldVar = (field: string): string => `F_${shellName(field)}`;
+/** The library function of an operation: `op_read_log`. */
+export const opFunction = (op: HostOp): string => `op_${shellName(op).toLowerCase()}`;
+
+/** stdin of a call: the log root, the declared fields in order (NUL-terminated), then the rest. */
+export function encodeCall<O extends HostOp>(op: O, root: string, fields: OpFields<O>, rest?: string): Buffer {
+  const names = HOST_OPS[op].fields as readonly FieldsOf<O>[];
+  return encodeFields([root, ...names.map((n) => fields[n])], rest);
+}
+
+/** NUL-terminated fields, then an optional rest. */
+export function encodeFields(fields: readonly string[], rest?: string): Buffer {
+  for (const f of fields) {
+    if (f.includes('\0')) throw usageError('A value sent to the host contains a NUL character, which a shell cannot carry.');
+  }
+  return Buffer.from(fields.map((f) => `${f}\0`).join('') + (rest ?? ''), 'utf8');
+}

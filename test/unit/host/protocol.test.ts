@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { JOB_NAME_PATTERN } from '../../../src/core/jobs/names';
+import { HOST_FILES, HOST_LIB, callScript } from '../../../src/host/library';
+import { HOST_OPS, HostExit, encodeCall, fieldVar, opFunction, shellName, type HostOp } from '../../../src/host/protocol';
+import { shellQuote } from '../../../src/host/target';
+
+const OP_FILES: Record<HostOp, string> = {
+  list: 'ops/list.sh',
+  run: 'ops/run.sh',
+  stop: 'ops/stop.sh',
+  readLog: 'ops/read-log.sh',
+  follow: 'ops/follow.sh',
+  stopAll: 'ops/stop-all.sh',
+  rollback: 'ops/rollback.sh',
+};
+
+const used = (text: string, prefix: string): Set<string> =>
+  new Set([...text.matchAll(new RegExp(`\\$\\{?(${prefix}[A-Z0-9_]+)`, 'g'))].map((m) => m[1]!));
+
+/** Runs a bash snippet with the library sourced; returns stdout. */
+function withLib(script: string, args: string[] = []): string {
+  const r = spawnSync('bash', ['-c', `. /dev/stdin <<< "$ORCH_LIB"; ${script}`, 'orch-unit', ...args], {
+    env: { ...process.env, ORCH_LIB: HOST_LIB },
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+describe('host protocol (declared once in src/host/protocol.ts)', () => {
+  for (const op of Object.keys(HOST_OPS) as HostOp[]) {
+    it(`${op}: its op file defines ${opFunction(op)} and uses exactly the declared fields`, () => {
+      const text = HOST_FILES[OP_FILES[op]]!;
+      assert.match(text, new RegExp(`^${opFunction(op)}\\(\\) \\{$`, 'm'));
+      const declared = new Set(['F_ROOT', ...HOST_OPS[op].fields.map(fieldVar)]);
+      assert.deepEqual([...used(text, 'F_')].sort(), [...declared].sort());
+    });
+  }
+
+  it('every field of every op file is read by its call script, in the declared order after the log root', () => {
+    for (const op of Object.keys(HOST_OPS) as HostOp[]) {
+      const reads = [...callScript(op).matchAll(/read -r -d '' (F_[A-Z_]+)/g)].map((m) => m[1]);
+      assert.deepEqual(reads, ['F_ROOT', ...HOST_OPS[op].fields.map(fieldVar)]);
+    }
+  });
+
+  it('no part of the library reads a field outside the op files, and each X_ code it uses is declared', () => {
+    const codes = new Set(Object.keys(HostExit).map((k) => `X_${shellName(k)}`));
+    for (const [file, text] of Object.entries(HOST_FILES)) {
+      if (!file.startsWith('ops/')) assert.deepEqual([...used(text, 'F_')], [], file);
+      for (const x of used(text, 'X_')) assert.ok(codes.has(x), `${file} uses ${x}`);
+    }
+    assert.equal(new Set(Object.values(HostExit)).size, Object.values(HostExit).length, 'exit codes are distinct');
+  });
+
+  it('the generated constants are the declared exit codes', () => {
+    assert.equal(withLib('printf "%s %s %s" "$X_NOT_FOUND" "$X_ACTIVE" "$X_RESET_FAILED"'), `${HostExit.notFound} ${HostExit.active} ${HostExit.resetFailed}`);
+  });
+
+  it('a status call sends at most 2 KB: the call script and its fields', () => {
+    const bytes = Buffer.byteLength(callScript('list')) + encodeCall('list', '~/logs', { name: '', mode: 'active' }).length;
+    assert.ok(bytes <= 2048, `${bytes} bytes`);
+    for (const op of Object.keys(HOST_OPS) as HostOp[]) assert.ok(Buffer.byteLength(callScript(op)) < 1024, op);
+  });
+
+  it('bash (valid_name) and TypeScript (JOB_NAME_PATTERN) agree on job names', () => {
+    const names = ['a', 'A9', 'run-1_x', '9', '-a', '_a', 'a.b', 'a:b', 'a b', 'ä', 'aé', '', 'x'.repeat(80), 'x'.repeat(81), 'a/b', "a'b", 'a\nb'];
+    const out = withLib('for n in "$@"; do valid_name "$n" && printf 1 || printf 0; done', names);
+    assert.equal(out, names.map((n) => (JOB_NAME_PATTERN.test(n) ? '1' : '0')).join(''));
+  });
+
+  it('bash sq and TypeScript shellQuote quote alike, and bash reads the quote back exactly', () => {
+    const texts = ["it's", "''", 'a b', '$HOME `x` "q"', 'new\nline', 'ü ✓', '\\'];
+    for (const t of texts) {
+      assert.equal(withLib('sq "$1"', [t]), shellQuote(t));
+      assert.equal(spawnSync('bash', ['-c', `printf %s ${shellQuote(t)}`], { encoding: 'utf8' }).stdout, t);
+    }
+  });
+});
