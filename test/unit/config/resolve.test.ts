@@ -56,9 +56,11 @@ describe('config resolution', () => {
     assert.equal(c.slackWebhookUrl, undefined);
     assert.equal(c.maxParallel, undefined);
     assert.equal(c.retries, 0);
+    assert.equal(c.logMode, 'private');
     assert.equal(c.workspaceRoot, ws, 'the git top level of cwd');
     assert.equal(c.envFile, undefined);
     assert.deepEqual(c.origin, {
+      ORCH_LOG_MODE: 'default',
       ORCH_KNOWN_HOSTS: 'default',
       ORCH_STRICT_HOST_KEY_CHECKING: 'default',
       ORCH_LOG_ROOT: 'default',

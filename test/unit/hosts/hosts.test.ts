@@ -6,7 +6,7 @@ import type { OrchConfig } from '../../../src/core/config/types';
 const base = (over: Partial<OrchConfig> = {}): OrchConfig => ({
   host: undefined, user: 'me', port: undefined, identityFile: '/home/me/.ssh/id', knownHosts: '/home/me/.ssh/known_hosts',
   strictHostKeyChecking: 'yes', logRoot: '~/logs', logRetentionDays: 30, remoteWorkdir: '~/work/p', project: 'p',
-  slackWebhookUrl: undefined, maxParallel: 2, retries: 0, workspaceRoot: '/ws', envFile: undefined, origin: {}, ...over,
+  slackWebhookUrl: undefined, maxParallel: 2, retries: 0, logMode: 'private', workspaceRoot: '/ws', envFile: undefined, origin: {}, ...over,
 });
 const file = (text: string) => ({ ...parseHostsFile(text, '/ws/scripts/cloud/hosts.yaml'), file: '/ws/scripts/cloud/hosts.yaml' });
 const env = { HOME: '/home/me' };
