@@ -84,6 +84,27 @@ def setting(type_, desc, **kw):
     s.update(kw)
     return s
 
+# One entry of cloudJobs.hosts: the keys of a hosts.yaml entry (the extension validates them with the core's zod schema).
+HOST_ENTRY = {
+    "kind": {"type": "string", "enum": ["tmux", "slurm"], "description": "tmux (default) or slurm (a Slurm login node)"},
+    "host": {"type": "string", "description": "SSH host name, IP or ~/.ssh/config alias (default: the name)"},
+    "user": {"type": "string"},
+    "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+    "identity_file": {"type": "string"},
+    "known_hosts": {"type": "string"},
+    "log_root": {"type": "string"},
+    "remote_workdir": {"type": "string"},
+    "max_parallel": {"type": "integer", "minimum": 1},
+    "gpus": {"type": "integer", "minimum": 0},
+    "ec2": {"type": "object", "required": ["instance_id"], "properties": {
+        "instance_id": {"type": "string"}, "region": {"type": "string"}, "profile": {"type": "string"},
+        "autostop_minutes": {"type": "integer", "minimum": 1}, "wake": {"type": "string", "enum": ["auto", "ask"]},
+        "address": {"type": "string", "enum": ["public", "private"]}}},
+    "autostop_minutes": {"type": "integer", "minimum": 1},
+    "autostop_command": {"type": "string"},
+    "cloudwatch": {"type": "string"},
+}
+
 configuration = {
     "title": "Cloud Jobs",
     "properties": {
@@ -101,11 +122,15 @@ configuration = {
         "cloudJobs.retries": setting(["integer", "null"], "Automatic retries of a failed job (`ORCH_RETRIES`), default 0.", default=None, minimum=0, order=12),
         "cloudJobs.autorun": setting("string", "AUTORUN: whether a task the routing policy decided is sent without asking. `full` (AUTORUN_FULL): `orch` tasks run where the policy decides and Run on EC2 starts at once. `confirm`: before anything goes to the cloud you see the policy's reasons and confirm (local decisions run here). `off`: no automatic routing: every `orch` task asks where to run, offering the workspace's `COMPUTE_TARGET` first, and Run on EC2 asks too. A `target` written in a task is never asked about.", enum=["off", "confirm", "full"], default="confirm", enumDescriptions=["No automatic routing: always ask where, COMPUTE_TARGET offered first.", "Show the routing reasons and ask before anything is sent to the cloud.", "Route and run without asking (AUTORUN_FULL)."], order=13),
         "cloudJobs.experimentScript": setting(["string", "null"], "The research kit's `experiment.sh`; default `./experiment.sh` at the workspace root, else `$ORCHESTRATION_KIT_ROOT/research-kit/experiment.sh`.", default=None, scope="machine-overridable", order=14),
+        "cloudJobs.hosts": setting(["object", "null"], "Several hosts, as under `hosts:` in `scripts/cloud/hosts.yaml` (that file wins when the workspace has one): each key is the host's name in the tree and in `orch --host`, each value its own SSH settings over the ones above. See docs/hosts.md.", default=None, scope="machine-overridable", order=15,
+                                   additionalProperties={"type": ["object", "null"], "additionalProperties": False, "properties": HOST_ENTRY}),
+        "cloudJobs.defaultHost": setting(["string", "null"], "Which of `cloudJobs.hosts` **Run on EC2** offers first (`default:` of hosts.yaml); default the first one.", default=None, order=16),
     },
 }
 
 restricted = ["cloudJobs.host", "cloudJobs.user", "cloudJobs.port", "cloudJobs.identityFile", "cloudJobs.knownHosts",
-              "cloudJobs.strictHostKeyChecking", "cloudJobs.logRoot", "cloudJobs.remoteWorkdir", "cloudJobs.experimentScript"]
+              "cloudJobs.strictHostKeyChecking", "cloudJobs.logRoot", "cloudJobs.remoteWorkdir", "cloudJobs.experimentScript",
+              "cloudJobs.hosts", "cloudJobs.defaultHost"]
 
 task_definitions = [{
     "type": "orch",
@@ -147,7 +172,7 @@ contributes = {
 with open(PKG) as f:
     pkg = json.load(f)
 pkg["contributes"] = contributes
-pkg["activationEvents"] = ["onTaskType:orch", "workspaceContains:.orchestration-kit.env", "workspaceContains:scripts/cloud/.env"]
+pkg["activationEvents"] = ["onTaskType:orch", "workspaceContains:.orchestration-kit.env", "workspaceContains:scripts/cloud/.env", "workspaceContains:scripts/cloud/hosts.yaml"]
 pkg["capabilities"] = {
     "untrustedWorkspaces": {"supported": "limited", "description": "In Restricted Mode no workspace env file is read and nothing is run remotely.", "restrictedConfigurations": restricted},
     "virtualWorkspaces": False,

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { SETTINGS_KEYS } from '../core/config/settingsKeys';
 import { configHosts, configHostsLookup, configResolve, configSchema } from './lazyCore';
 import type { HostSet } from '../core/config/hosts';
+import type { HostsFile } from '../core/config/hostsTypes';
 import type { OrchConfig } from '../core/config/types';
 import { errorMessage } from '../core/errors';
 import type { AutorunMode } from './autorun';
@@ -34,7 +35,7 @@ export class ConfigService implements vscode.Disposable {
   ) {
     this.store.add(this.changed);
     // Only settings the engine reads; the extension's own (autorun, experimentScript) are read when used.
-    const engineSettings = Object.values(SETTINGS_KEYS);
+    const engineSettings = [...Object.values(SETTINGS_KEYS), 'cloudJobs.hosts', 'cloudJobs.defaultHost'];
     this.store.add(vscode.workspace.onDidChangeConfiguration((e) => engineSettings.some((k) => e.affectsConfiguration(k)) && this.invalidate('settings')));
     const watcher = this.store.add(vscode.workspace.createFileSystemWatcher('**/scripts/cloud/.env'));
     for (const ev of [watcher.onDidChange, watcher.onDidCreate, watcher.onDidDelete]) this.store.add(ev(() => this.invalidate('scripts/cloud/.env')));
@@ -83,13 +84,23 @@ export class ConfigService implements vscode.Disposable {
       const base = await this.get();
       const root = workspaceRoot();
       const file = vscode.workspace.isTrusted && root !== undefined ? await configHostsLookup().resolveHostsFile({ cwd: root, env: process.env, workspaceRoot: root }) : undefined;
-      return configHosts().resolveHostSet(base, file, process.env);
+      return configHosts().resolveHostSet(base, file ?? this.hostsFromSettings(), process.env);
     })();
     const p = this.cachedHosts;
     p.catch(() => {
       if (this.cachedHosts === p) this.cachedHosts = undefined;
     });
     return p;
+  }
+
+  /** `cloudJobs.hosts` / `cloudJobs.defaultHost`: the same hosts as hosts.yaml, for when there is no such file. */
+  private hostsFromSettings(): HostsFile | undefined {
+    const section = vscode.workspace.getConfiguration(SECTION);
+    const hosts = section.get<unknown>('hosts');
+    if (hosts === undefined || hosts === null || (typeof hosts === 'object' && Object.keys(hosts).length === 0)) return undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { hostsFromSettings } = require('../core/config/hostsFile') as typeof import('../core/config/hostsFile');
+    return hostsFromSettings(hosts, section.get<unknown>('defaultHost'));
   }
 
   /** Like `hosts`, but reports an invalid file or configuration and returns undefined. */

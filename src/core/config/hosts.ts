@@ -38,10 +38,12 @@ function fromFlag(base: OrchConfig, key: ConfigKey): boolean {
 /** The configuration of one hosts.yaml entry: its own values, else the ORCH_* ones. */
 export function hostConfig(base: OrchConfig, entry: HostEntry, file: string, env: NodeJS.ProcessEnv = process.env): OrchConfig {
   const home = env.HOME || os.homedir();
-  const origin = { ...base.origin, ORCH_HOST: `${file}:${entry.line}` };
+  // a file origin reads `hosts.yaml:7 (hosts.gpu-box)`; settings have no lines
+  const where = entry.line > 0 ? `${file}:${entry.line} (hosts.${entry.name})` : `${file} (${entry.name})`;
+  const origin = { ...base.origin, ORCH_HOST: where };
   const own = <T>(key: ConfigKey, value: T | undefined, current: T): T => {
     if (value === undefined || fromFlag(base, key)) return current;
-    origin[key] = `${file}:${entry.line} (hosts.${entry.name})`;
+    origin[key] = where;
     return value;
   };
   const local = (p: string | undefined): string | undefined => (p === undefined ? undefined : expandLocal(p, home, base.workspaceRoot));

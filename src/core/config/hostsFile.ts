@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UserError, usageError } from '../errors';
 import { CONFIG_VALUE_SCHEMAS, EXPECTED } from './schema';
@@ -75,6 +75,9 @@ function knownAt(p: readonly YamlKey[]): string[] {
   return KNOWN.entry;
 }
 
+/** 1-based line of the key at a path (of `key` inside it when given); 0 where there are no lines (settings). */
+type Locate = (p: readonly YamlKey[], key?: string) => number;
+
 interface Problem {
   line: number;
   message: string;
@@ -120,12 +123,12 @@ function toEntry(name: string, e: Entry, line: number): HostEntry {
 }
 
 /** Checks that zod cannot express with a line: names, the default, one value in two places. */
-function crossChecks(doc: Document, lc: LineCounter, hosts: Record<string, Entry | null>, def: string | undefined): Problem[] {
+function crossChecks(locate: Locate, hosts: Record<string, Entry | null>, def: string | undefined): Problem[] {
   const problems: Problem[] = [];
   const names = Object.keys(hosts);
-  if (names.length === 0) problems.push({ line: lineOf(doc, lc, [], 'hosts'), message: 'hosts: list at least one host' });
+  if (names.length === 0) problems.push({ line: locate([], 'hosts'), message: 'hosts: list at least one host' });
   for (const name of names) {
-    const line = lineOf(doc, lc, ['hosts'], name);
+    const line = locate(['hosts'], name);
     if (!HOST_NAME_PATTERN.test(name)) {
       problems.push({ line, message: `hosts.${name}: a host name must be letters, digits, ".", "-" and "_" (starting with a letter or digit, at most 63)` });
     } else if (RESERVED_NAMES.has(name)) {
@@ -133,12 +136,12 @@ function crossChecks(doc: Document, lc: LineCounter, hosts: Record<string, Entry
     }
     const e = hosts[name];
     if (e?.ec2?.autostop_minutes !== undefined && e.autostop_minutes !== undefined && e.ec2.autostop_minutes !== e.autostop_minutes) {
-      problems.push({ line: lineOf(doc, lc, ['hosts', name], 'autostop_minutes'), message: `hosts.${name}.autostop_minutes: set it once (here or in ec2:), not two different values` });
+      problems.push({ line: locate(['hosts', name], 'autostop_minutes'), message: `hosts.${name}.autostop_minutes: set it once (here or in ec2:), not two different values` });
     }
   }
   if (def !== undefined && def !== AUTO_HOST && !names.includes(def)) {
     const known = [...names, AUTO_HOST].join(', ');
-    problems.push({ line: lineOf(doc, lc, [], 'default'), message: `default: "${def}" is not one of the hosts; known: ${known}` });
+    problems.push({ line: locate([], 'default'), message: `default: "${def}" is not one of the hosts; known: ${known}` });
   }
   return problems;
 }
@@ -153,6 +156,33 @@ function present(raw: unknown, p: readonly YamlKey[]): boolean {
   return true;
 }
 
+type Checked = { ok: true; file: Omit<HostsFile, 'file'> } | { ok: false; problems: Problem[] };
+
+/** Validates the parsed mapping `{ hosts, default }` (from YAML or from settings). */
+function checkHosts(raw: unknown, locate: Locate): Checked {
+  const result = fileSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => {
+      const p = i.path.filter((k): k is YamlKey => typeof k !== 'symbol');
+      if (i.code === 'unrecognized_keys') {
+        const key = i.keys[0]!;
+        return { line: locate(p, key), message: `${pathText([...p, key])}: unknown key "${key}"; known: ${knownAt(p).join(', ')}` };
+      }
+      if (i.code === 'invalid_type' && p.length > 0 && !present(raw, p)) {
+        const parent = p.slice(0, -1);
+        const line = parent.length ? locate(parent.slice(0, -1), String(parent[parent.length - 1])) : locate([]);
+        return { line, message: `${pathText(p)}: missing (${i.message.replace(/^Invalid input: /, '')})` };
+      }
+      return { line: locate(p), message: `${pathText(p) || '(top level)'}: ${i.message.replace(/^Invalid (input|option): /, '')}` };
+    });
+    return { ok: false, problems };
+  }
+  const problems = crossChecks(locate, result.data.hosts, result.data.default);
+  if (problems.length) return { ok: false, problems };
+  const hosts = Object.entries(result.data.hosts).map(([name, e]) => toEntry(name, e ?? {}, locate(['hosts'], name)));
+  return { ok: true, file: { hosts, default: result.data.default } };
+}
+
 /** Parses a hosts file's text; `file` names it in errors. */
 export function parseHostsFile(text: string, file: string): HostsFile {
   const lc = new LineCounter();
@@ -165,29 +195,31 @@ export function parseHostsFile(text: string, file: string): HostsFile {
   if (raw === null || raw === undefined || typeof raw !== 'object' || Array.isArray(raw)) {
     throw usageError(`${file}:${lineOf(doc, lc, [])}: expected a mapping with the keys hosts and default (see docs/hosts.md).`);
   }
-  const result = fileSchema.safeParse(raw);
-  if (!result.success) {
-    fail(
-      file,
-      result.error.issues.map((i) => {
-        const p = i.path.filter((k): k is YamlKey => typeof k !== 'symbol');
-        if (i.code === 'unrecognized_keys') {
-          const key = i.keys[0]!;
-          return { line: lineOf(doc, lc, p, key), message: `${pathText([...p, key])}: unknown key "${key}"; known: ${knownAt(p).join(', ')}` };
-        }
-        if (i.code === 'invalid_type' && p.length > 0 && !present(raw, p)) {
-          const parent = p.slice(0, -1);
-          const line = parent.length ? lineOf(doc, lc, parent.slice(0, -1), String(parent[parent.length - 1])) : lineOf(doc, lc, []);
-          return { line, message: `${pathText(p)}: missing (${i.message.replace(/^Invalid input: /, '')})` };
-        }
-        return { line: lineOf(doc, lc, p), message: `${pathText(p) || '(top level)'}: ${i.message.replace(/^Invalid (input|option): /, '')}` };
-      }),
-    );
-  }
-  const problems = crossChecks(doc, lc, result.data.hosts, result.data.default);
-  if (problems.length) fail(file, problems);
-  const hosts = Object.entries(result.data.hosts).map(([name, e]) => toEntry(name, e ?? {}, lineOf(doc, lc, ['hosts'], name)));
-  return { file, hosts, default: result.data.default };
+  const checked = checkHosts(raw, (p, key) => lineOf(doc, lc, p, key));
+  if (!checked.ok) fail(file, checked.problems);
+  return { file, ...checked.file };
+}
+
+/** The VS Code settings that name hosts like hosts.yaml does (that file wins when present). */
+export const HOSTS_SETTING = 'cloudJobs.hosts';
+export const DEFAULT_HOST_SETTING = 'cloudJobs.defaultHost';
+
+/**
+ * Hosts named in settings: `cloudJobs.hosts` is the mapping under hosts.yaml's `hosts:`,
+ * `cloudJobs.defaultHost` its `default:`. Undefined when no host is set. Errors name the setting:
+ * `Setting cloudJobs.hosts: gpu-box.port: must be a port number (1-65535), got 0.`
+ */
+export function hostsFromSettings(hosts: unknown, def: unknown): HostsFile | undefined {
+  if (hosts === undefined || hosts === null || (typeof hosts === 'object' && Object.keys(hosts).length === 0)) return undefined;
+  const raw = def === undefined || def === null || def === '' ? { hosts } : { hosts, default: def };
+  const checked = checkHosts(raw, () => 0);
+  if (checked.ok) return { file: `setting ${HOSTS_SETTING}`, ...checked.file };
+  const first = checked.problems[0]!;
+  const more = checked.problems.length > 1 ? ` (and ${checked.problems.length - 1} more problem${checked.problems.length > 2 ? 's' : ''})` : '';
+  const onDefault = first.message.startsWith('default:');
+  const setting = onDefault ? DEFAULT_HOST_SETTING : HOSTS_SETTING;
+  const text = onDefault ? first.message.slice('default: '.length) : first.message.replace(/^hosts(\.|: )/, '');
+  throw usageError(`Setting ${setting}: ${text}${more}.`);
 }
 
 /** Reads and validates a hosts file; `label` names it in messages (default: the path). */

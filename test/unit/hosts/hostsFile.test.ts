@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { parseHostsFile } from '../../../src/core/config/hostsFile';
+import { hostsFromSettings, parseHostsFile } from '../../../src/core/config/hostsFile';
 import { findHostsFile, resolveHostsFile } from '../../../src/core/config/hostsLookup';
 import { isUserError } from '../../../src/core/errors';
 
@@ -104,5 +104,18 @@ describe('hosts.yaml', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it('takes the same hosts from the cloudJobs.hosts and cloudJobs.defaultHost settings, errors naming the setting', () => {
+    assert.equal(hostsFromSettings(undefined, undefined), undefined);
+    assert.equal(hostsFromSettings({}, 'x'), undefined);
+    const f = hostsFromSettings({ 'gpu-box': { host: '10.0.0.5', port: 2222 }, other: null }, 'other')!;
+    assert.deepEqual(f.hosts.map((h) => [h.name, h.host, h.port, h.line]), [['gpu-box', '10.0.0.5', 2222, 0], ['other', 'other', undefined, 0]]);
+    assert.equal(f.default, 'other');
+    assert.equal(f.file, 'setting cloudJobs.hosts');
+    assert.throws(() => hostsFromSettings({ a: { port: 0 } }, undefined), { message: 'Setting cloudJobs.hosts: a.port: must be a port number (1-65535), got 0.' });
+    assert.throws(() => hostsFromSettings({ a: { hostname: 'x' } }, undefined), /^UserError: Setting cloudJobs\.hosts: a\.hostname: unknown key "hostname"; known: kind, host/);
+    assert.throws(() => hostsFromSettings({ a: {} }, 'b'), { message: 'Setting cloudJobs.defaultHost: "b" is not one of the hosts; known: a, auto.' });
+    assert.throws(() => hostsFromSettings(['a'], undefined), /^UserError: Setting cloudJobs\.hosts: must be a mapping/);
   });
 });

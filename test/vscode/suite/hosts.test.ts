@@ -54,6 +54,7 @@ describe('Cloud Jobs with several hosts (scripts/cloud/hosts.yaml)', function ()
   after(async () => {
     for (const job of started) await vscode.commands.executeCommand('cloudJobs.stop', { name: job.name, host: job.host, confirmed: true }).then(undefined, () => undefined);
     await rm(file(), { force: true });
+    await vscode.workspace.getConfiguration('cloudJobs').update('hosts', undefined, vscode.ConfigurationTarget.Workspace);
     await waitFor('the single host again', async () => {
       await a.refresh();
       return !a.treeItems().some((t) => t.node.kind === 'host' && t.node.host === 'box-a');
@@ -113,5 +114,26 @@ describe('Cloud Jobs with several hosts (scripts/cloud/hosts.yaml)', function ()
     // Stop on a row reaches that job's own host
     const stopped = (await vscode.commands.executeCommand('cloudJobs.stop', { name: second, host: 'box-b', confirmed: true })) as Job | undefined;
     assert.equal(stopped?.state, 'STOPPED');
+  });
+
+  it('without hosts.yaml, the cloudJobs.hosts setting names the hosts the same way', async () => {
+    const [one, two] = testHosts();
+    await rm(file(), { force: true });
+    const asEntry = (h: TestHost) => ({ host: h.host, port: h.port, user: h.user, identity_file: h.identityFile, known_hosts: h.knownHosts, log_root: h.logRoot, remote_workdir: h.remoteWorkdir });
+    const section = vscode.workspace.getConfiguration('cloudJobs');
+    try {
+      await section.update('hosts', { 'set-a': asEntry(one!), 'set-b': asEntry(two!) }, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the hosts of the setting', async () => {
+        await a.refresh();
+        return hostNode(a, 'set-a') && hostNode(a, 'set-b') && !hostNode(a, 'box-a');
+      }, 60_000);
+      // the jobs started on box-b earlier are the same server's, now listed under its new name
+      const b = hostNode(a, 'set-b')!;
+      assert.ok(a.treeItems(b.node).some((t) => t.node.kind === 'job' && started.some((j) => t.node.kind === 'job' && j.name === t.node.job.name)));
+      const job = (await vscode.commands.executeCommand('cloudJobs.runOnEc2', { name: uniqueName('it-hosts-setting'), command: 'true', confirmed: true, host: 'set-a' })) as Job;
+      assert.equal(job.host, 'set-a');
+    } finally {
+      await section.update('hosts', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 });
