@@ -12,6 +12,7 @@ import { startCodeServer } from './harness/codeServer';
 import { runInExtensionHost } from './harness/extensionHost';
 import { toolsOrExit, type WorkbenchTools } from './harness/tools';
 import { makeWorkspace } from './harness/workspace';
+import { suiteEnv } from './harness/suiteEnv';
 
 async function runSuite(tools: WorkbenchTools, dir: string, suite: 'main' | 'restricted', sshd: TestSshd, second: TestSshd, testsPath: string): Promise<number> {
   const sdir = join(dir, suite);
@@ -23,18 +24,8 @@ async function runSuite(tools: WorkbenchTools, dir: string, suite: 'main' | 'res
     trust: suite === 'restricted',
     smokeTestDriver: true,
     env: {
-      ORCH_VSCODE_SUITE: suite,
-      ORCH_TEST_WORKSPACE: folder,
+      ...suiteEnv(sdir, suite, folder, sshd, second),
       ORCH_UI_BRIDGE: uiBridgeDir,
-      // the fixture research kit records each phase call here
-      EXPERIMENT_LOG: join(sdir, 'experiment-calls.log'),
-      // "Install 'orch' Command in PATH" writes here, never into the real ~/.local/bin
-      XDG_BIN_HOME: join(sdir, 'bin'),
-      // the several-hosts suite names both servers in a hosts.yaml of its own
-      ORCH_TEST_HOSTS: JSON.stringify([sshd, second].map((s) => {
-        const c = s.config();
-        return { host: c.host, port: c.port, user: c.user, identityFile: c.identityFile, knownHosts: c.knownHosts, logRoot: c.logRoot, remoteWorkdir: c.remoteWorkdir };
-      })),
     },
   });
   try {
