@@ -1,7 +1,10 @@
 import { usageError } from '../core/errors';
 
-/** How one option is read. `list` collects the words that follow until the next option. */
-export type OptionKind = 'boolean' | 'string' | 'list';
+/**
+ * How one option is read. `list` collects the words that follow until the next option;
+ * `repeat` takes one value each time it is given (`--env A --env B`).
+ */
+export type OptionKind = 'boolean' | 'string' | 'list' | 'repeat';
 
 export interface OptionSpec {
   kind: OptionKind;
@@ -67,10 +70,10 @@ export function parseArgs(
     if (spec.kind === 'boolean') {
       if (inline !== undefined) throw usageError(`Option --${name} takes no value.`);
       options[name] = true;
-    } else if (spec.kind === 'string') {
+    } else if (spec.kind === 'string' || spec.kind === 'repeat') {
       const value = inline ?? argv[i++];
       if (value === undefined) throw usageError(`Option --${name} needs a value.`);
-      options[name] = value;
+      options[name] = spec.kind === 'string' ? value : [...((options[name] as string[] | undefined) ?? []), value];
     } else {
       const values = (options[name] as string[] | undefined) ?? [];
       if (inline !== undefined) values.push(inline);

@@ -12,6 +12,7 @@ import { isUserError, usageError } from '../core/errors';
 import { resolveGuardrails } from '../core/guardrails/load';
 import { runGuardrailsOf } from '../core/guardrails/settings';
 import { generateJobName, validateJobName } from '../core/jobs/names';
+import { JOB_ENV_HELP, JOB_ENV_OPTIONS, jobEnvOf } from './jobEnvOptions';
 
 export const CLOUD_RUN_HELP = [
   'cloud-run: the research kit\'s compatible entry to orch.',
@@ -31,6 +32,7 @@ export const CLOUD_RUN_HELP = [
   '  --detach          print the run id and return at once',
   '  --local / --cloud force the target',
   '  --host NAME|auto  a host of scripts/cloud/hosts.yaml (or any SSH host); auto: placement',
+  ...JOB_ENV_HELP,
   'pull  copies the run\'s output dir into D (exit 1 when there is nothing to pull).',
   '',
   'Configuration: scripts/cloud/.env (ORCH_HOST, ...) or ORCH_* environment variables;',
@@ -46,6 +48,7 @@ const RUN_OPTIONS = {
   detach: { kind: 'boolean' as const },
   local: { kind: 'boolean' as const },
   cloud: { kind: 'boolean' as const },
+  ...JOB_ENV_OPTIONS,
 };
 
 const PULL_OPTIONS = { ...CONFIG_OPTIONS, 'output-dir': { kind: 'string' as const }, local: { kind: 'boolean' as const }, cloud: { kind: 'boolean' as const } };
@@ -75,6 +78,7 @@ async function runCmd(argv: string[], io: CliIO): Promise<number> {
   if (maxHours === 0) throw usageError('--max-hours must be greater than 0.');
   const outputDir = o['output-dir'] as string | undefined;
   const dataDirs = (o['data-dirs'] as string[] | undefined) ?? [];
+  const env = await jobEnvOf(io, o);
   const hosts = await loadCliHosts(io, o);
   // The workspace's guardrails, as for orch run (a broken file: exit 2, nothing started).
   const guard = (await resolveGuardrails({ cwd: io.cwd, env: io.env })).settings;
@@ -90,7 +94,7 @@ async function runCmd(argv: string[], io: CliIO): Promise<number> {
     if (ctx.kind === 'cloud' && !sync) writeLine(io.stderr, `cloud-run: ${config.workspaceRoot} is not a git repository; the workspace was not synced.`);
     await uploadForRun(ctx, io, workdir, sync, dataDirs, 'cloud-run');
     const placement = target.placement ? `${target.placement.host}: ${target.placement.reason}` : undefined;
-    await ctx.engine.run({ name, command, workdir, outputDir, maxHours, retries: config.retries, placement, guardrails: runGuardrailsOf(guard) });
+    await ctx.engine.run({ name, command, workdir, outputDir, maxHours, retries: config.retries, placement, guardrails: runGuardrailsOf(guard), env });
     writeLine(io.stdout, name);
     if (o.detach === true) return 0;
     const status = await waitForJob(ctx.engine, name, io, 'cloud-run', { patterns: guard.watch.patterns, windowLines: guard.watch.windowLines });

@@ -14,6 +14,7 @@ import slots from './lib/slots.sh';
 import guard from './lib/guard.sh';
 import notify from './lib/notify.sh';
 import retention from './lib/retention.sh';
+import secrets from './lib/secrets.sh';
 import main from './lib/main.sh';
 import opList from './ops/list.sh';
 import opRun from './ops/run.sh';
@@ -32,6 +33,7 @@ export const HOST_FILES: Readonly<Record<string, string>> = {
   'lib/guard.sh': guard,
   'lib/notify.sh': notify,
   'lib/retention.sh': retention,
+  'lib/secrets.sh': secrets,
   'ops/list.sh': opList,
   'ops/run.sh': opRun,
   'ops/stop.sh': opStop,

@@ -37,6 +37,8 @@ export const HOST_OPS = {
     fields: [
       'name', 'workdir', 'force', 'meta', 'maxsec', 'maxpar', 'retries', 'hook', 'days', 'backoff',
       'retryExit', 'noRetry', 'watch', 'stopOnMatch', 'rollbackOnRetry', 'logMode',
+      /** The job's secret variables (lib/secrets.sh): NAME=VALUE lines, escaped. */
+      'env',
     ],
     /** The command text is the rest of stdin (read by `cat`, so any size and any byte but NUL). */
     rest: true,

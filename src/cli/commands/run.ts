@@ -14,6 +14,7 @@ import { parseRetryExit, requirePattern, runGuardrailsOf, type GuardrailSettings
 import { resolveGuardrails } from '../../core/guardrails/load';
 import { outputDirOwner } from '../../core/hosts/outputOwnership';
 import { probeHost } from '../../core/hosts/probe';
+import { JOB_ENV_HELP, JOB_ENV_OPTIONS, jobEnvOf } from '../jobEnvOptions';
 
 const RUN_OPTIONS = {
   ...CONFIG_OPTIONS,
@@ -33,6 +34,7 @@ const RUN_OPTIONS = {
   'rollback-on-retry': { kind: 'boolean' as const },
   'stop-on-match': { kind: 'boolean' as const },
   force: { kind: 'boolean' as const },
+  ...JOB_ENV_OPTIONS,
 };
 
 /** `orch run` after parsing: what to start and how. Nothing has been touched yet. */
@@ -210,6 +212,7 @@ export const runCommand: Command = {
     '  --rollback-on-retry  reset the git workdir to the commit before the job before each retry',
     '  --stop-on-match   stop the job (on the host) at the first line matching a watch pattern (L1)',
     '  --force           reuse a name whose log exists (the old log is kept, renamed)',
+    ...JOB_ENV_HELP,
     '',
     CONFIG_HELP,
     '',
@@ -221,6 +224,7 @@ export const runCommand: Command = {
   async run(argv, io) {
     const plan = parseRunArgs(argv);
     await checkDirs(io, plan.dataDirs);
+    const env = await jobEnvOf(io, plan.options);
     const hosts = await loadCliHosts(io, plan.options);
     const guard = applyGuardFlags((await resolveGuardrails({ cwd: io.cwd, env: io.env })).settings, plan.guard);
     const name = plan.name ?? generateJobName(hosts.base.project, plan.task ?? 'job');
@@ -243,6 +247,7 @@ export const runCommand: Command = {
         route: choice.route,
         placement: target.placement ? `${target.placement.host}: ${target.placement.reason}` : undefined,
         guardrails: runGuardrailsOf(guard),
+        env,
       });
       writeLine(io.stdout, name);
       if (!plan.wait) return 0;

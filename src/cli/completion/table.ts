@@ -26,7 +26,7 @@ function row(name: string, specs: Record<string, OptionSpec>, operands: Operands
   for (const [long, spec] of Object.entries(specs)) {
     const forms = [`--${long}`, ...(spec.short ? [`-${spec.short}`] : [])];
     all.push(...forms);
-    if (spec.kind === 'string') valued.push(...forms);
+    if (spec.kind === 'string' || spec.kind === 'repeat') valued.push(...forms);
     if (spec.kind === 'list') lists.push(...forms);
   }
   all.push('--help');

@@ -14,6 +14,7 @@ import { callHost } from '../../host/call';
 import { HostExit } from '../../host/protocol';
 import { JOB_NAME_PATTERN } from '../jobs/names';
 import { jobsOf, parseReport } from './state';
+import { encodeJobEnv } from '../secrets/jobEnv';
 import type { ExecResult, ShellTarget } from '../../host/target';
 
 export interface EngineOptions {
@@ -96,7 +97,9 @@ class HostEngine implements Engine {
       host: this.host,
       retries,
       guardrails: guard.meta,
+      env: Object.keys(request.env ?? {}),
     });
+    const env = encodeJobEnv(request.env ?? {});
     const res = await callHost(
       this.target,
       'run',
@@ -118,6 +121,7 @@ class HostEngine implements Engine {
         stopOnMatch: guard.stopOnMatch ? '1' : '0',
         rollbackOnRetry: guard.rollbackOnRetry ? '1' : '0',
         logMode: this.config.logMode,
+        env,
       },
       { rest: request.command },
     );

@@ -55,4 +55,9 @@ export interface RunRequest {
   route?: string;
   /** Why `--host auto` chose this host (PRODUCT.md §6), kept in meta.json. */
   placement?: string;
+  /**
+   * Secret variables for the command's environment (PRODUCT.md §9): they travel on stdin into a
+   * 0600 file in the job dir, deleted when the job ends; meta.json keeps their names only.
+   */
+  env?: Record<string, string>;
 }

@@ -102,7 +102,9 @@ header() { printf 'home\0%s\0root\0%s\0now\0%(%s)T\0' "$HOME" "$1" -1; }
 emit() {
   local d=$1 f v
   printf 'job\0%s\0' "${d##*/}"
-  if [ "${2:-}" = alive ] || job_alive "$d"; then printf 'alive\0\0'; fi
+  if [ "${2:-}" = alive ] || job_alive "$d"; then printf 'alive\0\0'
+  elif [ -e "$d/env" ] && ! job_active "$d"; then secrets_drop "$d"
+  fi
   for f in meta.json workdir created started ended exit stopped queued runner.pid attempt no-retry; do
     if [ -f "$d/$f" ]; then v=""; IFS= read -r -d '' v < "$d/$f"; printf '%s\0%s\0' "$f" "$v"; fi
   done

@@ -11,6 +11,7 @@ STOP_GRACE=5
 finish() {
   local d=$1 st=$2
   ( set -o noclobber; : > "$d/exit.claim" ) 2>/dev/null || return 0
+  secrets_drop "$d"
   end_line "$d/run.log"
   printf '[EXIT: %s]\n' "$st" >> "$d/run.log"
   put "$d/ended" "$(iso_now)"
@@ -108,6 +109,7 @@ run_attempt() {
 # stop signals), in a login bash, with the user's umask. Only as the head of a pipeline: it execs,
 # so no shell of ours stays in between to print "Terminated" when the command is stopped.
 start_command() {
+  secrets_export "$1"
   # shellcheck disable=SC2016 # the inner bash expands these, not this one
   exec setsid bash -c 'printf "%s\n" "$$" > "$1/cmd.pid"; umask "$2"; exec bash -l "$1/cmd.sh"' orch-job "$1" "$ORCH_USER_UMASK"
 }

@@ -9,7 +9,7 @@ stop() {
   [ -e "$d/exit.claim" ] && return 0
   # A runner that is gone with its session has ended (FAILED): nothing to stop.
   runner_lives "$d" || st=$?
-  if [ "$st" = 1 ] && ! session_exists "$n"; then return 0; fi
+  if [ "$st" = 1 ] && ! session_exists "$n"; then secrets_drop "$d"; return 0; fi
   [ -e "$d/stopped" ] || put "$d/stopped" "$reason"
   read -r rp 2>/dev/null < "$d/runner.pid"
   read -r pg 2>/dev/null < "$d/cmd.pid"

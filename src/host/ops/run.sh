@@ -43,7 +43,8 @@ op_run() {
       printf '%s' "$F_NO_RETRY" > "$d/no-retry-patterns" &&
       { [ "$F_ROLLBACK_ON_RETRY" != 1 ] || : > "$d/rollback-on-retry"; }; }; } &&
     { [ "$F_STOP_ON_MATCH" != 1 ] || { printf '%s' "$F_WATCH" > "$d/watch-patterns" && : > "$d/stop-on-match"; }; } &&
-    { [ -z "$F_HOOK" ] || : > "$d/notify"; }; } 2>&1 ); then
+    { [ -z "$F_HOOK" ] || : > "$d/notify"; } &&
+    secrets_store "$d" "$F_ENV"; } 2>&1 ); then
     run_undo
     run_fail "$X_WRITE_FAILED" "cannot write the job files in $d: ${err##*: }"
   fi

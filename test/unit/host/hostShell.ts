@@ -35,6 +35,8 @@ export class HostSandbox {
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       child.on('error', reject);
+      // A script that exits before reading its stdin closes the pipe: not the test's failure.
+      child.stdin.on('error', () => undefined);
       child.on('close', (code) => resolve({ code, stdout, stderr }));
       child.stdin.end(stdin);
     });
