@@ -4,6 +4,8 @@ import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 
 export interface Line {
+  /** A stable name for the docs to cite (`{{orch:ID@route}}`), on the lines they cite. */
+  id?: string;
   /** What was measured, as a reader would say it. */
   label: string;
   /** orch's figure, formatted. */

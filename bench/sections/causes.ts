@@ -62,10 +62,10 @@ export async function coldCauses(host: BenchHost, built: Built, log: (s: string)
   }
   const s = Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, summarize(v)]));
   return [
-    { label: 'cold step: configuration (env, env file lookup)', orch: fmtMs(s.configMs!.median), raw: s.configMs! as unknown as Record<string, unknown> },
-    { label: 'cold step: host resolution (`ssh -G`)', orch: fmtMs(s.resolveMs!.median), raw: s.resolveMs! as unknown as Record<string, unknown> },
-    { label: 'cold step: first connection (TCP, kex, auth, one exec), JIT cold', orch: fmtMs(s.connectMs!.median), raw: s.connectMs! as unknown as Record<string, unknown> },
-    { label: 'cold step: the status call on it', orch: fmtMs(s.statusMs!.median), raw: s.statusMs! as unknown as Record<string, unknown> },
+    { id: 'step-config', label: 'cold step: configuration (env, env file lookup)', orch: fmtMs(s.configMs!.median), raw: s.configMs! as unknown as Record<string, unknown> },
+    { id: 'step-resolve', label: 'cold step: host resolution (`ssh -G`)', orch: fmtMs(s.resolveMs!.median), raw: s.resolveMs! as unknown as Record<string, unknown> },
+    { id: 'step-connect', label: 'cold step: first connection (TCP, kex, auth, one exec), JIT cold', orch: fmtMs(s.connectMs!.median), raw: s.connectMs! as unknown as Record<string, unknown> },
+    { id: 'step-status', label: 'cold step: the status call on it', orch: fmtMs(s.statusMs!.median), raw: s.statusMs! as unknown as Record<string, unknown> },
   ];
 }
 

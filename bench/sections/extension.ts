@@ -34,6 +34,7 @@ export async function extensionFigures(built: Built, log: (s: string) => void): 
   const cli = size(built.orchJs);
   return [
     {
+      id: 'activation',
       label: 'extension activation: load bundle + `activate()`',
       orch: fmtMs(total.median),
       target: '< 50 ms',
@@ -42,8 +43,8 @@ export async function extensionFigures(built: Built, log: (s: string) => void): 
     },
     { label: 'of which: loading the bundle (require)', orch: fmtMs(load.median), raw: { load } },
     { label: 'of which: `activate()` itself', orch: fmtMs(act.median), raw: { activate: act } },
-    { label: 'bundle `dist/extension.js` (--production)', orch: fmtBytes(ext), target: '< 1.5 MB', pass: ext < BUNDLE_LIMIT, raw: { bytes: ext } },
-    { label: 'bundle `dist/orch.js` (--production)', orch: fmtBytes(cli), target: '< 1.5 MB', pass: cli < BUNDLE_LIMIT, raw: { bytes: cli } },
+    { id: 'bundle-extension', label: 'bundle `dist/extension.js` (--production)', orch: fmtBytes(ext), target: '< 1.5 MB', pass: ext < BUNDLE_LIMIT, raw: { bytes: ext } },
+    { id: 'bundle-orch', label: 'bundle `dist/orch.js` (--production)', orch: fmtBytes(cli), target: '< 1.5 MB', pass: cli < BUNDLE_LIMIT, raw: { bytes: cli } },
     { label: 'tree of 500 jobs: first draw (getChildren + 500 getTreeItem)', orch: fmtMs(tree.firstMs), raw: { firstMs: tree.firstMs } },
     { label: 'tree of 500 jobs: redraw, median of 30', orch: fmtMs(redraw.median), raw: { redraw } },
   ];

@@ -86,9 +86,10 @@ export async function coldListing(host: BenchHost, built: Built, log: (s: string
     rmSync(xdg, { recursive: true, force: true });
   }
   const s = Object.fromEntries(names.map((n) => [n, summarize(samples[n])])) as Record<(typeof names)[number], Sample>;
-  const line = (label: string, o: Sample, base: Sample, baseName: string, limit?: number): Line => {
+  const line = (id: string, label: string, o: Sample, base: Sample, baseName: string, limit?: number): Line => {
     const ratio = o.median / base.median;
     return {
+      id,
       label,
       orch: fmtMs(o.median),
       baseline: `${fmtMs(base.median)} (${baseName})`,
@@ -101,21 +102,21 @@ export async function coldListing(host: BenchHost, built: Built, log: (s: string
   const link = onLink(host);
   const coldSsh = "cold ssh 'tmux ls; ls logs'";
   const lines: Line[] = [
-    line(`cold \`orch status\` (${count} jobs), direct connection (ORCH_CONNECTION_PERSIST=0)`, s.statusDirect, s.tmuxLs, 'ssh tmux ls', link ? undefined : 0.7),
-    line('cold `orch list --json`, direct connection', s.listDirect, s.tmuxLs, 'ssh tmux ls', link ? undefined : 0.7),
-    line('first `orch status`, no helper yet (starts it)', s.statusFirst, s.listing, coldSsh, link ? 1.0 : undefined),
-    line('`orch status`, a new process while the helper is up', s.statusHelper, s.listing, coldSsh, link ? 0.35 : undefined),
-    line('`orch status` through the helper, against a warm ControlMaster', s.statusHelper, s.listingMaster, "ssh 'tmux ls; ls logs' via ControlMaster", link ? 1.5 : undefined),
-    line('`orch list --json` through the helper', s.listHelper, s.listing, coldSsh, link ? 1.0 : undefined),
-    { label: "cold `ssh host 'tmux ls; ls logs'` for scale", orch: fmtMs(s.listing.median), raw: { openssh: s.listing } },
+    line('status-direct', `cold \`orch status\` (${count} jobs), direct connection (ORCH_CONNECTION_PERSIST=0)`, s.statusDirect, s.tmuxLs, 'ssh tmux ls', link ? undefined : 0.7),
+    line('list-direct', 'cold `orch list --json`, direct connection', s.listDirect, s.tmuxLs, 'ssh tmux ls', link ? undefined : 0.7),
+    line('status-first', 'first `orch status`, no helper yet (starts it)', s.statusFirst, s.listing, coldSsh, link ? 1.0 : undefined),
+    line('status-helper', '`orch status`, a new process while the helper is up', s.statusHelper, s.listing, coldSsh, link ? 0.35 : undefined),
+    line('status-helper-cm', '`orch status` through the helper, against a warm ControlMaster', s.statusHelper, s.listingMaster, "ssh 'tmux ls; ls logs' via ControlMaster", link ? 1.5 : undefined),
+    line('list-helper', '`orch list --json` through the helper', s.listHelper, s.listing, coldSsh, link ? 1.0 : undefined),
+    { id: 'ssh-listing', label: "cold `ssh host 'tmux ls; ls logs'` for scale", orch: fmtMs(s.listing.median), raw: { openssh: s.listing } },
   ];
   if (bytesPerStatus !== undefined) {
-    lines.push({ label: 'bytes sent to the host per `orch status` (helper up)', orch: `${(bytesPerStatus / 1024).toFixed(1)} KB`, target: '≤ 2 KB', pass: bytesPerStatus <= 2048, raw: { bytesPerStatus } });
+    lines.push({ id: 'bytes-status', label: 'bytes sent to the host per `orch status` (helper up)', orch: `${(bytesPerStatus / 1024).toFixed(1)} KB`, target: '≤ 2 KB', pass: bytesPerStatus <= 2048, raw: { bytesPerStatus } });
   }
   if (!link) {
     lines.push(
-      { label: 'of which: `node -e 0` (Node start-up alone)', orch: fmtMs(s.node.median), baseline: fmtMs(s.tmuxLs.median), ratio: s.node.median / s.tmuxLs.median, raw: { node: s.node } },
-      { label: 'of which: `orch --version` (start-up + loading the bundle, no connection)', orch: fmtMs(s.version.median), baseline: fmtMs(s.tmuxLs.median), ratio: s.version.median / s.tmuxLs.median, raw: { orchVersion: s.version } },
+      { id: 'node', label: 'of which: `node -e 0` (Node start-up alone)', orch: fmtMs(s.node.median), baseline: fmtMs(s.tmuxLs.median), ratio: s.node.median / s.tmuxLs.median, raw: { node: s.node } },
+      { id: 'version', label: 'of which: `orch --version` (start-up + loading the bundle, no connection)', orch: fmtMs(s.version.median), baseline: fmtMs(s.tmuxLs.median), ratio: s.version.median / s.tmuxLs.median, raw: { orchVersion: s.version } },
     );
   }
   return lines;
@@ -150,6 +151,7 @@ export async function warmListing(host: BenchHost, log: (s: string) => void): Pr
     const limit = onLink(host) ? undefined : 0.6;
     return [
       {
+        id: 'warm-status',
         label: 'warm status, one open connection (the extension)',
         orch: fmtMs(engine!.median),
         baseline: `${fmtMs(openssh!.median)} (ssh via ControlMaster)`,
@@ -159,6 +161,7 @@ export async function warmListing(host: BenchHost, log: (s: string) => void): Pr
         raw: { engine, openssh },
       },
       {
+        id: 'warm-round-trips',
         label: 'round trips (exec calls) per warm status',
         orch: roundTrips.toFixed(2),
         target: '1',

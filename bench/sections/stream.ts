@@ -59,10 +59,11 @@ export async function streaming(host: BenchHost, built: Built, log: (s: string) 
   const rss = runs.map((r) => (r[0]?.rssMb === undefined ? undefined : Math.max(...r.map((x) => x.rssMb!))));
   const base = times[3]!;
   const mbps = (s: Sample) => `${(mb / (s.median / 1000)).toFixed(0)} MB/s`;
-  const entry = (label: string, k: number, judged: boolean): Line[] => {
+  const entry = (id: string, label: string, k: number, judged: boolean): Line[] => {
     const ratio = times[k]!.median / base.median;
     return [
       {
+        id,
         label: `${label}: time`,
         orch: `${fmtMs(times[k]!.median)} (${mbps(times[k]!)})`,
         baseline: `${fmtMs(base.median)} (${mbps(base)}, ssh cat)`,
@@ -72,6 +73,7 @@ export async function streaming(host: BenchHost, built: Built, log: (s: string) 
         raw: { orch: times[k], openssh: base, bytes: host.bigLogBytes },
       },
       {
+        id: `${id}-rss`,
         label: `${label}: peak RSS`,
         orch: `${rss[k]!.toFixed(0)} MB`,
         target: judged ? `< ${RSS_LIMIT_MB} MB` : undefined,
@@ -81,9 +83,9 @@ export async function streaming(host: BenchHost, built: Built, log: (s: string) 
     ];
   };
   return [
-    ...entry(`\`orch logs -f\` ${mb.toFixed(0)} MB > /dev/null (streamed)`, 1, true),
-    ...entry(`\`orch logs\` ${mb.toFixed(0)} MB > /dev/null (whole log)`, 0, true),
-    ...entry(`engine.follow ${mb.toFixed(0)} MB in its own process (extension path)`, 2, false),
+    ...entry('logs-f', `\`orch logs -f\` ${mb.toFixed(0)} MB > /dev/null (streamed)`, 1, true),
+    ...entry('logs', `\`orch logs\` ${mb.toFixed(0)} MB > /dev/null (whole log)`, 0, true),
+    ...entry('follow', `engine.follow ${mb.toFixed(0)} MB in its own process (extension path)`, 2, false),
   ];
 }
 
@@ -104,8 +106,8 @@ export async function linkStreaming(host: BenchHost, built: Built, log: (s: stri
   const [orch, plain, compressed, zstd] = (await timeRoundRobin(LINK_REPS, [orchLogs, sshCat([]), sshCat(['-C']), sshZstd], 0)).map(summarize);
   const label = `\`orch logs\` of a ${mb.toFixed(0)} MB text log > /dev/null`;
   return [
-    { label, orch: fmtMs(orch!.median), baseline: `${fmtMs(plain!.median)} (ssh cat)`, ratio: orch!.median / plain!.median, target: '≤ 0.20×', pass: orch!.median / plain!.median <= 0.2, raw: { orch, openssh: plain, bytes } },
-    { label: `${label}, against \`ssh -C cat\``, orch: fmtMs(orch!.median), baseline: `${fmtMs(compressed!.median)} (ssh -C cat)`, ratio: orch!.median / compressed!.median, target: '≤ 0.60×', pass: orch!.median / compressed!.median <= 0.6, raw: { orch, openssh: compressed } },
-    { label: `\`ssh host 'zstd -1 -c log' | zstd -d\` for scale`, orch: fmtMs(zstd!.median), raw: { zstd } },
+    { id: 'link-logs', label, orch: fmtMs(orch!.median), baseline: `${fmtMs(plain!.median)} (ssh cat)`, ratio: orch!.median / plain!.median, target: '≤ 0.20×', pass: orch!.median / plain!.median <= 0.2, raw: { orch, openssh: plain, bytes } },
+    { id: 'link-logs-c', label: `${label}, against \`ssh -C cat\``, orch: fmtMs(orch!.median), baseline: `${fmtMs(compressed!.median)} (ssh -C cat)`, ratio: orch!.median / compressed!.median, target: '≤ 0.60×', pass: orch!.median / compressed!.median <= 0.6, raw: { orch, openssh: compressed } },
+    { id: 'link-zstd', label: `\`ssh host 'zstd -1 -c log' | zstd -d\` for scale`, orch: fmtMs(zstd!.median), raw: { zstd } },
   ];
 }

@@ -85,6 +85,7 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
     const ratio = orch.median / rs.median;
     const limit = limits?.[k];
     return {
+      id: `sync-${k}`,
       label: `\`orch run --sync\` of ${SYNC_FILES} files (${(bytes / 1e6).toFixed(0)} MB): ${what[k]}`,
       orch: fmtMs(orch.median),
       baseline: `${fmtMs(rs.median)} (rsync -az)`,

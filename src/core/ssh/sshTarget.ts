@@ -12,6 +12,7 @@ import type { AskPassphrase } from './auth';
 import { SshConnection, type ConnectionOptions } from './connection';
 import { exitOf, runOnChannel, watchExit } from './execChannel';
 import { expandHome } from './hostKeyPolicy';
+import { canPipeline, openSession, requestExec } from './sessionChannel';
 import type { ResolvedHost } from './sshConfig';
 
 export interface SshTargetOptions {
@@ -22,6 +23,11 @@ export interface SshTargetOptions {
   readyTimeoutMs?: number;
   /** Further tuning (keepalive, channel cap, reconnect window); mostly for tests. */
   connection?: Omit<ConnectionOptions, 'askPassphrase' | 'log' | 'readyTimeoutMs'>;
+  /**
+   * Keep one session channel open ahead of need, so a call on a long-lived connection costs one
+   * round trip instead of two (the connection helper; a one-shot process would waste it).
+   */
+  spareChannel?: boolean;
 }
 
 export interface SshTarget extends ShellTarget {
@@ -39,6 +45,7 @@ export function createSshTarget(config: OrchConfig, options: SshTargetOptions = 
     log: options.log,
     readyTimeoutMs: options.readyTimeoutMs,
   });
+  const spares = options.spareChannel ? new SpareSessions() : undefined;
   return {
     host: options.name ?? config.host ?? '',
     connection,
@@ -48,9 +55,18 @@ export function createSshTarget(config: OrchConfig, options: SshTargetOptions = 
       if (opts.signal?.aborted) return empty();
       try {
         return await connection.withSlot(async () => {
-          const channel = await openChannel(connection, `bash -c ${shellQuote(script)}`, {}, opts.signal);
-          if (!channel) return empty();
-          return runOnChannel(channel, opts);
+          const { command, stdin } = commandLine(script, opts.stdin);
+          const opened = await openExec(connection, command, opts.signal, spares);
+          if (!opened) return empty();
+          const run = runOnChannel(opened.channel, { ...opts, stdin });
+          if (opened.started) {
+            run.catch(() => undefined); // a refused exec is reported below, not as a lost connection
+            await opened.started.catch((e: unknown) => {
+              opened.channel.close();
+              throw new UserError(`The host ${connection.host} refused to start a command: ${(e as Error).message.replace(/\.$/, '')}.`, { cause: e });
+            });
+          }
+          return await run;
         }, opts.signal);
       } catch (e) {
         if (opts.signal?.aborted && !(e instanceof UserError)) return empty();
@@ -59,6 +75,75 @@ export function createSshTarget(config: OrchConfig, options: SshTargetOptions = 
     },
     close: () => connection.close(),
   };
+}
+
+/** Stdin up to this size travels inside the exec request (base64) instead of as channel data. */
+const INLINE_STDIN_MAX = 16 * 1024;
+
+/**
+ * The command for `script`. sshd opens a session channel with a zero window and widens it only
+ * once the command has started, so stdin sent as channel data costs a second round trip; small
+ * stdin is therefore carried in the command itself and decoded on the host (NUL bytes and all).
+ */
+function commandLine(script: string, stdin: ExecOptions['stdin']): { command: string; stdin: ExecOptions['stdin'] } {
+  const bash = `bash -c ${shellQuote(script)}`;
+  if (stdin === undefined || !(typeof stdin === 'string' || Buffer.isBuffer(stdin))) return { command: bash, stdin };
+  const bytes = typeof stdin === 'string' ? Buffer.from(stdin) : stdin;
+  if (bytes.length === 0) return { command: bash, stdin: undefined };
+  if (bytes.length > INLINE_STDIN_MAX) return { command: bash, stdin };
+  return { command: `printf %s ${bytes.toString('base64')} | base64 -d | ${bash}`, stdin: undefined };
+}
+
+/** One session channel opened ahead of need per connection (see `spareChannel`). */
+class SpareSessions {
+  private spare: { client: Client; channel: Promise<ClientChannel | undefined> } | undefined;
+
+  /** The spare of `client`, if one is open; a new one is opened for the next call. */
+  async take(client: Client): Promise<ClientChannel | undefined> {
+    const s = this.spare;
+    this.spare = { client, channel: openSession(client).catch(() => undefined) };
+    const channel = s?.client === client ? await s.channel : undefined;
+    const state = (channel as unknown as { outgoing?: { state?: string } } | undefined)?.outgoing?.state;
+    return state === 'open' ? channel : undefined;
+  }
+}
+
+/**
+ * An exec channel with the request sent but not yet answered (`started` settles with sshd's
+ * reply), where ssh2's internals allow it; else a plain `client.exec` channel. Retries as
+ * `openChannel`. Undefined if `signal` aborted meanwhile.
+ */
+async function openExec(
+  conn: SshConnection,
+  command: string,
+  signal: AbortSignal | undefined,
+  spares: SpareSessions | undefined,
+): Promise<{ channel: ClientChannel; started?: Promise<void> } | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const client = await conn.getClient();
+    if (signal?.aborted) return undefined;
+    if (!canPipeline(client)) {
+      const channel = await openChannel(conn, command, {}, signal);
+      return channel && { channel };
+    }
+    try {
+      const channel = (await spares?.take(client)) ?? (await openSession(client));
+      watchExit(channel);
+      (channel as unknown as { allowHalfOpen: boolean }).allowHalfOpen = true;
+      return { channel, started: requestExec(channel, command) };
+    } catch (e) {
+      const message = (e as Error).message;
+      if (!conn.isAlive(client)) {
+        if (attempt < 1) continue;
+        throw new ConnectionLostError();
+      }
+      if (/open failure|open failed/i.test(message) && attempt < OPEN_RETRIES) {
+        await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+        continue;
+      }
+      throw new UserError(`The host ${conn.host} refused to start a command: ${message.replace(/\.$/, '')}.`, { cause: e });
+    }
+  }
 }
 
 /**

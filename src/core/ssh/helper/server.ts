@@ -25,6 +25,9 @@ export interface HelperSpec {
   key: string;
 }
 
+/** Stdin up to this size is gathered before the script starts (see the SSH target's inlining). */
+const GATHER_MAX = 16 * 1024;
+
 /** How long an unanswerable passphrase question waits for a client that has a terminal. */
 const ASK_WAIT_MS = 3000;
 
@@ -113,7 +116,7 @@ export class ConnectionHelper {
   }
 
   private newTarget(): SshTarget {
-    return createSshTarget(this.spec.config, { askPassphrase: (keyFile) => this.askSomeone(keyFile), log: this.log });
+    return createSshTarget(this.spec.config, { askPassphrase: (keyFile) => this.askSomeone(keyFile), log: this.log, spareChannel: true });
   }
 
   private async tick(): Promise<void> {
@@ -187,6 +190,9 @@ export class ConnectionHelper {
     let finished = false;
     const abort = new AbortController();
     let stdin: PassThrough | undefined;
+    // Small stdin is gathered whole before the script starts: the target can then send it
+    // inside the exec request (one round trip); a large one streams as it comes.
+    let gathering: { chunks: Buffer[]; size: number; start: (input: Buffer | PassThrough) => void } | undefined;
     let pendingAnswer: { resolve: (s: string) => void; reject: (e: Error) => void } | undefined;
     let asker: Asker | undefined;
     const finish = (reply: HelperReply): void => {
@@ -209,7 +215,7 @@ export class ConnectionHelper {
       if (type === FRAME.request) {
         const req = JSON.parse(payload.toString()) as HelperRequest;
         if (req.op === 'exec') {
-          if (req.hasStdin) stdin = new PassThrough();
+          const start = (input: Buffer | PassThrough | undefined): void => void this.exec(req.script, sock, input, abort.signal).then(finish);
           if (req.canAsk) {
             asker = {
               ask: (keyFile) =>
@@ -220,7 +226,8 @@ export class ConnectionHelper {
             };
             this.askers.add(asker);
           }
-          void this.exec(req.script, sock, stdin, abort.signal).then(finish);
+          if (req.hasStdin) gathering = { chunks: [], size: 0, start };
+          else start(undefined);
         } else if (req.op === 'info') {
           const c = this.spec.config;
           finish({ ok: true, info: { pid: process.pid, host: c.host ?? '', user: c.user ?? '', port: c.port ?? 22, connected: this.knownHostsSig !== undefined } });
@@ -228,6 +235,18 @@ export class ConnectionHelper {
           // Answered once the connection is closed, so `orch disconnect` returns when it is.
           void this.stop().then(() => finish({ ok: true, code: 0, stderr: '' }));
         }
+      } else if (type === FRAME.stdin && gathering) {
+        gathering.chunks.push(Buffer.from(payload));
+        gathering.size += payload.length;
+        if (gathering.size > GATHER_MAX) {
+          stdin = new PassThrough();
+          for (const c of gathering.chunks) stdin.write(c);
+          gathering.start(stdin);
+          gathering = undefined;
+        }
+      } else if (type === FRAME.stdinEnd && gathering) {
+        gathering.start(Buffer.concat(gathering.chunks as unknown as Uint8Array[]));
+        gathering = undefined;
       } else if (type === FRAME.stdin) {
         if (stdin && !stdin.write(payload)) {
           sock.pause();
@@ -254,7 +273,7 @@ export class ConnectionHelper {
     });
   }
 
-  private async exec(script: string, sock: Socket, stdin: PassThrough | undefined, signal: AbortSignal): Promise<HelperReply> {
+  private async exec(script: string, sock: Socket, stdin: Buffer | PassThrough | undefined, signal: AbortSignal): Promise<HelperReply> {
     try {
       await this.recheckHostKey();
       const stdout = new Writable({
