@@ -27,7 +27,15 @@ describe('orch completion bash|zsh|fish in real shells', function () {
     // bin/orch runs dist/orch.js: build it from these sources
     await run(process.execPath, ['esbuild.mjs'], { cwd: root });
     dir = mkdtempSync(path.join(tmpdir(), 'orch-completion-'));
-    env = { PATH: `${path.dirname(orchBin)}:${process.env.PATH}`, HOME: process.env.HOME, LANG: 'C.UTF-8', ORCH_LOG_ROOT: path.join(dir, 'logs') };
+    env = {
+      PATH: `${path.dirname(orchBin)}:${process.env.PATH}`,
+      HOME: process.env.HOME,
+      LANG: 'C.UTF-8',
+      ORCH_LOG_ROOT: path.join(dir, 'logs'),
+      // fish keeps its state under these: in the scratch dir, not the user's
+      XDG_CONFIG_HOME: path.join(dir, 'config'),
+      XDG_DATA_HOME: path.join(dir, 'data'),
+    };
     for (const shell of ['bash', 'zsh', 'fish']) writeFileSync(script(shell), (await run(orchBin, ['completion', shell], { env })).stdout);
     await run(orchBin, ['run', '--local', active, 'sleep', '60'], { env, cwd: dir });
     await run(orchBin, ['run', '--local', '--wait', ended, 'true'], { env, cwd: dir });
