@@ -7,7 +7,7 @@ export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq openssh-server openssh-client tmux chromium libkrb5-dev build-essential \
-  python3 pkg-config git cron curl ca-certificates rsync iptables shellcheck zsh fish >/dev/null
+  python3 python3-tqdm pkg-config git cron curl ca-certificates rsync iptables shellcheck zsh fish >/dev/null
 HERE="$(cd "$(dirname "$0")" && pwd)"
 if [ -x "$HERE/vscode-test/setup.sh" ]; then bash "$HERE/vscode-test/setup.sh"; fi
 echo "test environment ready: $(ssh -V 2>&1), $(tmux -V), $(chromium --version 2>/dev/null | head -1)"

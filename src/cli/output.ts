@@ -16,6 +16,7 @@ export function jobJson(job: Job): Record<string, unknown> {
     reason: job.reason,
     route: job.route,
     attempt: job.attempt,
+    ports: job.ports ?? [],
   };
 }
 

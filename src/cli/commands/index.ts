@@ -34,6 +34,7 @@ function lazy(name: string, load: () => Command): Command {
 export const orchCommands: Command[] = [
   lazy('run', () => (require('./run') as typeof import('./run')).runCommand),
   lazy('logs', () => (require('./logs') as typeof import('./logs')).logsCommand),
+  lazy('forward', () => (require('./forward') as typeof import('./forward')).forwardCommand),
   lazy('attach', () => (require('./attach') as typeof import('./attach')).attachCommand),
   lazy('stop', () => (require('./stop') as typeof import('./stop')).stopCommand),
   lazy('status', () => (require('./status') as typeof import('./status')).statusCommand),

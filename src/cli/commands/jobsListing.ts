@@ -34,7 +34,7 @@ export function listingCommand(name: string, summary: string, fetch: (e: Engine)
       `Usage: orch ${name} [--json] [--host NAME]`,
       '',
       '  --json       an array of objects: name, state, exitCode, host, logPath, startedAt, endedAt,',
-      '               command, workdir, outputDir, reason, route, attempt',
+      '               command, workdir, outputDir, reason, route, attempt, ports',
       '  --host NAME  only this host (default: every host of scripts/cloud/hosts.yaml, asked at once)',
       '  --local      the local tmux target (default: the configured host, else local)',
       '',

@@ -14,6 +14,7 @@ import { parseRetryExit, requirePattern, runGuardrailsOf, type GuardrailSettings
 import { resolveGuardrails } from '../../core/guardrails/load';
 import { outputDirOwner } from '../../core/hosts/outputOwnership';
 import { probeHost } from '../../core/hosts/probe';
+import { parsePortSpec, type PortSpec } from '../../core/ports/portSpec';
 import { JOB_ENV_HELP, JOB_ENV_OPTIONS, jobEnvOf } from '../jobEnvOptions';
 
 const RUN_OPTIONS = {
@@ -35,6 +36,7 @@ const RUN_OPTIONS = {
   'stop-on-match': { kind: 'boolean' as const },
   force: { kind: 'boolean' as const },
   ...JOB_ENV_OPTIONS,
+  publish: { kind: 'repeat' as const },
 };
 
 /** `orch run` after parsing: what to start and how. Nothing has been touched yet. */
@@ -50,6 +52,7 @@ export interface RunPlan {
   maxHours?: number;
   retries?: number;
   force: boolean;
+  ports: PortSpec[];
   /** Guardrail flags, applied over the workspace's guardrails file. */
   guard: GuardFlags;
   options: ParsedArgs['options'];
@@ -115,6 +118,7 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
     maxHours,
     retries: numberOption(o.retries, 'retries', { integer: true }),
     force: o.force === true,
+    ports: ((o.publish as string[] | undefined) ?? []).map((w) => parsePortSpec(w)),
     guard: {
       retryBackoff: numberOption(o['retry-backoff'], 'retry-backoff'),
       retryOnExit: o['retry-on-exit'] === undefined ? undefined : parseRetryExit(String(o['retry-on-exit'])),
@@ -213,6 +217,8 @@ export const runCommand: Command = {
     '  --stop-on-match   stop the job (on the host) at the first line matching a watch pattern (L1)',
     '  --force           reuse a name whose log exists (the old log is kept, renamed)',
     ...JOB_ENV_HELP,
+    '  --publish P[:L]   the job serves port P on the host (repeatable; kept with the job):',
+    '                    `orch forward <name>` then forwards local port L (default P) to it',
     '',
     CONFIG_HELP,
     '',
@@ -248,6 +254,7 @@ export const runCommand: Command = {
         placement: target.placement ? `${target.placement.host}: ${target.placement.reason}` : undefined,
         guardrails: runGuardrailsOf(guard),
         env,
+        ports: plan.ports,
       });
       writeLine(io.stdout, name);
       if (!plan.wait) return 0;

@@ -98,6 +98,7 @@ class HostEngine implements Engine {
       retries,
       guardrails: guard.meta,
       env: Object.keys(request.env ?? {}),
+      ports: request.ports ?? [],
     });
     const env = encodeJobEnv(request.env ?? {});
     const res = await callHost(

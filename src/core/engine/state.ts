@@ -4,6 +4,7 @@
  * its tmux session exists, and the contents of its marker files (hostScripts.ts `emit`).
  */
 import type { Job, JobState } from '../jobs/model';
+import { portsOf } from '../ports/portSpec';
 
 export interface HostHeader {
   /** The target user's home. */
@@ -69,6 +70,7 @@ interface Meta {
   outputDir?: string | null;
   route?: string | null;
   attempt?: number;
+  ports?: unknown;
 }
 
 function parseMeta(text: string | undefined): Meta {
@@ -128,6 +130,7 @@ export function toJob(rec: JobRecord, header: HostHeader, host: string): Job {
     route: typeof meta.route === 'string' ? meta.route : null,
     attempt: Number(marker(rec, 'attempt')) || (typeof meta.attempt === 'number' ? meta.attempt : 1),
     createdAt: typeof meta.createdAt === 'string' ? meta.createdAt : null,
+    ports: portsOf(meta.ports),
   };
 }
 

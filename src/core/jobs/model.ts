@@ -1,3 +1,5 @@
+import type { PortSpec } from '../ports/portSpec';
+
 /** The job model shared by the engine, the CLI and the extension (PRODUCT.md §2). */
 
 export const JOB_STATES = ['QUEUED', 'STARTING', 'RUNNING', 'DONE', 'FAILED', 'STOPPED'] as const;
@@ -36,6 +38,8 @@ export interface Job {
   attempt: number;
   /** When the job was accepted (ISO 8601, from meta.json): orders jobs of several hosts, newest first. */
   createdAt?: string | null;
+  /** Ports the job serves (`--publish`), from meta.json. */
+  ports?: PortSpec[];
 }
 
 /** What a caller asks the engine to start. */
@@ -60,4 +64,6 @@ export interface RunRequest {
    * 0600 file in the job dir, deleted when the job ends; meta.json keeps their names only.
    */
   env?: Record<string, string>;
+  /** Ports the job serves (`--publish P[:L]`), recorded in meta.json for `orch forward`. */
+  ports?: PortSpec[];
 }
