@@ -29,6 +29,7 @@ export const CLOUD_RUN_HELP = [
   '  --data-dirs D...  upload these dirs to the same relative paths on the host',
   '  --output-dir D    the run\'s results dir (relative to the workdir); pulled back when it ends',
   '  --max-hours H     stop the run after H hours (enforced on the host)',
+  '  --gpus N          N GPUs of the host for this run alone (CUDA_VISIBLE_DEVICES); queued until free',
   '  --detach          print the run id and return at once',
   '  --local / --cloud force the target',
   '  --host NAME|auto  a host of scripts/cloud/hosts.yaml (or any SSH host); auto: placement',
@@ -45,6 +46,7 @@ const RUN_OPTIONS = {
   'data-dirs': { kind: 'list' as const },
   'output-dir': { kind: 'string' as const },
   'max-hours': { kind: 'string' as const },
+  gpus: { kind: 'string' as const },
   detach: { kind: 'boolean' as const },
   local: { kind: 'boolean' as const },
   cloud: { kind: 'boolean' as const },
@@ -76,13 +78,14 @@ async function runCmd(argv: string[], io: CliIO): Promise<number> {
   if (command.trim() === '') throw usageError('Give the command to run: cloud-run run "<cmd>" [options].');
   const maxHours = numberOption(o['max-hours'], 'max-hours');
   if (maxHours === 0) throw usageError('--max-hours must be greater than 0.');
+  const gpus = numberOption(o.gpus, 'gpus', { integer: true, min: 1 });
   const outputDir = o['output-dir'] as string | undefined;
   const dataDirs = (o['data-dirs'] as string[] | undefined) ?? [];
   const env = await jobEnvOf(io, o);
   const hosts = await loadCliHosts(io, o);
   // The workspace's guardrails, as for orch run (a broken file: exit 2, nothing started).
   const guard = (await resolveGuardrails({ cwd: io.cwd, env: io.env })).settings;
-  const target = await openRunTarget(io, hosts, o, { prefix: 'cloud-run' });
+  const target = await openRunTarget(io, hosts, o, { prefix: 'cloud-run', gpus });
   const { ctx } = target;
   const config = ctx.config;
   try {
@@ -94,7 +97,7 @@ async function runCmd(argv: string[], io: CliIO): Promise<number> {
     if (ctx.kind === 'cloud' && !sync) writeLine(io.stderr, `cloud-run: ${config.workspaceRoot} is not a git repository; the workspace was not synced.`);
     await uploadForRun(ctx, io, workdir, sync, dataDirs, 'cloud-run');
     const placement = target.placement ? `${target.placement.host}: ${target.placement.reason}` : undefined;
-    await ctx.engine.run({ name, command, workdir, outputDir, maxHours, retries: config.retries, placement, guardrails: runGuardrailsOf(guard), env });
+    await ctx.engine.run({ name, command, workdir, outputDir, maxHours, gpus, retries: config.retries, placement, guardrails: runGuardrailsOf(guard), env });
     writeLine(io.stdout, name);
     if (o.detach === true) return 0;
     const status = await waitForJob(ctx.engine, name, io, 'cloud-run', { patterns: guard.watch.patterns, windowLines: guard.watch.windowLines });

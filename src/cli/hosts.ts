@@ -138,7 +138,7 @@ export async function openRunTarget(
   io: CliIO,
   h: CliHosts,
   options: ParsedArgs['options'],
-  opts: { command?: string; policy?: RoutingPolicy; prefix?: string },
+  opts: { command?: string; policy?: RoutingPolicy; prefix?: string; gpus?: number },
 ): Promise<RunTarget> {
   const prefix = opts.prefix ?? 'orch';
   const wanted = h.asked ?? h.set.defaultHost;
@@ -151,13 +151,13 @@ export async function openRunTarget(
     const host = hostByName(h.set, h.base, wanted, h.asked !== undefined ? '--host' : `default: in ${h.set.file ?? 'the configuration'}`);
     return { ctx: openHost(io, host), choice };
   }
-  return place(io, h.set.hosts, choice, prefix);
+  return place(io, h.set.hosts, choice, prefix, opts.gpus ?? 0);
 }
 
-async function place(io: CliIO, hosts: readonly ResolvedHost[], choice: TargetChoice, prefix: string): Promise<RunTarget> {
+async function place(io: CliIO, hosts: readonly ResolvedHost[], choice: TargetChoice, prefix: string, gpus: number): Promise<RunTarget> {
   const tmux = hosts.filter((x) => x.kind === 'tmux');
   const read = await onEveryHost(io, tmux, async (ctx) => {
-    const [active, probe] = await Promise.all([ctx.engine.status(), probeHost(ctx.target)]);
+    const [active, probe] = await Promise.all([ctx.engine.status(), probeHost(ctx.target, ctx.config.logRoot)]);
     return { active, probe };
   });
   const candidates: PlacementCandidate[] = hosts.map((x) => {
@@ -165,11 +165,16 @@ async function place(io: CliIO, hosts: readonly ResolvedHost[], choice: TargetCh
     const base = { name: x.name, kind: x.kind, maxParallel: x.config.maxParallel };
     if (!r) return { ...base, active: 0, load1: 0, cpus: 1 };
     if (r.error !== undefined) return { ...base, error: r.error, active: 0, load1: 0, cpus: 1 };
-    return { ...base, active: r.value.active.length, load1: r.value.probe.load1, cpus: r.value.probe.cpus };
+    // Free GPUs: the inventory (declared, else what the driver lists) less those active jobs hold.
+    const inventory = x.config.gpus ?? r.value.probe.gpus;
+    const held = r.value.active.reduce((n, j) => n + (j.gpus?.length ?? 0), 0);
+    const freeGpus = gpus > 0 ? Math.max(0, inventory - held) : undefined;
+    const gpuInventory = gpus > 0 ? inventory : undefined;
+    return { ...base, active: r.value.active.length, load1: r.value.probe.load1, cpus: r.value.probe.cpus, freeGpus, gpuInventory };
   });
   let placement: Placement;
   try {
-    placement = choosePlacement(candidates);
+    placement = choosePlacement(candidates, { gpus });
   } catch (e) {
     await closeAll(read.map((r) => r.ctx));
     throw e;

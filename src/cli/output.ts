@@ -17,6 +17,7 @@ export function jobJson(job: Job): Record<string, unknown> {
     route: job.route,
     attempt: job.attempt,
     ports: job.ports ?? [],
+    gpus: job.gpus ?? null,
   };
 }
 
@@ -51,11 +52,13 @@ export function elapsedOf(job: Job, now: Date): string {
   return formatElapsed(end - start);
 }
 
-/** An aligned table: NAME STATE EXIT STARTED ELAPSED HOST, two spaces between columns. */
+/** An aligned table: NAME STATE EXIT STARTED ELAPSED HOST (and GPUS when a job holds some), two spaces between columns. */
 export function jobsTable(jobs: readonly Job[], now = new Date()): string {
+  const withGpus = jobs.some((j) => j.gpus?.length);
+  const gpus = (j: Job): string[] => (withGpus ? [j.gpus?.length ? j.gpus.join(',') : '-'] : []);
   const rows = [
-    ['NAME', 'STATE', 'EXIT', 'STARTED', 'ELAPSED', 'HOST'],
-    ...jobs.map((j) => [j.name, j.state, j.exitCode === null ? '-' : String(j.exitCode), formatStarted(j.startedAt), elapsedOf(j, now), j.host]),
+    ['NAME', 'STATE', 'EXIT', 'STARTED', 'ELAPSED', ...(withGpus ? ['GPUS'] : []), 'HOST'],
+    ...jobs.map((j) => [j.name, j.state, j.exitCode === null ? '-' : String(j.exitCode), formatStarted(j.startedAt), elapsedOf(j, now), ...gpus(j), j.host]),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')).join('\n');

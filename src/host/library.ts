@@ -23,6 +23,7 @@ import opReadLog from './ops/read-log.sh';
 import opFollow from './ops/follow.sh';
 import opStopAll from './ops/stop-all.sh';
 import opRollback from './ops/rollback.sh';
+import opProbe from './ops/probe.sh';
 
 /** The library's parts in order (name → text), for the lint and the tests. */
 export const HOST_FILES: Readonly<Record<string, string>> = {
@@ -41,6 +42,7 @@ export const HOST_FILES: Readonly<Record<string, string>> = {
   'ops/follow.sh': opFollow,
   'ops/stop-all.sh': opStopAll,
   'ops/rollback.sh': opRollback,
+  'ops/probe.sh': opProbe,
   'lib/main.sh': main,
 };
 

@@ -21,6 +21,8 @@ export const HostExit = {
   active: 16,
   /** read-log: the job has no such attempt. */
   noAttempt: 17,
+  /** run: more GPUs asked for than the host has (stderr: the inventory). */
+  tooManyGpus: 18,
   /** rollback (git_target): no recorded commit, not a repository, not its top, commit changed or gone, reset failed. */
   noCommit: 20,
   notRepo: 21,
@@ -39,6 +41,7 @@ export const HOST_OPS = {
       'retryExit', 'noRetry', 'watch', 'stopOnMatch', 'rollbackOnRetry', 'logMode',
       /** The job's secret variables (lib/secrets.sh): NAME=VALUE lines, escaped. */
       'env',
+      'gpus', 'gpuInventory',
     ],
     /** The command text is the rest of stdin (read by `cat`, so any size and any byte but NUL). */
     rest: true,
@@ -48,6 +51,7 @@ export const HOST_OPS = {
   follow: { fields: ['name', 'from'] },
   stopAll: { fields: ['reason', 'hook'] },
   rollback: { fields: ['name', 'mode', 'want'] },
+  probe: { fields: [] },
 } as const;
 
 export type HostOp = keyof typeof HOST_OPS;

@@ -54,7 +54,12 @@ function elapsedMs(job: Job, now: number): number | undefined {
 
 /** Elapsed time while active, exit code (and run time) once ended; L1 match and attempt when known. */
 export function jobDescription(job: Job, now: number, mark?: JobMark): string {
-  return [l1Text(mark), stateDescription(job, now), attemptText(job.attempt, mark)].filter(Boolean).join(' · ');
+  return [l1Text(mark), stateDescription(job, now), gpuText(job), attemptText(job.attempt, mark)].filter(Boolean).join(' · ');
+}
+
+/** `GPU 0,2` while a job holds GPUs of its host (its CUDA_VISIBLE_DEVICES). */
+export function gpuText(job: Job): string | undefined {
+  return job.gpus?.length && isActive(job.state) ? `GPU ${job.gpus.join(',')}` : undefined;
 }
 
 function stateDescription(job: Job, now: number): string {
@@ -93,6 +98,7 @@ export function jobTooltipMarkdown(job: Job, now: number, mark?: JobMark): strin
   if (job.reason) rows.push(`- **Why ${job.state.toLowerCase()}:** ${mdEscape(job.reason)}`);
   rows.push(`- **Log:** \`${job.logPath.replace(/`/g, "'")}\``);
   if (job.outputDir) rows.push(`- **Output dir:** \`${job.outputDir.replace(/`/g, "'")}\``);
+  if (job.gpus?.length) rows.push(`- **GPUs:** ${job.gpus.join(', ')} (CUDA_VISIBLE_DEVICES)`);
   const attempt = attemptText(job.attempt, mark);
   if (attempt) rows.push(`- **Retries (L2):** ${attempt}`);
   if (mark?.l1) rows.push(`- **Log watch (L1):** \`${mark.l1.text.replace(/`/g, "'")}\` (${mdEscape(mark.l1.pattern)}) at line ${mark.l1.line}`);

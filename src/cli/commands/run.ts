@@ -28,6 +28,7 @@ const RUN_OPTIONS = {
   'data-dirs': { kind: 'list' as const },
   'output-dir': { kind: 'string' as const },
   'max-hours': { kind: 'string' as const },
+  gpus: { kind: 'string' as const },
   retries: { kind: 'string' as const },
   'retry-backoff': { kind: 'string' as const },
   'retry-on-exit': { kind: 'string' as const },
@@ -50,6 +51,7 @@ export interface RunPlan {
   dataDirs: string[];
   outputDir?: string;
   maxHours?: number;
+  gpus?: number;
   retries?: number;
   force: boolean;
   ports: PortSpec[];
@@ -116,6 +118,7 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
     dataDirs: (o['data-dirs'] as string[] | undefined) ?? [],
     outputDir: o['output-dir'] as string | undefined,
     maxHours,
+    gpus: numberOption(o.gpus, 'gpus', { integer: true, min: 1 }),
     retries: numberOption(o.retries, 'retries', { integer: true }),
     force: o.force === true,
     ports: ((o.publish as string[] | undefined) ?? []).map((w) => parsePortSpec(w)),
@@ -151,7 +154,7 @@ export async function checkNameFree(ctx: CliContext, name: string, force: boolea
 export async function checkOutputDirFree(t: RunTarget, outputDir: string | undefined, workdir: string): Promise<void> {
   if (outputDir === undefined) return;
   const { ctx } = t;
-  const { active, probe } = t.known ?? { active: await ctx.engine.status(), probe: await probeHost(ctx.target) };
+  const { active, probe } = t.known ?? { active: await ctx.engine.status(), probe: await probeHost(ctx.target, ctx.config.logRoot) };
   const owner = outputDirOwner(active, outputDir, workdir, probe.home);
   if (!owner) return;
   const theirs = owner.outputDir === outputDir ? 'it' : `its output dir ${owner.outputDir}`;
@@ -208,6 +211,8 @@ export const runCommand: Command = {
     '  --output-dir D    record D (relative to the workdir) for `orch pull`; while the job runs D is',
     '                    its own: another job naming it on the same host is refused',
     '  --max-hours H     stop the job after H hours (enforced on the host)',
+    '  --gpus N          N GPUs of the host for this job alone (CUDA_VISIBLE_DEVICES, ORCH_GPUS); it waits',
+    '                    QUEUED until N are free; the inventory is the host\'s gpus: or nvidia-smi -L',
     '  --retries N       retry a failed job up to N times (each attempt keeps its log)',
     '  --retry-backoff S wait S seconds before the first retry, doubling each time (default 5, at most 300)',
     '  --retry-on-exit C which exit statuses are retried: "1,137", "3-9", "any" (default: any except 2,126,127)',
@@ -234,7 +239,7 @@ export const runCommand: Command = {
     const hosts = await loadCliHosts(io, plan.options);
     const guard = applyGuardFlags((await resolveGuardrails({ cwd: io.cwd, env: io.env })).settings, plan.guard);
     const name = plan.name ?? generateJobName(hosts.base.project, plan.task ?? 'job');
-    const target = await openRunTarget(io, hosts, plan.options, { command: plan.command, policy: await policyFor(io, plan.options) });
+    const target = await openRunTarget(io, hosts, plan.options, { command: plan.command, policy: await policyFor(io, plan.options), gpus: plan.gpus });
     const { ctx, choice } = target;
     const config = ctx.config;
     try {
@@ -249,6 +254,7 @@ export const runCommand: Command = {
         force: plan.force,
         outputDir: plan.outputDir,
         maxHours: plan.maxHours,
+        gpus: plan.gpus,
         retries: plan.retries ?? config.retries,
         route: choice.route,
         placement: target.placement ? `${target.placement.host}: ${target.placement.reason}` : undefined,

@@ -51,6 +51,8 @@ export interface OrchConfig {
    * the single host. Optional so that configurations built by hand (tests) need not name it.
    */
   ec2?: Ec2BoxSpec;
+  /** The host's declared GPU inventory (hosts.yaml `gpus:`); undefined: the host asks `nvidia-smi -L`. */
+  gpus?: number;
   /** `private` (owner only, the default) or `group` (the user's group may read the logs; PRODUCT.md §10). */
   logMode: 'private' | 'group';
   /** The workspace root: nearest ancestor of cwd with scripts/cloud/.env, else cwd. */

@@ -68,6 +68,11 @@ class HostEngine implements Engine {
     return new UserError(`Could not ${what} on ${this.host} (exit ${res.code})${detail ? `: ${detail}` : ''}.`);
   }
 
+  private tooManyGpus(wanted: number, inventory: number): string {
+    const has = inventory === 0 ? 'no GPU orch can hand out (no gpus: in hosts.yaml and no nvidia-smi -L)' : `${inventory} GPU${inventory === 1 ? '' : 's'}`;
+    return `The job asks for ${wanted} GPU${wanted === 1 ? '' : 's'} but ${this.host} has ${has}; nothing was started.`;
+  }
+
   private workdir(request: RunRequest): string {
     return (request.workdir ?? this.config.remoteWorkdir).replace('<project>', this.config.project);
   }
@@ -83,6 +88,12 @@ class HostEngine implements Engine {
     const retries = request.retries ?? this.config.retries ?? 0;
     if (!(Number.isInteger(retries) && retries >= 0)) throw usageError(`--retries must be a whole number, not ${retries}.`);
     const workdir = this.workdir(request);
+    const gpus = request.gpus;
+    if (gpus !== undefined) {
+      if (!(Number.isInteger(gpus) && gpus >= 1)) throw usageError(`--gpus must be a whole number from 1, not ${gpus}.`);
+      // A declared inventory is known here: refuse before anything is sent.
+      if (this.config.gpus !== undefined && gpus > this.config.gpus) throw usageError(this.tooManyGpus(gpus, this.config.gpus));
+    }
     const guard = hostGuardrails(request.guardrails);
     const meta = JSON.stringify({
       name: request.name,
@@ -93,6 +104,7 @@ class HostEngine implements Engine {
       maxHours: maxHours ?? null,
       route: request.route ?? null,
       placement: request.placement ?? null,
+      gpus: gpus ?? null,
       attempt: 1,
       host: this.host,
       retries,
@@ -123,6 +135,8 @@ class HostEngine implements Engine {
         rollbackOnRetry: guard.rollbackOnRetry ? '1' : '0',
         logMode: this.config.logMode,
         env,
+        gpus: gpus === undefined ? '' : String(gpus),
+        gpuInventory: this.config.gpus === undefined ? '' : String(this.config.gpus),
       },
       { rest: request.command },
     );
@@ -146,6 +160,8 @@ class HostEngine implements Engine {
         );
       case HostExit.tmuxFailed:
         throw this.hostFailure(`start the tmux session ${request.name}; nothing was started`, res);
+      case HostExit.tooManyGpus:
+        throw usageError(this.tooManyGpus(gpus ?? 0, Number(res.stderr.trim()) || 0));
       case HostExit.badName:
         throw usageError(`The host refused the job name ${request.name}.`);
       default:

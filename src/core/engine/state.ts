@@ -129,9 +129,16 @@ export function toJob(rec: JobRecord, header: HostHeader, host: string): Job {
     reason,
     route: typeof meta.route === 'string' ? meta.route : null,
     attempt: Number(marker(rec, 'attempt')) || (typeof meta.attempt === 'number' ? meta.attempt : 1),
+    gpus: gpusOf(marker(rec, 'gpus')),
     createdAt: typeof meta.createdAt === 'string' ? meta.createdAt : null,
     ports: portsOf(meta.ports),
   };
+}
+
+/** `0,2` → [0, 2]; null when the job holds none. */
+function gpusOf(text: string | undefined): number[] | null {
+  if (!text || !/^\d+(,\d+)*$/.test(text)) return null;
+  return text.split(',').map(Number);
 }
 
 /** `~` and `~/x` are the target user's home (what the host script wrote when it could). */

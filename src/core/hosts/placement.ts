@@ -22,6 +22,8 @@ export interface PlacementCandidate {
   cpus: number;
   /** GPUs no job holds; undefined when the host does not say (then GPUs do not limit it). */
   freeGpus?: number;
+  /** All its GPUs; a host with fewer than the job asks for can never run it. */
+  gpuInventory?: number;
 }
 
 export interface Placement {
@@ -44,17 +46,18 @@ function describe(c: PlacementCandidate): string {
   if (c.error !== undefined) return `${c.name} unreachable (${c.error})`;
   if (c.kind !== 'tmux') return `${c.name} is a ${c.kind} host (not placed)`;
   const slots = c.maxParallel === undefined ? `${slotsOf(c)} slot${slotsOf(c) === 1 ? '' : 's'} (its CPUs)` : `${c.maxParallel} slot${c.maxParallel === 1 ? '' : 's'}`;
-  const gpus = c.freeGpus === undefined ? '' : `, ${c.freeGpus} free GPU${c.freeGpus === 1 ? '' : 's'}`;
+  const gpus = c.freeGpus === undefined ? '' : `, ${c.freeGpus} of ${c.gpuInventory ?? '?'} GPUs free`;
   return `${c.name} has ${c.active} active job${c.active === 1 ? '' : 's'} on ${slots}, load ${(c.load1 / Math.max(1, c.cpus)).toFixed(2)} per CPU${gpus}`;
 }
 
 /** Chooses a host; a UserError (exit 1) when no tmux host could be asked. */
 export function choosePlacement(candidates: readonly PlacementCandidate[], opts: { gpus?: number } = {}): Placement {
   const gpus = opts.gpus ?? 0;
-  const usable = candidates.filter((c) => c.error === undefined && c.kind === 'tmux');
+  const usable = candidates.filter((c) => c.error === undefined && c.kind === 'tmux' && (c.gpuInventory === undefined || c.gpuInventory >= gpus));
   if (usable.length === 0) {
     const why = candidates.length ? candidates.map(describe).join('; ') : 'no hosts are configured';
-    throw new UserError(`--host auto found no reachable tmux host: ${why}.`);
+    const what = gpus > 0 ? `reachable tmux host with ${gpus} GPU${gpus === 1 ? '' : 's'}` : 'reachable tmux host';
+    throw new UserError(`--host auto found no ${what}: ${why}.`);
   }
   const withRoom = usable.filter((c) => hasRoom(c, gpus));
   const pool = withRoom.length ? withRoom : usable;

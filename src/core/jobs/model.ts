@@ -40,6 +40,8 @@ export interface Job {
   createdAt?: string | null;
   /** Ports the job serves (`--publish`), from meta.json. */
   ports?: PortSpec[];
+  /** GPU indices the host queue gave the job (its CUDA_VISIBLE_DEVICES); null without --gpus or before it has them. */
+  gpus?: number[] | null;
 }
 
 /** What a caller asks the engine to start. */
@@ -66,4 +68,6 @@ export interface RunRequest {
   env?: Record<string, string>;
   /** Ports the job serves (`--publish P[:L]`), recorded in meta.json for `orch forward`. */
   ports?: PortSpec[];
+  /** GPU slots (PRODUCT.md §6): the job waits QUEUED until this many GPUs of the host are free. */
+  gpus?: number;
 }

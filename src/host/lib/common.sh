@@ -105,7 +105,7 @@ emit() {
   if [ "${2:-}" = alive ] || job_alive "$d"; then printf 'alive\0\0'
   elif [ -e "$d/env" ] && ! job_active "$d"; then secrets_drop "$d"
   fi
-  for f in meta.json workdir created started ended exit stopped queued runner.pid attempt no-retry; do
+  for f in meta.json workdir created started ended exit stopped queued runner.pid attempt no-retry gpus; do
     if [ -f "$d/$f" ]; then v=""; IFS= read -r -d '' v < "$d/$f"; printf '%s\0%s\0' "$f" "$v"; fi
   done
 }

@@ -16,6 +16,7 @@ finish() {
   printf '[EXIT: %s]\n' "$st" >> "$d/run.log"
   put "$d/ended" "$(iso_now)"
   put "$d/exit" "$st"
+  release_gpus "$d"
   # The notice outlives the session: HUP is ignored before the fork (the pane may close before
   # the child reaches setsid), and the job has ended anyway.
   if [ -f "$d/notify" ]; then
@@ -36,8 +37,13 @@ runner() {
   printf '%s\n' "$$" > "$d/runner.pid"
   export PYTHONUNBUFFERED=1
   wd=$(cat "$d/workdir")
-  if [ -s "$d/max-parallel" ]; then wait_for_slot "$d"; fi
+  if [ -s "$d/max-parallel" ] || [ -s "$d/gpus-wanted" ]; then wait_for_slot "$d"; fi
   if [ -e "$d/stopped" ]; then finish "$d" 143; return; fi
+  if [ -s "$d/gpus" ]; then
+    read -r CUDA_VISIBLE_DEVICES < "$d/gpus"
+    ORCH_GPUS=$CUDA_VISIBLE_DEVICES
+    export CUDA_VISIBLE_DEVICES ORCH_GPUS
+  fi
   put "$d/started" "$(iso_now)"
   if [ -s "$d/max-seconds" ]; then
     # The watchdog lives on the host, so max-hours holds while the laptop sleeps.

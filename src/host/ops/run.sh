@@ -11,6 +11,13 @@ op_run() {
   command -v tmux >/dev/null 2>&1 || exit "$X_NO_TMUX"
   unset TMUX
   tmux has-session -t "=$name" 2>/dev/null && exit "$X_RUNNING"
+  local inv=""
+  if [ -n "$F_GPUS" ]; then
+    # The inventory: the host's declared gpus, else what the driver lists (0 without one).
+    inv=$F_GPU_INVENTORY
+    [ -n "$inv" ] || inv=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ')
+    [ "$F_GPUS" -le "${inv:-0}" ] || run_fail "$X_TOO_MANY_GPUS" "${inv:-0}"
+  fi
   user_umask=$(umask)
   if [ "$F_LOG_MODE" = group ]; then : > "$orch/group-readable"; else rm -f -- "$orch/group-readable"; fi
   private_mode "$F_ROOT"
@@ -37,6 +44,7 @@ op_run() {
     : > "$d/run.log" &&
     { [ -z "$F_MAXSEC" ] || printf '%s\n' "$F_MAXSEC" > "$d/max-seconds"; } &&
     { [ -z "$F_MAXPAR" ] || printf '%s\n' "$F_MAXPAR" > "$d/max-parallel"; } &&
+    { [ -z "$F_GPUS" ] || { printf '%s\n' "$F_GPUS" > "$d/gpus-wanted" && printf '%s\n' "$inv" > "$d/gpu-inventory"; }; } &&
     { [ -z "$F_RETRIES" ] || { printf '%s\n' "$F_RETRIES" > "$d/retries" &&
       printf '%s\n' "$F_BACKOFF" > "$d/retry-backoff" &&
       printf '%s\n' "$F_RETRY_EXIT" > "$d/retry-exit" &&

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../../../src/core/errors';
-import { absRoot, engineFor, sh, uniqueName, waitEnded, waitFor, type EngineFixture } from './fixture';
+import { absRoot, engineFor, sh, uniqueName, waitEnded, waitFor, waitState, type EngineFixture } from './fixture';
 
 /** A PATH holding every tool of the usual PATH except `tool` (symlinks). */
 function pathWithout(tool: string): string {
@@ -249,6 +249,34 @@ export function hostSuite(fx: () => EngineFixture, names: string[], options: { l
     const log = Number((await sh(fx().target, `stat -c %s '${dir}/run.log'`)).trim());
     assert.ok(log > 20_000_000, `run.log ${log}`);
     assert.ok(bytes < log + 64 * 1024, `job dir ${bytes} bytes for a ${log}-byte log`);
+  });
+
+  it('GPU slots: a declared inventory of 2, three --gpus 1 jobs: two RUNNING on distinct indices, the third QUEUED until one is free, also after a kill -9 of a runner', async () => {
+    const engine = engineFor(fx(), { gpus: 2 });
+    const [a, b, c] = [name('gpua'), name('gpub'), name('gpuc')];
+    const command = 'echo "cuda=$CUDA_VISIBLE_DEVICES orch=$ORCH_GPUS"; sleep 30';
+    for (const n of [a, b]) await engine.run({ name: n, command, gpus: 1 });
+    const ja = await waitState(engine, a, 'RUNNING');
+    const jb = await waitState(engine, b, 'RUNNING');
+    assert.deepEqual([...ja.gpus!, ...jb.gpus!].sort(), [0, 1]);
+    const third = await engine.run({ name: c, command, gpus: 1 });
+    assert.equal(third.state, 'QUEUED');
+    assert.equal((await engine.status()).find((j) => j.name === c)?.gpus ?? null, null);
+    // The runner of a dies hard (its command too): its index is free again, and c takes it.
+    const dir = ja.logPath.replace(/\/run\.log$/, '');
+    await sh(fx().target, `kill -9 -- -$(cat '${dir}/cmd.pid'); kill -9 $(cat '${dir}/runner.pid')`);
+    const jc = await waitState(engine, c, 'RUNNING', 20_000);
+    assert.deepEqual(jc.gpus, ja.gpus);
+    const log = await waitFor('the env line of c', async () => (await engine.readLog(c)).toString() || undefined);
+    assert.match(log, new RegExp(`^cuda=${ja.gpus![0]} orch=${ja.gpus![0]}\n`));
+    for (const n of [b, c]) await engine.stop(n);
+    // Asking for more than the host has starts nothing.
+    const d = name('gpud');
+    await assert.rejects(engine.run({ name: d, command: 'true', gpus: 3 }), /asks for 3 GPUs but .* has 2 GPUs; nothing was started/);
+    assert.equal(await engine.get(d), undefined);
+    // Without a declared inventory the host asks nvidia-smi (none here: 0).
+    await assert.rejects(engineFor(fx()).run({ name: d, command: 'true', gpus: 1 }), /has no GPU orch can hand out/);
+    assert.equal(await engine.get(d), undefined);
   });
 
   it('on a full disk says so, starts nothing and keeps the earlier log', async () => {

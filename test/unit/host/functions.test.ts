@@ -84,6 +84,35 @@ describe('host library functions', function () {
     assert.equal(readFileSync(join(c, 'exit'), 'utf8'), '0\n');
   });
 
+  it('GPU slots: inventory 2, three jobs of 1 GPU: two get distinct indices, the third waits and takes a freed one', async () => {
+    const gpu = { 'gpus-wanted': '1\n', 'gpu-inventory': '2\n' };
+    const [a, b, c] = ['ga', 'gb', 'gc'].map((n, i) =>
+      box.job(n, `echo "$CUDA_VISIBLE_DEVICES $ORCH_GPUS" > ${box.dir}/${n}.env; sleep ${i === 0 ? 0.8 : 1.6}`, gpu));
+    // As in a tmux session: `bash LIB runner DIR` (how the host tells a live runner from a reused pid).
+    const r = await box.sh(`bash "$LIB" runner "${a}" >/dev/null & sleep 0.2; bash "$LIB" runner "${b}" >/dev/null & sleep 0.3
+      printf '%s %s|' "$(cat "${a}/gpus")" "$(cat "${b}/gpus")"
+      bash "$LIB" runner "${c}" >/dev/null & sleep 0.2; [ -e "${c}/queued" ] && [ ! -e "${c}/gpus" ] && printf 'queued|'
+      wait; ls "$LIB" >/dev/null; ls "${box.root}/.orch/gpus"`);
+    const [held, queued, leases] = r.stdout.split('|');
+    assert.deepEqual(held!.split(' ').sort(), ['0', '1']);
+    assert.equal(queued, 'queued');
+    assert.equal(leases!.trim(), '', 'every lease is given back at the end');
+    const env = (n: string) => readFileSync(join(box.dir, `${n}.env`), 'utf8').trim();
+    assert.equal(env('ga'), `${held!.split(' ')[0]} ${held!.split(' ')[0]}`);
+    assert.equal(env('gc'), `${held!.split(' ')[0]} ${held!.split(' ')[0]}`, 'the third takes the index the first gave back');
+  });
+
+  it('GPU slots: the lease of a runner killed with -9 is free for the next job', async () => {
+    const gpu = { 'gpus-wanted': '1\n', 'gpu-inventory': '1\n' };
+    const a = box.job('ka', 'sleep 30', gpu);
+    const b = box.job('kb', `echo "$CUDA_VISIBLE_DEVICES" > ${box.dir}/kb.env`, gpu);
+    const r = await box.sh(`bash "$LIB" runner "${a}" >/dev/null 2>&1 & sleep 0.4; cat "${a}/gpus"
+      kill -9 "$(cat "${a}/runner.pid")"; kill -9 -- "-$(cat "${a}/cmd.pid")"
+      timeout 5 bash "$LIB" runner "${b}" >/dev/null 2>&1; echo "rc=$?"`);
+    assert.equal(r.stdout, '0\nrc=0\n');
+    assert.equal(readFileSync(join(box.dir, 'kb.env'), 'utf8'), '0\n');
+  });
+
   it('retry_allowed: exit 2/126/127 never, --retry-on-exit only/except, and no-retry patterns in this attempt only', async () => {
     const d = box.job('ra', 'true', { 'retry-exit': 'except 2 126 127\n', 'no-retry-patterns': 'SyntaxError\n' });
     writeFileSync(join(d, 'run.log'), 'SyntaxError: old\n[RETRY: exit 1; attempt 2 of 3]\nfine\n');
