@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,8 +12,8 @@ const orchBin = path.join(root, 'bin', 'orch');
 /**
  * The completion scripts in the real shells, against the built CLI (bin/orch) and real local
  * tmux jobs: bash driven through COMP_WORDS/COMP_CWORD and `_orch` as readline would call it,
- * fish through its own `complete -C`, zsh parsed, registered with compinit, and its function
- * driven with `words`/`CURRENT` (compadd and _files captured, since only a terminal has them).
+ * fish through its own `complete -C`, zsh parsed, registered with compinit, and completing in
+ * its own line editor on a pty (zshComplete.zsh).
  */
 describe('orch completion bash|zsh|fish in real shells', function () {
   this.timeout(120_000);
@@ -37,7 +37,7 @@ describe('orch completion bash|zsh|fish in real shells', function () {
       XDG_DATA_HOME: path.join(dir, 'data'),
     };
     for (const shell of ['bash', 'zsh', 'fish']) writeFileSync(script(shell), (await run(orchBin, ['completion', shell], { env })).stdout);
-    await run(orchBin, ['run', '--local', active, 'sleep', '60'], { env, cwd: dir });
+    await run(orchBin, ['run', '--local', active, 'sleep', '600'], { env, cwd: dir });
     await run(orchBin, ['run', '--local', '--wait', ended, 'true'], { env, cwd: dir });
   });
 
@@ -132,23 +132,18 @@ describe('orch completion bash|zsh|fish in real shells', function () {
       assert.equal(r.stdout.trim(), '_orch');
     });
 
-    it('offers commands and job names when its function runs on a command line', async () => {
-      const complete = async (...words: string[]) => {
-        const line = [
-          'autoload -U compinit; compinit -u -D; source $1; shift',
-          // only a completion widget has compadd and _files: print what the script offers instead
-          'compadd() { [[ $1 == -- ]] && shift; print -rl -- "$@" }',
-          '_files() { print -r -- "<files>" }',
-          'words=("$@"); CURRENT=$#words',
-          '_orch',
-        ].join('\n');
-        const r = await run('zsh', ['-f', '-c', line, 'zsh', script('zsh'), ...words], { env, cwd: dir });
-        return r.stdout.split('\n').filter((w) => w !== '');
+    it('completes commands, options and job names in its line editor (a real interactive zsh on a pty)', async () => {
+      const complete = async (line: string) => {
+        const out = path.join(dir, `zsh-line-${Math.random().toString(36).slice(2)}`);
+        await run('zsh', ['-f', path.join(__dirname, 'zshComplete.zsh'), script('zsh'), out, line], { env, cwd: dir, timeout: 30_000 });
+        return readFileSync(out, 'utf8');
       };
-      assert.ok((await complete('orch', '')).includes('rollback'));
-      assert.deepEqual((await complete('orch', 'logs', '--local', '')).sort(), [ended, active].sort());
-      assert.deepEqual(await complete('orch', 'stop', '--local', ''), [active]);
-      assert.deepEqual(await complete('orch', 'logs', '--tail', ''), ['<files>']);
+      assert.equal(await complete('orch lo'), 'orch logs \n');
+      assert.equal(await complete('orch logs --fo'), 'orch logs --follow \n');
+      assert.equal(await complete('orch completion f'), 'orch completion fish \n');
+      // the only running job: stop offers no ended one
+      assert.equal(await complete('orch stop --local cmpl-'), `orch stop --local ${active} \n`);
+      assert.equal(await complete('orch logs --local cmpl-d'), `orch logs --local ${ended} \n`);
     });
   });
 
