@@ -42,11 +42,14 @@ commands = [
     cmd("forgetSecrets", "Forget Saved Secrets"),
     cmd("installCli", "Install 'orch' Command in PATH"),
     cmd("uninstallCli", "Uninstall 'orch' Command from PATH"),
+    cmd("startBox", "Start Box", "play-circle"),
+    cmd("stopBox", "Stop Box", "primitive-square"),
 ]
 
 item_only = ["copyName", "openFullLog", "pullResults", "rerun", "rollback"]
 menus = {
-    "commandPalette": [{"command": f"cloudJobs.{c}", "when": "cloudJobs.hasJobs"} for c in item_only],
+    "commandPalette": [{"command": f"cloudJobs.{c}", "when": "cloudJobs.hasJobs"} for c in item_only]
+    + [{"command": f"cloudJobs.{c}", "when": "cloudJobs.isBox"} for c in ["startBox", "stopBox"]],
     "view/title": [
         {"command": "cloudJobs.runOnEc2", "when": VIEW, "group": "navigation@1"},
         {"command": "cloudJobs.refresh", "when": VIEW, "group": "navigation@2"},
@@ -69,6 +72,11 @@ menus = {
         {"command": "cloudJobs.pullResults", "when": f"{VIEW} && viewItem =~ /\\.pullable\\b/", "group": "3_results@1"},
         {"command": "cloudJobs.rollback", "when": f"{VIEW} && viewItem =~ /\\.rollbackable\\b/", "group": "3_results@2"},
         {"command": "cloudJobs.copyName", "when": f"{VIEW} && {JOB_ANY}", "group": "9_copy@1"},
+        # an EC2 host's node: Start Box while it is stopped, Stop Box while it runs
+        {"command": "cloudJobs.startBox", "when": f"{VIEW} && viewItem =~ /^host\\.box\\.stopped\\b/", "group": "inline@1"},
+        {"command": "cloudJobs.stopBox", "when": f"{VIEW} && viewItem =~ /^host\\.box\\.running\\b/", "group": "inline@1"},
+        {"command": "cloudJobs.startBox", "when": f"{VIEW} && viewItem =~ /^host\\.box\\.stopped\\b/", "group": "1_box@1"},
+        {"command": "cloudJobs.stopBox", "when": f"{VIEW} && viewItem =~ /^host\\.box\\.(running|pending)\\b/", "group": "1_box@2"},
     ],
     "editor/context": [
         {"command": "cloudJobs.runOnEc2", "when": "isWorkspaceTrusted && resourceScheme == file", "group": "cloudJobs@1"},

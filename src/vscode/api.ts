@@ -4,6 +4,8 @@ import type { CloudJobs } from './context';
 import type { JobsNode } from './jobsTree';
 import type { JobsView } from './jobsView';
 import type { RoutingIndicator, RoutingState } from './routingIndicator';
+import type { BoxSnapshot } from './boxes';
+import type { BoxStatusBar } from './boxStatusBar';
 
 /**
  * What `activate` returns (`vscode.extensions.getExtension(...).exports`): a read-only view of
@@ -14,7 +16,19 @@ export class CloudJobsApi {
     private readonly ctx: CloudJobs,
     private readonly view: JobsView,
     private readonly routing: RoutingIndicator,
+    private readonly boxBar: BoxStatusBar,
   ) {}
+
+  /** The EC2 box of host `name` after a fresh read (undefined: that host is not a box). */
+  async box(name: string): Promise<BoxSnapshot | undefined> {
+    return (await this.ctx.boxes.refresh(true)).get(name);
+  }
+
+  /** The EC2 box's status-bar hint: text, tooltip, command, and whether it is shown. */
+  boxStatusBar(): { text: string; tooltip: string | vscode.MarkdownString | undefined; command: string | vscode.Command | undefined; visible: boolean } {
+    const i = this.boxBar.item;
+    return { text: i.text, tooltip: i.tooltip, command: i.command, visible: this.boxBar.visible };
+  }
 
   /** The jobs as last read, and a promise-returning refresh. */
   jobs(): readonly Job[] {

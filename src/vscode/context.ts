@@ -9,6 +9,7 @@ import { JobLogChannels } from './logChannels';
 import type { TargetKind } from './jobsService';
 import { JobsService } from './jobsService';
 import { TextChannel } from './textChannel';
+import { BoxService } from './boxes';
 
 const USE_LOCAL_KEY = 'cloudJobs.useLocalTarget';
 
@@ -21,6 +22,8 @@ export class CloudJobs implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly config: ConfigService;
   readonly jobs: JobsService;
+  /** The workspace's EC2 box, when the host is one (ORCH_EC2_INSTANCE_ID). */
+  readonly boxes: BoxService;
   readonly logs: JobLogChannels;
   /** Notifications when jobs end. */
   readonly notices: CompletionNotices;
@@ -37,6 +40,24 @@ export class CloudJobs implements vscode.Disposable {
     this.log = this.store.add(vscode.window.createOutputChannel('Cloud Jobs', { log: true }));
     this.config = this.store.add(new ConfigService(ext.secrets, this.log));
     this.jobs = this.store.add(new JobsService(engineOpener(this.config, ext.secrets, this.log), () => this.listedKinds(), this.log));
+    this.boxes = this.store.add(new BoxService(this.config, this.log));
+    // Every jobs refresh (view shown, window focused, polls, own actions) also re-reads the box,
+    // at most every few seconds; a box that stopped or moved drops the connections to it.
+    this.store.add(this.jobs.onDidChange(() => void this.boxes.refresh()));
+    const addresses = new Map<string, string | null>();
+    this.store.add(
+      this.boxes.onDidChange(() => {
+        let moved = false;
+        for (const b of this.boxes.all) {
+          if (!b.summary) continue;
+          const now = b.summary.state === 'running' ? b.summary.address : null;
+          if (addresses.has(b.host) && addresses.get(b.host) !== now) moved = true;
+          addresses.set(b.host, now);
+        }
+        if (moved) void this.jobs.reset();
+        void vscode.commands.executeCommand('setContext', 'cloudJobs.isBox', this.boxes.all.length > 0);
+      }),
+    );
     this.logs = this.store.add(new JobLogChannels(this.jobs, this.log, new LogWatches(this.marks, this.log)));
     this.notices = this.store.add(new CompletionNotices(this.jobs, this.log));
     this.store.add(this.config.onDidChange(() => void this.onConfigChanged()));
@@ -73,7 +94,10 @@ export class CloudJobs implements vscode.Disposable {
   private async onConfigChanged(): Promise<void> {
     const before = this.engineConfig;
     await this.init();
-    if (this.engineConfig !== before) await this.jobs.reset();
+    if (this.engineConfig !== before) {
+      this.boxes.reset();
+      await this.jobs.reset();
+    }
   }
 
   /** Where "Run on EC2" goes without asking: the default host, or the local tmux server when none is configured. */

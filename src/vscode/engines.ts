@@ -25,6 +25,9 @@ export function engineOpener(config: ConfigService, secrets: vscode.SecretStorag
       name: kind,
       askPassphrase: passphraseAsker(secrets),
       log: (line: string) => log.debug(`ssh ${kind}: ${line}`),
+      // An EC2 box is reached at its current address with its key pinned under the instance id.
+      // Never woken from here (a tree refresh must not start it): Run on EC2 and Start Box ask.
+      connection: c.ec2 ? { locate: (await import('../core/ec2/locate.js')).boxLocator(c.ec2, { wake: false, hostName: kind, progress: (l: string) => log.info(`box ${kind}: ${l}`) }) } : undefined,
     });
     return createEngine(c, target);
   };

@@ -9,13 +9,15 @@ import { JobsView } from './jobsView';
 import { RoutingIndicator } from './routingIndicator';
 import { registerTaskProvider } from './taskProvider';
 import { CloudJobsApi } from './api';
+import { BoxStatusBar } from './boxStatusBar';
 
 // Wiring only: state lives in CloudJobs, behaviour in the modules it hands to.
 export function activate(context: vscode.ExtensionContext): CloudJobsApi {
   const started = performance.now();
   const ctx = new CloudJobs(context);
   context.subscriptions.push(ctx);
-  const view = ctx.store.add(new JobsView(ctx.jobs, ctx.marks));
+  const view = ctx.store.add(new JobsView(ctx.jobs, ctx.marks, ctx.boxes));
+  const boxBar = ctx.store.add(new BoxStatusBar(ctx.boxes));
   const routing = ctx.store.add(new RoutingIndicator(ctx.log));
   registerCommands({ ctx, routing });
   ctx.store.add(registerTaskProvider(ctx));
@@ -23,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): CloudJobsApi {
   void ctx.init().catch((e) => showError(ctx.log, e, 'Cloud Jobs'));
   void refreshCliInPath(ctx).catch((e) => ctx.log.warn(`orch shim not refreshed: ${errorMessage(e)}`));
   ctx.log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
-  return new CloudJobsApi(ctx, view, routing);
+  return new CloudJobsApi(ctx, view, routing, boxBar);
 }
 
 export function deactivate(): void {}

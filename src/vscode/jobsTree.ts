@@ -3,6 +3,8 @@ import type { Job } from '../core/jobs/model';
 import { hostDescription, jobContextValue, jobDescription, jobItemId, jobTooltipMarkdown, STATE_LOOK } from './jobPresentation';
 import type { JobMarks } from './guardrailMarks';
 import type { JobsService, JobsSnapshot } from './jobsService';
+import type { BoxService } from './boxes';
+import { boxContextValue, boxDescription, boxIcon, boxNotRunningText, boxTooltip } from './boxPresentation';
 
 /** A node of the Cloud Jobs tree: a host group, a job, or a placeholder (error / loading). */
 export type JobsNode =
@@ -23,8 +25,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   constructor(
     private readonly jobs: JobsService,
     private readonly marks: JobMarks,
+    private readonly boxes?: BoxService,
   ) {
     this.subs = [jobs.onDidChange(() => this.changed.fire(undefined)), marks.onDidChange(() => this.changed.fire(undefined))];
+    if (boxes) this.subs.push(boxes.onDidChange(() => this.changed.fire(undefined)));
   }
 
   /** Redraws (elapsed times move on). */
@@ -42,13 +46,18 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   private roots(s: JobsSnapshot): JobsNode[] {
     // Several hosts (hosts.yaml, or the local target beside the host): one node each, even when
     // empty or failing, so each host's state shows; one host: its jobs at the root, as before.
-    if (s.hosts.length > 1) return s.hosts.map((host) => ({ kind: 'host', host }));
+    // An EC2 box always has its node: its state is worth seeing even with no jobs.
+    if (s.hosts.length > 1 || s.hosts.some((h) => this.boxes?.get(h))) return s.hosts.map((host) => ({ kind: 'host', host }));
     const host = s.hosts[0];
     return host === undefined ? [] : this.jobsOf(s, host);
   }
 
   private jobsOf(s: JobsSnapshot, host: string): JobsNode[] {
     const nodes: JobsNode[] = [];
+    const box = this.boxes?.get(host);
+    const idle = box ? boxNotRunningText(box) : undefined;
+    // A stopped box cannot be listed: say so (and how) instead of the connection error.
+    if (idle) return [{ kind: 'message', id: `box:${host}`, text: idle.text, detail: idle.detail, icon: box?.summary ? 'info' : 'warning' }];
     const error = s.errors.get(host);
     if (error) nodes.push({ kind: 'message', id: `error:${host}`, text: `Cannot list jobs on ${host}`, detail: error, icon: 'warning' });
     for (const job of s.jobs) if (job.host === host) nodes.push({ kind: 'job', job });
@@ -56,6 +65,16 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   getTreeItem(node: JobsNode): vscode.TreeItem {
+    const box = node.kind === 'host' ? this.boxes?.get(node.host) : undefined;
+    if (node.kind === 'host' && box) {
+      const item = new vscode.TreeItem(node.host, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `host:${node.host}`;
+      item.iconPath = new vscode.ThemeIcon(boxIcon(box));
+      item.description = box.summary ? boxDescription(box.summary, Date.now()) : 'state unknown';
+      item.tooltip = boxTooltip(box, Date.now());
+      item.contextValue = boxContextValue(box);
+      return item;
+    }
     if (node.kind === 'host') {
       const s = this.jobs.snapshot;
       const jobs = s.jobs.filter((j) => j.host === node.host);

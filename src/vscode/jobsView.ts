@@ -5,6 +5,7 @@ import type { JobsService } from './jobsService';
 import type { JobsNode } from './jobsTree';
 import { JobsTreeProvider } from './jobsTree';
 import { nextPollDelay } from './pollCadence';
+import type { BoxService } from './boxes';
 
 export const VIEW_ID = 'cloudJobs.jobs';
 
@@ -23,8 +24,9 @@ export class JobsView implements vscode.Disposable {
   constructor(
     private readonly jobs: JobsService,
     marks: JobMarks,
+    boxes?: BoxService,
   ) {
-    this.provider = this.store.add(new JobsTreeProvider(jobs, marks));
+    this.provider = this.store.add(new JobsTreeProvider(jobs, marks, boxes));
     this.view = this.store.add(vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: false }));
     this.store.add(jobs.onDidChange(() => this.onJobsChanged()));
     this.store.add(

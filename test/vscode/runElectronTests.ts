@@ -14,6 +14,7 @@ import { startSshd, type TestSshd } from '../integration/harness/sshd';
 import { buildExtension, buildSuite, REPO } from './harness/build';
 import { WORKBENCH_SETTINGS } from './harness/codeServer';
 import { suiteEnv } from './harness/suiteEnv';
+import { startTestBoxEnv, type TestBoxEnv } from './harness/ec2Box';
 import { makeWorkspace } from './harness/workspace';
 
 /** Where downloaded VS Code builds are kept between runs. */
@@ -34,7 +35,7 @@ async function desktopVsCode(): Promise<string> {
   }
 }
 
-async function runSuite(vscode: string, dir: string, suite: 'main' | 'restricted', sshd: TestSshd, second: TestSshd, testsPath: string): Promise<number> {
+async function runSuite(vscode: string, dir: string, suite: 'main' | 'restricted', sshd: TestSshd, second: TestSshd, testsPath: string, box: TestBoxEnv): Promise<number> {
   const sdir = join(dir, suite);
   const folder = makeWorkspace(sdir, sshd);
   const userData = join(sdir, 'user-data');
@@ -47,7 +48,7 @@ async function runSuite(vscode: string, dir: string, suite: 'main' | 'restricted
       extensionDevelopmentPath: REPO,
       extensionTestsPath: testsPath,
       launchArgs: [folder, '--disable-extensions', `--user-data-dir=${userData}`, `--extensions-dir=${join(sdir, 'extensions')}`, '--skip-welcome', '--skip-release-notes'],
-      extensionTestsEnv: { ...suiteEnv(sdir, suite, folder, sshd, second), ORCH_VSCODE_RUNNER: 'electron' },
+      extensionTestsEnv: { ...suiteEnv(sdir, suite, folder, sshd, second, box), ORCH_VSCODE_RUNNER: 'electron' },
     });
     console.log(`=== ${suite} suite: passed`);
     return 0;
@@ -66,9 +67,10 @@ async function main(): Promise<number> {
   await buildExtension();
   const testsPath = await buildSuite();
   const [sshd, second] = await Promise.all([startSshd(), startSshd()]);
+  const box = await startTestBoxEnv(dir);
   try {
     let failed = 0;
-    for (const suite of ['main', 'restricted'] as const) if ((await runSuite(vscode, dir, suite, sshd, second, testsPath)) !== 0) failed++;
+    for (const suite of ['main', 'restricted'] as const) if ((await runSuite(vscode, dir, suite, sshd, second, testsPath, box)) !== 0) failed++;
     // Restricted Mode must not have reached the host at all.
     if ((await sshd.runAsUser(`test ! -e ${sshd.config().logRoot}/restricted-must-not-run`)).code !== 0) {
       console.error('FAIL: a job was started on the host from an untrusted workspace');
@@ -76,6 +78,7 @@ async function main(): Promise<number> {
     }
     return failed ? 1 : 0;
   } finally {
+    await box.close();
     await Promise.all([sshd.stop(), second.stop()]);
     if (!process.env.KEEP_TMP) rmSync(dir, { recursive: true, force: true });
   }

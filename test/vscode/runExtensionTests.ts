@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type TestSshd } from '../integration/harness/sshd';
+import { startTestBoxEnv, type TestBoxEnv } from './harness/ec2Box';
 import { buildExtension, buildSuite, REPO } from './harness/build';
 import { startCodeServer } from './harness/codeServer';
 import { runInExtensionHost } from './harness/extensionHost';
@@ -14,7 +15,7 @@ import { toolsOrExit, type WorkbenchTools } from './harness/tools';
 import { makeWorkspace } from './harness/workspace';
 import { suiteEnv } from './harness/suiteEnv';
 
-async function runSuite(tools: WorkbenchTools, dir: string, suite: 'main' | 'restricted', sshd: TestSshd, second: TestSshd, testsPath: string): Promise<number> {
+async function runSuite(tools: WorkbenchTools, dir: string, suite: 'main' | 'restricted', sshd: TestSshd, second: TestSshd, testsPath: string, box: TestBoxEnv): Promise<number> {
   const sdir = join(dir, suite);
   const folder = makeWorkspace(sdir, sshd);
   const uiBridgeDir = join(sdir, 'ui-bridge');
@@ -24,7 +25,7 @@ async function runSuite(tools: WorkbenchTools, dir: string, suite: 'main' | 'res
     trust: suite === 'restricted',
     smokeTestDriver: true,
     env: {
-      ...suiteEnv(sdir, suite, folder, sshd, second),
+      ...suiteEnv(sdir, suite, folder, sshd, second, box),
       ORCH_UI_BRIDGE: uiBridgeDir,
     },
   });
@@ -44,11 +45,12 @@ async function main(): Promise<number> {
   await buildExtension();
   const testsPath = await buildSuite();
   const [sshd, second] = await Promise.all([startSshd(), startSshd()]);
+  const box = await startTestBoxEnv(dir);
   try {
     const only = process.env.ORCH_VSCODE_SUITES?.split(',') ?? ['main', 'restricted'];
     let failed = 0;
     for (const suite of ['main', 'restricted'] as const) {
-      if (only.includes(suite) && (await runSuite(tools, dir, suite, sshd, second, testsPath)) !== 0) failed++;
+      if (only.includes(suite) && (await runSuite(tools, dir, suite, sshd, second, testsPath, box)) !== 0) failed++;
     }
     if (only.includes('restricted')) {
       // Restricted Mode must not have reached the host at all.
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
     }
     return failed ? 1 : 0;
   } finally {
+    await box.close();
     await Promise.all([sshd.stop(), second.stop()]);
     if (!process.env.KEEP_TMP) rmSync(dir, { recursive: true, force: true });
   }

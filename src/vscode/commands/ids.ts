@@ -24,6 +24,8 @@ export const COMMAND_IDS = [
   'cloudJobs.forgetSecrets',
   'cloudJobs.installCli',
   'cloudJobs.uninstallCli',
+  'cloudJobs.startBox',
+  'cloudJobs.stopBox',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

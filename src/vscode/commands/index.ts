@@ -13,6 +13,7 @@ import { rerun, runOnEc2 } from './run';
 import { forgetSavedSecrets, openEnvFile, openSettings, setSlackWebhook, useLocalTarget } from './setup';
 import { attachTerminal } from '../terminal';
 import { installCliInPath, uninstallCliFromPath } from './cliPath';
+import { startBox, stopBox } from './box';
 
 export interface CommandServices {
   ctx: CloudJobs;
@@ -49,6 +50,8 @@ export const COMMANDS: Record<CommandId, Handler> = {
   'cloudJobs.forgetSecrets': ({ ctx }) => forgetSavedSecrets(ctx),
   'cloudJobs.installCli': ({ ctx }) => installCliInPath(ctx),
   'cloudJobs.uninstallCli': ({ ctx }) => uninstallCliFromPath(ctx),
+  'cloudJobs.startBox': ({ ctx }, arg) => startBox(ctx, arg),
+  'cloudJobs.stopBox': ({ ctx }, arg) => stopBox(ctx, arg),
 };
 
 /**

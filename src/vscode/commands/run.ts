@@ -13,6 +13,7 @@ import { pickRunHost } from '../hostPick';
 import { commandForFile, decisionDetail, decisionSummary, taskFromCommand } from '../routeText';
 import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
+import { boxReadyForRun } from './box';
 
 /** Arguments other commands (and tests) may pass instead of asking. */
 export interface RunArgs {
@@ -81,6 +82,8 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
   } else kind = await pickRunHost(ctx);
   if (kind === undefined) return undefined;
   if (kind === 'local') await ctx.useLocalTarget();
+  // a stopped EC2 box: "Start Box and Run" (or at once with wake: auto)
+  if (kind !== 'local' && !(await boxReadyForRun(ctx, kind))) return undefined;
   const where = kind !== 'local' ? kind : 'the local tmux server (no host configured)';
   if (runOnEc2Asks(ctx.config.autorun()) && given.confirmed !== true) {
     const policySays = decision.target === 'cloud' ? 'The routing policy sends this to the cloud.' : 'The routing policy would run this locally.';

@@ -1,9 +1,12 @@
 /** What the extension-host suite reads from its environment, the same for every runner. */
 import { join } from 'node:path';
 import type { TestSshd } from '../../integration/harness/sshd';
+import type { TestBoxEnv } from './ec2Box';
 
-export function suiteEnv(sdir: string, suite: 'main' | 'restricted', folder: string, sshd: TestSshd, second: TestSshd): Record<string, string> {
+export function suiteEnv(sdir: string, suite: 'main' | 'restricted', folder: string, sshd: TestSshd, second: TestSshd, box: TestBoxEnv): Record<string, string> {
   return {
+    // the EC2 stand-in and its box (ec2.test.ts of the main suite switches the workspace to it)
+    ...(suite === 'main' ? box.env : {}),
     ORCH_VSCODE_SUITE: suite,
     ORCH_TEST_WORKSPACE: folder,
     // the fixture research kit records each phase call here

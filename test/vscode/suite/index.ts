@@ -24,6 +24,8 @@ export async function run(): Promise<void> {
     if (uiBridge) await import('./guardrails.test.js');
     await import('./cliPath.test.js');
     await import('./hosts.test.js');
+    // last: it switches the workspace to an EC2 box (and checks nothing before loaded AWS)
+    await import('./ec2.test.js');
   }
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} extension test(s) failed`);

@@ -1,0 +1,112 @@
+import * as assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { JobsNode } from '../../../src/vscode/jobsTree';
+import { clickNotification, freshNotifications } from './ui';
+import { api, uniqueName, waitFor, workspaceFolder } from './util';
+
+type Api = Awaited<ReturnType<typeof api>>;
+
+const awsBundleLoaded = (): boolean => Object.keys(require.cache).some((f) => f.endsWith(`${path.sep}dist${path.sep}aws-ec2.js`));
+
+function boxNode(a: Api, id: string): { node: JobsNode; item: vscode.TreeItem } | undefined {
+  return a.treeItems().find((t) => t.node.kind === 'host' && t.node.host === id);
+}
+
+/**
+ * An EC2 box in the real workbench (PRODUCT.md §7): the runner's EC2 stand-in (a local EC2 Query
+ * API endpoint) driven through the real AWS SDK, its instance a real sshd that comes back on a
+ * new loopback address at each start. The workspace's scripts/cloud/.env is switched to the box
+ * for this suite and restored after it.
+ */
+describe('EC2 box: the host node, Start Box / Stop Box, "Start Box and Run", the status-bar hint', function () {
+  this.timeout(180_000);
+  let a: Api;
+  let envFile: string;
+  let original: string;
+  const id = process.env.ORCH_TEST_EC2_INSTANCE ?? '';
+
+  before(async () => {
+    a = await api();
+    assert.ok(process.env.ORCH_TEST_EC2_DOTENV && id, 'the runner must start the EC2 stand-in (ORCH_TEST_EC2_DOTENV)');
+    envFile = path.join(workspaceFolder().uri.fsPath, 'scripts/cloud/.env');
+    original = await readFile(envFile, 'utf8');
+  });
+
+  after(async () => {
+    if (original !== undefined) await writeFile(envFile, original);
+    await waitFor('the box gone from the tree', async () => (await a.box(id)) === undefined, 30_000);
+  });
+
+  beforeEach(() => freshNotifications());
+
+  it('a workspace whose host is no box never loaded the AWS bundle (activation, refreshes, every suite so far)', () => {
+    assert.equal(awsBundleLoaded(), false);
+  });
+
+  it('the stopped box: host node "stopped · g5.xlarge" with Start Box, a placeholder instead of jobs, the status-bar hint', async () => {
+    await writeFile(envFile, process.env.ORCH_TEST_EC2_DOTENV!);
+    const row = await waitFor('the box node', async () => {
+      await a.refresh();
+      const r = boxNode(a, id);
+      return r && r.item.description === 'stopped · g5.xlarge' ? r : undefined;
+    }, 30_000);
+    assert.equal(row.item.contextValue, 'host.box.stopped');
+    assert.equal((row.item.iconPath as vscode.ThemeIcon).id, 'vm-outline');
+    const children = a.treeItems(row.node);
+    assert.deepEqual(children.map((c) => [c.item.label, c.item.description]), [['Box stopped', 'Start Box to list and run its jobs']]);
+    const bar = a.boxStatusBar();
+    assert.equal(bar.visible, true);
+    assert.equal(bar.text, `$(vm-outline) ${id} stopped`);
+    assert.deepEqual(bar.command, { command: 'cloudJobs.startBox', title: 'Start Box', arguments: [id] });
+    assert.equal(awsBundleLoaded(), true, 'an EC2 host loads the AWS bundle');
+  });
+
+  it('Run on EC2 meets the stopped box: "Start Box and Run" starts it, waits for SSH and runs the job', async () => {
+    const name = uniqueName('it-box-run');
+    const started = vscode.commands.executeCommand('cloudJobs.runOnEc2', { command: 'echo hello from the box', name, confirmed: true });
+    const t0 = Date.now();
+    await clickNotification('Start Box and Run', 'is stopped');
+    const job = (await started) as { name: string; host: string } | undefined;
+    assert.ok(job, 'the job started');
+    assert.equal(job.host, id);
+    console.log(`      (start box + run: ${Date.now() - t0} ms)`);
+    await waitFor('the job DONE', async () => {
+      await a.refresh();
+      return a.jobs().find((j) => j.name === name && j.state === 'DONE');
+    }, 60_000);
+    const row = await waitFor('the running box node', async () => {
+      const r = boxNode(a, id);
+      return r && String(r.item.description).startsWith('running · g5.xlarge · up ') ? r : undefined;
+    }, 30_000);
+    assert.equal(row.item.contextValue, 'host.box.running');
+    assert.ok(a.treeItems(row.node).some((c) => c.node.kind === 'job' && c.node.job.name === name));
+    assert.equal(a.boxStatusBar().visible, false, 'no hint while the box runs');
+  });
+
+  it('Stop Box while a job runs asks "Stop Jobs and Box"; then the job is STOPPED and the box stopped', async () => {
+    const name = uniqueName('it-box-busy');
+    const job = await vscode.commands.executeCommand('cloudJobs.runOnEc2', { command: 'sleep 60', name, confirmed: true });
+    assert.ok(job);
+    const stopping = vscode.commands.executeCommand('cloudJobs.stopBox', id);
+    await clickNotification('Stop Jobs and Box', '1 active job');
+    assert.equal(await stopping, true);
+    assert.equal((await a.box(id))?.summary?.state, 'stopped');
+    await waitFor('the stopped box node', async () => boxNode(a, id)?.item.description === 'stopped · g5.xlarge', 30_000);
+    assert.equal(a.boxStatusBar().visible, true);
+  });
+
+  it('Start Box (the node\'s inline action) brings it back at a new address; its jobs are listed again', async () => {
+    const node = boxNode(a, id)!.node;
+    const address = (await vscode.commands.executeCommand('cloudJobs.startBox', node)) as string | undefined;
+    assert.match(String(address), /^127\.0\.0\.\d+$/);
+    const row = await waitFor('the box listed again', async () => {
+      await a.refresh();
+      const r = boxNode(a, id);
+      return r && r.item.contextValue === 'host.box.running' && a.treeItems(r.node).some((c) => c.node.kind === 'job') ? r : undefined;
+    }, 30_000);
+    const stopped = a.treeItems(row.node).find((c) => c.node.kind === 'job' && c.node.job.state === 'STOPPED');
+    assert.ok(stopped, 'the job Stop Box stopped is listed, STOPPED');
+  });
+});
