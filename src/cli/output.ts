@@ -1,4 +1,5 @@
 import type { Job } from '../core/jobs/model';
+import { formatProgress } from '../core/jobs/progress';
 
 /** A job as `status --json` / `list --json` print it: every field of the model, stable order. */
 export function jobJson(job: Job): Record<string, unknown> {
@@ -18,6 +19,7 @@ export function jobJson(job: Job): Record<string, unknown> {
     attempt: job.attempt,
     ports: job.ports ?? [],
     gpus: job.gpus ?? null,
+    progress: job.progress ?? null,
   };
 }
 
@@ -52,13 +54,19 @@ export function elapsedOf(job: Job, now: Date): string {
   return formatElapsed(end - start);
 }
 
-/** An aligned table: NAME STATE EXIT STARTED ELAPSED HOST (and GPUS when a job holds some), two spaces between columns. */
-export function jobsTable(jobs: readonly Job[], now = new Date()): string {
+/**
+ * An aligned table: NAME STATE EXIT STARTED ELAPSED HOST, two spaces between columns; GPUS when
+ * a job holds some, and with `progress` (orch status) a PROGRESS column, both before HOST.
+ */
+export function jobsTable(jobs: readonly Job[], now = new Date(), opts: { progress?: boolean } = {}): string {
   const withGpus = jobs.some((j) => j.gpus?.length);
-  const gpus = (j: Job): string[] => (withGpus ? [j.gpus?.length ? j.gpus.join(',') : '-'] : []);
+  const extra = (j: Job): string[] => [
+    ...(withGpus ? [j.gpus?.length ? j.gpus.join(',') : '-'] : []),
+    ...(opts.progress ? [formatProgress(j.progress)] : []),
+  ];
   const rows = [
-    ['NAME', 'STATE', 'EXIT', 'STARTED', 'ELAPSED', ...(withGpus ? ['GPUS'] : []), 'HOST'],
-    ...jobs.map((j) => [j.name, j.state, j.exitCode === null ? '-' : String(j.exitCode), formatStarted(j.startedAt), elapsedOf(j, now), ...gpus(j), j.host]),
+    ['NAME', 'STATE', 'EXIT', 'STARTED', 'ELAPSED', ...(withGpus ? ['GPUS'] : []), ...(opts.progress ? ['PROGRESS'] : []), 'HOST'],
+    ...jobs.map((j) => [j.name, j.state, j.exitCode === null ? '-' : String(j.exitCode), formatStarted(j.startedAt), elapsedOf(j, now), ...extra(j), j.host]),
   ];
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join('  ')).join('\n');

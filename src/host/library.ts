@@ -15,6 +15,7 @@ import guard from './lib/guard.sh';
 import notify from './lib/notify.sh';
 import retention from './lib/retention.sh';
 import secrets from './lib/secrets.sh';
+import progress from './lib/progress.sh';
 import main from './lib/main.sh';
 import opList from './ops/list.sh';
 import opRun from './ops/run.sh';
@@ -35,6 +36,7 @@ export const HOST_FILES: Readonly<Record<string, string>> = {
   'lib/notify.sh': notify,
   'lib/retention.sh': retention,
   'lib/secrets.sh': secrets,
+  'lib/progress.sh': progress,
   'ops/list.sh': opList,
   'ops/run.sh': opRun,
   'ops/stop.sh': opStop,

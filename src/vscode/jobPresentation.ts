@@ -2,6 +2,8 @@
 import type { Job, JobState } from '../core/jobs/model';
 import { isActive } from '../core/jobs/model';
 import { attemptText, l1Text, type JobMark } from './guardrailMarks';
+import { formatProgress } from '../core/jobs/progress';
+import { formatPortSpec } from '../core/ports/portSpec';
 
 export interface StateLook {
   /** Codicon id (`~spin` animates). */
@@ -70,8 +72,11 @@ function stateDescription(job: Job, now: number): string {
       return 'queued';
     case 'STARTING':
       return 'starting';
-    case 'RUNNING':
-      return time ? `running ${time}` : 'running';
+    case 'RUNNING': {
+      // The latest progress line (tqdm, Keras, N/M), parsed on the host.
+      const progress = job.progress ? ` · ${formatProgress(job.progress)}` : '';
+      return (time ? `running ${time}` : 'running') + progress;
+    }
     case 'STOPPED':
       return time ? `stopped · ${time}` : 'stopped';
     default: {
@@ -94,6 +99,8 @@ export function jobTooltipMarkdown(job: Job, now: number, mark?: JobMark): strin
   if (job.startedAt) rows.push(`- **Started:** ${mdEscape(new Date(job.startedAt).toLocaleString())}`);
   const elapsed = elapsedMs(job, now);
   if (elapsed !== undefined) rows.push(`- **${isActive(job.state) ? 'Elapsed' : 'Ran for'}:** ${formatDuration(elapsed)}`);
+  if (job.state === 'RUNNING' && job.progress) rows.push(`- **Progress:** ${mdEscape(formatProgress(job.progress))}`);
+  if (job.ports?.length) rows.push(`- **Ports:** ${job.ports.map(formatPortSpec).join(', ')}`);
   if (job.exitCode !== null) rows.push(`- **Exit code:** ${job.exitCode}`);
   if (job.reason) rows.push(`- **Why ${job.state.toLowerCase()}:** ${mdEscape(job.reason)}`);
   rows.push(`- **Log:** \`${job.logPath.replace(/`/g, "'")}\``);

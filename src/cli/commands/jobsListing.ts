@@ -18,9 +18,9 @@ export function mergeNewestFirst(lists: readonly (readonly Job[])[]): Job[] {
     .sort((a, b) => (b.createdAt ?? b.startedAt ?? '').localeCompare(a.createdAt ?? a.startedAt ?? '') || a.host.localeCompare(b.host) || a.name.localeCompare(b.name));
 }
 
-function print(io: CliIO, jobs: readonly Job[], json: boolean, empty: string, where: string): void {
+function print(io: CliIO, jobs: readonly Job[], json: boolean, empty: string, where: string, progress: boolean): void {
   if (json) writeLine(io.stdout, jobsJson(jobs));
-  else writeLine(io.stdout, jobs.length ? jobsTable(jobs) : `${empty} on ${where}.`);
+  else writeLine(io.stdout, jobs.length ? jobsTable(jobs, new Date(), { progress }) : `${empty} on ${where}.`);
 }
 
 /** `status` and `list` differ only in which jobs they ask the engine for. */
@@ -34,13 +34,15 @@ export function listingCommand(name: string, summary: string, fetch: (e: Engine)
       `Usage: orch ${name} [--json] [--host NAME]`,
       '',
       '  --json       an array of objects: name, state, exitCode, host, logPath, startedAt, endedAt,',
-      '               command, workdir, outputDir, reason, route, attempt, ports',
+      '               command, workdir, outputDir, reason, route, attempt, ports, progress',
+      '               (progress of a RUNNING job: percent, n, total, rate, eta, from its last',
+      '               progress line; null when it printed none)',
       '  --host NAME  only this host (default: every host of scripts/cloud/hosts.yaml, asked at once)',
       '  --local      the local tmux target (default: the configured host, else local)',
       '',
       CONFIG_HELP,
       '',
-      'Text output: NAME STATE EXIT STARTED ELAPSED HOST, newest first across hosts.',
+      `Text output: NAME STATE EXIT STARTED ELAPSED ${name === 'status' ? 'PROGRESS ' : ''}HOST, newest first across hosts.`,
       'Exit status: 0; 1 when a host could not be asked (one line on stderr each; the others are listed).',
     ].join('\n'),
     async run(argv, io) {
@@ -51,14 +53,14 @@ export function listingCommand(name: string, summary: string, fetch: (e: Engine)
       const targets = listedHosts(hosts, p.options);
       if (targets === undefined) {
         return withContext(io, p.options, async (ctx) => {
-          print(io, await fetch(ctx.engine), json, empty, ctx.engine.host);
+          print(io, await fetch(ctx.engine), json, empty, ctx.engine.host, name === 'status');
           return 0;
         }, { config: hosts.base, quiet: true });
       }
       const results = await onEveryHost(io, targets, (ctx) => fetch(ctx.engine));
       await closeAll(results.map((r) => r.ctx));
       for (const r of results) if (r.error !== undefined) reportUnreachable(io, r.host, r.error);
-      print(io, mergeNewestFirst(results.map((r) => r.value ?? [])), json, empty, hostList(targets.map((t) => t.name)));
+      print(io, mergeNewestFirst(results.map((r) => r.value ?? [])), json, empty, hostList(targets.map((t) => t.name)), name === 'status');
       return results.some((r) => r.error !== undefined) ? 1 : 0;
     },
   };

@@ -5,6 +5,7 @@
  */
 import type { Job, JobState } from '../jobs/model';
 import { portsOf } from '../ports/portSpec';
+import { parseProgress } from '../jobs/progress';
 
 export interface HostHeader {
   /** The target user's home. */
@@ -132,6 +133,7 @@ export function toJob(rec: JobRecord, header: HostHeader, host: string): Job {
     gpus: gpusOf(marker(rec, 'gpus')),
     createdAt: typeof meta.createdAt === 'string' ? meta.createdAt : null,
     ports: portsOf(meta.ports),
+    progress: state === 'RUNNING' ? parseProgress(rec.files.progress) : null,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { PortSpec } from '../ports/portSpec';
+import type { JobProgress } from './progress';
 
 /** The job model shared by the engine, the CLI and the extension (PRODUCT.md §2). */
 
@@ -42,6 +43,8 @@ export interface Job {
   ports?: PortSpec[];
   /** GPU indices the host queue gave the job (its CUDA_VISIBLE_DEVICES); null without --gpus or before it has them. */
   gpus?: number[] | null;
+  /** A running job's latest progress line, parsed on the host; null when none. */
+  progress?: JobProgress | null;
 }
 
 /** What a caller asks the engine to start. */

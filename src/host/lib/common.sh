@@ -102,7 +102,10 @@ header() { printf 'home\0%s\0root\0%s\0now\0%(%s)T\0' "$HOME" "$1" -1; }
 emit() {
   local d=$1 f v
   printf 'job\0%s\0' "${d##*/}"
-  if [ "${2:-}" = alive ] || job_alive "$d"; then printf 'alive\0\0'
+  if [ "${2:-}" = alive ] || job_alive "$d"; then
+    printf 'alive\0\0'
+    # A running job's latest progress: one tail of the log's last 4 KB (lib/progress.sh).
+    [ ! -e "$d/started" ] || emit_progress "$d"
   elif [ -e "$d/env" ] && ! job_active "$d"; then secrets_drop "$d"
   fi
   for f in meta.json workdir created started ended exit stopped queued runner.pid attempt no-retry gpus; do

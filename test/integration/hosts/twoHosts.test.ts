@@ -96,7 +96,7 @@ describe('several hosts: two real sshd on loopback', function () {
     const status = await orch('status');
     assert.equal(status.code, 0, status.stderr);
     const lines = status.stdout.trim().split('\n');
-    assert.match(lines[0]!, /^NAME +STATE +EXIT +STARTED +ELAPSED +HOST$/);
+    assert.match(lines[0]!, /^NAME +STATE +EXIT +STARTED +ELAPSED +PROGRESS +HOST$/);
     const rows = lines.slice(1).map((l) => l.split(/\s+/));
     assert.deepEqual(rows.map((r) => [r[0], r[r.length - 1]]), [[newer, 'gpu-a'], [older, 'gpu-b']]);
     const onlyB = await listed('--host', 'gpu-b');

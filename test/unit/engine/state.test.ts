@@ -70,7 +70,7 @@ describe('engine state', () => {
         name: 'old', state: 'DONE', exitCode: 0, host: 'ec2', logPath: '/home/u/logs/old/run.log',
         startedAt: '2026-01-01T00:00:01.000Z', endedAt: '2026-01-01T00:00:02.000Z',
         command: 'echo "[EXIT: 5]"\nx', workdir: '/home/u/work/p', outputDir: 'out', reason: null,
-        route: 'cloud: rule', attempt: 1, createdAt: '2026-01-01T00:00:00.000Z', ports: [], gpus: null,
+        route: 'cloud: rule', attempt: 1, createdAt: '2026-01-01T00:00:00.000Z', ports: [], gpus: null, progress: null,
       });
       assert.equal(jobs[0]!.attempt, 2);
       assert.equal(jobs[0]!.workdir, '/home/u/work/p');

@@ -21,6 +21,17 @@ const job = (over: Partial<Job> = {}): Job => ({
 });
 
 describe('job presentation', () => {
+  it('shows a running job\'s latest progress in its description and tooltip, and its ports', () => {
+    const progress = { percent: 45, n: 45, total: 100, rate: '39.9it/s', eta: '00:01' };
+    const j = job({ progress, ports: [{ port: 6006 }, { port: 5173, local: 15173 }] });
+    const now = Date.parse('2026-11-21T09:12:00.000Z');
+    assert.equal(jobDescription(j, now), 'running 2m 00s · 45% 45/100 39.9it/s ETA 00:01');
+    const tip = jobTooltipMarkdown(j, now);
+    assert.match(tip, /- \*\*Progress:\*\* 45% 45\/100 39\.9it\/s ETA 00:01/);
+    assert.match(tip, /- \*\*Ports:\*\* 6006, 5173:15173/);
+    assert.equal(jobDescription(job({ state: 'DONE', exitCode: 0, endedAt: '2026-11-21T09:11:00.000Z', progress }), now), 'exit 0 · 1m 00s');
+  });
+
   it('gives every state its own icon and colour', () => {
     const icons = new Set(JOB_STATES.map((s) => STATE_LOOK[s].icon));
     const colors = new Set(JOB_STATES.map((s) => STATE_LOOK[s].color));
