@@ -86,31 +86,47 @@ async function symlinkStaysInside(root: string, rel: string): Promise<{ ok: bool
  * target text, and anything unsafe (a path with `..`, a symlink pointing out) is skipped.
  */
 export async function hashLocalFiles(root: string, relPaths: readonly string[]): Promise<LocalFileList> {
+  // Several files at once: one after another, a tree of small files waits on each open, read and
+  // close in turn (3,000 files: ~2.8 s one by one on this machine).
+  const results: ({ file: LocalFile } | { skip: string } | undefined)[] = new Array(relPaths.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < relPaths.length) {
+      const i = next++;
+      results[i] = await describe(root, relPaths[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, relPaths.length) }, worker));
   const files: LocalFile[] = [];
   const skipped: string[] = [];
-  for (const rel of relPaths) {
-    if (!isSafeRelativePath(rel)) {
-      skipped.push(rel);
-      continue;
-    }
-    let st;
-    try {
-      st = await fs.lstat(path.join(root, rel));
-    } catch {
-      continue; // tracked but deleted in the work tree
-    }
-    if (st.isSymbolicLink()) {
-      const link = await symlinkStaysInside(root, rel);
-      if (!link.ok) {
-        skipped.push(rel);
-        continue;
-      }
-      files.push({ path: rel, sha256: 'link:' + createHash('sha256').update(link.target).digest('hex'), size: 0 });
-    } else if (st.isFile()) {
-      files.push({ path: rel, sha256: await sha256File(path.join(root, rel)), size: st.size });
-    } else if (!st.isDirectory()) {
-      skipped.push(rel);
-    }
+  for (const r of results) {
+    if (r && 'file' in r) files.push(r.file);
+    else if (r) skipped.push(r.skip);
   }
   return { files, skipped };
+}
+
+const HASH_CONCURRENCY = 16;
+/** Files up to this size are read in one call rather than streamed. */
+const READ_WHOLE_MAX = 1 << 20;
+
+async function describe(root: string, rel: string): Promise<{ file: LocalFile } | { skip: string } | undefined> {
+  if (!isSafeRelativePath(rel)) return { skip: rel };
+  let st;
+  try {
+    st = await fs.lstat(path.join(root, rel));
+  } catch {
+    return undefined; // tracked but deleted in the work tree
+  }
+  if (st.isSymbolicLink()) {
+    const link = await symlinkStaysInside(root, rel);
+    if (!link.ok) return { skip: rel };
+    return { file: { path: rel, sha256: 'link:' + createHash('sha256').update(link.target).digest('hex'), size: 0 } };
+  }
+  if (st.isFile()) {
+    const file = path.join(root, rel);
+    const sha256 = st.size <= READ_WHOLE_MAX ? createHash('sha256').update(asBytes(await fs.readFile(file))).digest('hex') : await sha256File(file);
+    return { file: { path: rel, sha256, size: st.size } };
+  }
+  return st.isDirectory() ? undefined : { skip: rel };
 }
