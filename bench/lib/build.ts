@@ -46,6 +46,7 @@ export async function buildAll(): Promise<Built> {
         logLevel: 'error',
         external: ['cpu-features', '*.node'],
         alias: { vscode: fake },
+        loader: { '.sh': 'text' },
       }),
     ),
   );
