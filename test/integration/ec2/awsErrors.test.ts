@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { awsBundleLoaded, startTestBox, userStderr, type TestBox } from './boxHarness';
 
 /** What AWS refuses, through the real SDK against the stand-in: one sentence naming the fix. */
@@ -67,6 +71,37 @@ describe('EC2 box: AWS errors as one sentence naming the fix', function () {
       userStderr(r),
       'orch: No AWS credentials were found of profile "research": run "aws configure --profile research" (or "aws sso login --profile research"), or set AWS_PROFILE to a profile that has them.\n',
     );
+  });
+
+  it('an expired SSO session (the SDK reads ~/.aws/config and the SSO token cache as after an old aws sso login)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'orch-sso-home-'));
+    try {
+      mkdirSync(join(home, '.aws', 'sso', 'cache'), { recursive: true });
+      const config = join(home, '.aws', 'config');
+      writeFileSync(
+        config,
+        [
+          '[profile research]',
+          'sso_session = corp',
+          'sso_account_id = 123456789012',
+          'sso_role_name = Dev',
+          'region = ap-northeast-1',
+          '',
+          '[sso-session corp]',
+          'sso_start_url = https://example.awsapps.com/start',
+          'sso_region = ap-northeast-1',
+          '',
+        ].join('\n'),
+      );
+      // the token `aws sso login` cached, long expired (file named by the SHA-1 of the session name)
+      const cache = join(home, '.aws', 'sso', 'cache', `${createHash('sha1').update('corp').digest('hex')}.json`);
+      writeFileSync(cache, JSON.stringify({ startUrl: 'https://example.awsapps.com/start', region: 'ap-northeast-1', accessToken: 'old', expiresAt: '2020-01-01T00:00:00Z' }));
+      const r = await box.orch(['box', 'status'], { HOME: home, AWS_CONFIG_FILE: config, ORCH_EC2_PROFILE: 'research', AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+      assert.equal(r.code, 1);
+      assert.equal(userStderr(r), 'orch: The AWS SSO session of profile "research" has expired or is missing: run "aws sso login --profile research" and try again.\n');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('a host that is not an EC2 box: box says so; status never loads the AWS bundle', async () => {

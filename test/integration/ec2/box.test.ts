@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { resolveHost } from '../../../src/core/ssh/sshConfig';
+import { openSshArgs } from '../../../src/core/ssh/sshTarget';
+import { loadConfig } from '../../../src/core/config/resolve';
 import { uniqueName } from '../cli/cliHarness';
 import { awsBundleLoaded, startTestBox, userStderr, type TestBox } from './boxHarness';
 
@@ -63,6 +67,19 @@ describe('EC2 box: wake on demand, box status|start|stop, the key pinned under t
     pinnedLine = knownLines()[0]!;
     assert.ok(took < 60_000, `wake took ${took} ms`);
     console.log(`      (wake + run --wait: ${took} ms)`);
+  });
+
+  it('OpenSSH (what orch attach runs) accepts the key orch pinned: -o HostKeyAlias=<instance id> -o HostName=<address>', async () => {
+    const config = await loadConfig({ cwd: box.ws, env: { ...box.env, ORCH_STRICT_HOST_KEY_CHECKING: 'yes' } });
+    const resolved = { ...(await resolveHost(config)), hostname: box.instance.publicIp!, hostKeyAlias: box.instance.id };
+    const args = openSshArgs(config, resolved, { tty: false })!;
+    assert.ok(args.includes(`HostKeyAlias=${box.instance.id}`) && args.includes(`HostName=${firstAddress}`), args.join(' '));
+    const r = await new Promise<{ code: number; out: string }>((resolve) =>
+      execFile('ssh', ['-o', 'BatchMode=yes', ...args, 'echo', 'via-openssh'], { timeout: 30_000 }, (e, stdout, stderr) => resolve({ code: e ? 1 : 0, out: stdout + stderr })),
+    );
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /via-openssh/);
+    assert.deepEqual(knownLines(), [pinnedLine], 'OpenSSH added nothing');
   });
 
   it('box status of the running box: address and uptime; box start says it already runs', async () => {
