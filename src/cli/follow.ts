@@ -33,6 +33,8 @@ export async function streamLog(
   fromByte = 0,
   watch?: LogWatchOptions,
   prefix = 'orch',
+  /** Also gets every chunk (the log cache). */
+  tap?: (chunk: Buffer) => void,
 ): Promise<Job | undefined> {
   if (io.signal.aborted) return undefined;
   const watcher = createLogWatcher(watch ?? (await watchOptionsFor(io, prefix)));
@@ -44,6 +46,7 @@ export async function streamLog(
     signal: io.signal,
     onData: (chunk) => {
       io.stdout.write(chunk);
+      tap?.(chunk);
       report(watcher.push(chunk));
     },
     onReconnect: ({ attempt }) => writeLine(io.stderr, `${prefix}: connection lost; resuming the log (attempt ${attempt})...`),

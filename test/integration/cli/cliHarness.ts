@@ -31,11 +31,13 @@ class Sink extends Writable {
 
 /**
  * The environment a user's shell would give orch: PATH and HOME, plus the given ORCH_* keys.
- * Connection reuse is off (`node bin/orch` children would leave helpers behind for 10 minutes);
+ * The log cache goes to a temp dir of this test process. Connection reuse is off (`node bin/orch` children would leave helpers behind for 10 minutes);
  * test/integration/cli/connectionReuse.test.ts tests it on its own.
  */
 export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG ?? 'C.UTF-8', ORCH_CONNECTION_PERSIST: '0', ...extra };
+  // The log cache of these runs stays out of the user's ~/.cache.
+  const cache = join(tmpdir(), `orch-test-cache-${process.pid}`);
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG ?? 'C.UTF-8', ORCH_CONNECTION_PERSIST: '0', XDG_CACHE_HOME: cache, ...extra };
 }
 
 /** ORCH_* variables pointing at a test sshd (how a user would configure it in scripts/cloud/.env). */
