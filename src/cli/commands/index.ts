@@ -48,5 +48,6 @@ export const orchCommands: Command[] = [
   lazy('completion', () => (require('./completion') as typeof import('./completion')).completionCommand),
   lazy('__connection-helper', () => (require('./connectionHelper') as typeof import('./connectionHelper')).connectionHelperCommand),
   lazy('__complete-jobs', () => (require('./completeJobs') as typeof import('./completeJobs')).completeJobsCommand),
+  lazy('__complete-hosts', () => (require('./completeHosts') as typeof import('./completeHosts')).completeHostsCommand),
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */

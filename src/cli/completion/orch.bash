@@ -47,6 +47,15 @@ _orch_jobs() {
   return 0
 }
 
+# _orch_hosts ORCH CUR: the names --host takes (hosts.yaml entries and auto, else ORCH_HOST).
+_orch_hosts() {
+  local name
+  while IFS= read -r name; do
+    [[ $name == "$2"* ]] && COMPREPLY+=("$name")
+  done < <("$1" __complete-hosts </dev/null 2>/dev/null)
+  return 0
+}
+
 _orch() {
   local cur=${COMP_WORDS[COMP_CWORD]} orch=${COMP_WORDS[0]} i=1 j word opt
   local _orch_opts _orch_valued _orch_lists _orch_operands
@@ -72,7 +81,7 @@ _orch() {
   _orch_row "${COMP_WORDS[i]}" || return 0
 
   # Walk the words between the command and the cursor: option values, list values, operands.
-  local operands=0 expect='' inlist=''
+  local operands=0 expect='' inlist='' valued_opt=''
   local -a pass=()
   for ((j = i + 1; j < COMP_CWORD; j++)); do
     word=${COMP_WORDS[j]}
@@ -85,6 +94,7 @@ _orch() {
     [[ $word == -- ]] && return 0
     if [[ $word == -* ]]; then
       opt=${word%%=*}
+      valued_opt=$opt
       inlist=''
       _orch_in "$opt" "$_orch_lists" && inlist=1
       if [[ $opt != --help && $opt != --active ]] && _orch_in "$opt" "$choosing"; then
@@ -101,7 +111,11 @@ _orch() {
     [[ $_orch_operands == new-job ]] && ((operands > 1)) && return 0
   done
 
-  [[ -n $expect ]] && return 0 # an option's value: file names by default
+  if [[ -n $expect ]]; then
+    # an option's value: host names for --host, else file names by default
+    [[ $valued_opt == --host ]] && _orch_hosts "$orch" "$cur"
+    return 0
+  fi
   if [[ $cur == -* ]] && { ((operands == 0)) || [[ $_orch_operands != new-job ]]; }; then
     # shellcheck disable=SC2086
     _orch_add "$cur" $_orch_opts

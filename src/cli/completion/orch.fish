@@ -54,6 +54,7 @@ function __orch_candidates
     set -l operands 0
     set -l expect ''
     set -l inlist ''
+    set -l valued_opt ''
     set -l pass
     set -l j $i
     while test $j -lt (count $tokens)
@@ -70,6 +71,7 @@ function __orch_candidates
         end
         if string match -q -- '-*' $word
             set -l opt (string split -m1 = -- $word)[1]
+            set valued_opt $opt
             set inlist ''
             contains -- $opt $lists; and set inlist 1
             if contains -- $opt $choosing; and not contains -- $opt --help --active
@@ -89,6 +91,11 @@ function __orch_candidates
             __orch_subcommand $tokens[(math $j + 1)..-1]
             return
         end
+    end
+    if test -n "$expect"; and test "$valued_opt" = --host
+        # the names --host takes (hosts.yaml entries and auto, else ORCH_HOST)
+        $orch __complete-hosts </dev/null 2>/dev/null
+        return
     end
     if test -n "$expect"; or test -n "$inlist"
         __fish_complete_path $cur

@@ -20,7 +20,7 @@ _orch_row() {
 
 _orch() {
   local -a row choosing pass opts valued lists found
-  local i=2 j word opt operands=0 expect='' inlist='' kind
+  local i=2 j word opt operands=0 expect='' inlist='' kind valued_opt=''
   while (( i < CURRENT )) && [[ $words[i] == --debug ]]; do (( i++ )); done
   if (( i == CURRENT )); then
     _orch_row @global || return 1
@@ -52,6 +52,7 @@ _orch() {
     fi
     if [[ $word == -* ]]; then
       opt=${word%%=*}
+      valued_opt=$opt
       inlist=''
       (( ${lists[(Ie)$opt]} )) && inlist=1
       if (( ${choosing[(Ie)$opt]} )); then
@@ -73,6 +74,12 @@ _orch() {
     fi
   done
 
+  if [[ -n $expect && $valued_opt == --host ]]; then
+    # the names --host takes (hosts.yaml entries and auto, else ORCH_HOST)
+    found=(${(f)"$($words[1] __complete-hosts </dev/null 2>/dev/null)"})
+    compadd -- $found
+    return
+  fi
   if [[ -n $expect || -n $inlist ]]; then _files; return; fi
   if [[ $PREFIX == -* ]]; then compadd -- $opts; return; fi
   case $kind in

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +22,8 @@ describe('orch completion bash|zsh|fish in real shells', function () {
   const active = `cmpl-run-${process.pid}`;
   const ended = `cmpl-done-${process.pid}`;
   const script = (shell: string) => path.join(dir, `orch.${shell}`);
+  /** A workspace whose scripts/cloud/hosts.yaml names two hosts (never reached: only names are read). */
+  let hostsWs: string;
 
   before(async () => {
     // bin/orch runs dist/orch.js: build it from these sources
@@ -36,6 +38,9 @@ describe('orch completion bash|zsh|fish in real shells', function () {
       XDG_CONFIG_HOME: path.join(dir, 'config'),
       XDG_DATA_HOME: path.join(dir, 'data'),
     };
+    hostsWs = path.join(dir, 'hosts-ws');
+    mkdirSync(path.join(hostsWs, 'scripts', 'cloud'), { recursive: true });
+    writeFileSync(path.join(hostsWs, 'scripts', 'cloud', 'hosts.yaml'), 'hosts:\n  gpu-a:\n    host: 127.0.0.1\n  gpu-b:\n    host: 127.0.0.1\n');
     for (const shell of ['bash', 'zsh', 'fish']) writeFileSync(script(shell), (await run(orchBin, ['completion', shell], { env })).stdout);
     await run(orchBin, ['run', '--local', active, 'sleep', '600'], { env, cwd: dir });
     await run(orchBin, ['run', '--local', '--wait', ended, 'true'], { env, cwd: dir });
@@ -50,14 +55,15 @@ describe('orch completion bash|zsh|fish in real shells', function () {
 
   describe('bash', () => {
     /** What `_orch` offers for a command line whose last word is the one being completed. */
-    async function complete(...words: string[]): Promise<string[]> {
+    const complete = (...words: string[]) => completeIn(dir, ...words);
+    async function completeIn(cwd: string, ...words: string[]): Promise<string[]> {
       const line = [
         'source "$1"; shift',
         'COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=()',
         '_orch',
         'printf "%s\\n" "${COMPREPLY[@]}"',
       ].join('\n');
-      const r = await run('bash', ['--norc', '--noprofile', '-c', line, 'bash', script('bash'), ...words], { env, cwd: dir });
+      const r = await run('bash', ['--norc', '--noprofile', '-c', line, 'bash', script('bash'), ...words], { env, cwd });
       return r.stdout.split('\n').filter((w) => w !== '');
     }
 
@@ -103,6 +109,13 @@ describe('orch completion bash|zsh|fish in real shells', function () {
       assert.deepEqual(await complete('orch', 'run', 'myjob', 'echo', '--w'), []);
     });
 
+    it('completes the host names of scripts/cloud/hosts.yaml (and auto) after --host, without asking any host', async () => {
+      assert.deepEqual(await completeIn(hostsWs, 'orch', 'run', '--host', ''), ['gpu-a', 'gpu-b', 'auto']);
+      assert.deepEqual(await completeIn(hostsWs, 'orch', 'logs', '--host', 'gpu-'), ['gpu-a', 'gpu-b']);
+      // without a hosts file: the one ORCH_HOST, here none
+      assert.deepEqual(await complete('orch', 'run', '--host', ''), []);
+    });
+
     it('completes subcommand words', async () => {
       assert.deepEqual(await complete('orch', 'completion', ''), ['bash', 'zsh', 'fish']);
       assert.deepEqual(await complete('orch', 'experiment', 'p'), ['program']);
@@ -110,8 +123,8 @@ describe('orch completion bash|zsh|fish in real shells', function () {
   });
 
   describe('fish', () => {
-    async function complete(line: string): Promise<string[]> {
-      const r = await run('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2] | string replace -r "\\t.*" ""; true', script('fish'), line], { env, cwd: dir });
+    async function complete(line: string, cwd = dir): Promise<string[]> {
+      const r = await run('fish', ['--no-config', '-c', 'source $argv[1]; complete -C $argv[2] | string replace -r "\\t.*" ""; true', script('fish'), line], { env, cwd });
       return r.stdout.split('\n').filter((w) => w !== '');
     }
 
@@ -122,6 +135,7 @@ describe('orch completion bash|zsh|fish in real shells', function () {
       assert.deepEqual((await complete('orch logs --local cmpl-')).sort(), [ended, active].sort());
       assert.deepEqual(await complete('orch stop --local cmpl-'), [active]);
       assert.deepEqual(await complete('orch completion z'), ['zsh']);
+      assert.deepEqual(await complete('orch run --host gpu-', hostsWs), ['gpu-a', 'gpu-b']);
     });
   });
 
@@ -133,9 +147,9 @@ describe('orch completion bash|zsh|fish in real shells', function () {
     });
 
     it('completes commands, options and job names in its line editor (a real interactive zsh on a pty)', async () => {
-      const complete = async (line: string) => {
+      const complete = async (line: string, cwd = dir) => {
         const out = path.join(dir, `zsh-line-${Math.random().toString(36).slice(2)}`);
-        await run('zsh', ['-f', path.join(__dirname, 'zshComplete.zsh'), script('zsh'), out, line], { env, cwd: dir, timeout: 30_000 });
+        await run('zsh', ['-f', path.join(__dirname, 'zshComplete.zsh'), script('zsh'), out, line], { env, cwd, timeout: 30_000 });
         return readFileSync(out, 'utf8');
       };
       assert.equal(await complete('orch lo'), 'orch logs \n');
@@ -144,6 +158,7 @@ describe('orch completion bash|zsh|fish in real shells', function () {
       // the only running job: stop offers no ended one
       assert.equal(await complete('orch stop --local cmpl-'), `orch stop --local ${active} \n`);
       assert.equal(await complete('orch logs --local cmpl-d'), `orch logs --local ${ended} \n`);
+      assert.equal(await complete('orch run --host au', hostsWs), 'orch run --host auto \n');
     });
   });
 
