@@ -4,7 +4,7 @@ import type { CliIO } from './command';
 import { writeLine } from './command';
 import { numberOption, parseArgs } from './args';
 import { CONFIG_OPTIONS, type CliContext } from './context';
-import { checkOutputDirFree, uploadForRun, workdirFor } from './commands/run';
+import { uploadForRun, workdirFor } from './commands/run';
 import { loadCliHosts, openRunTarget, withJobHost } from './hosts';
 import { waitForJob } from './follow';
 import { pullJobOutput } from './pullJob';
@@ -91,7 +91,6 @@ async function runCmd(argv: string[], io: CliIO): Promise<number> {
   try {
     const name = await freeName(ctx, generateJobName(config.project, cloudRunTask(o.spec as string | undefined)));
     const workdir = workdirFor(ctx, io, o);
-    await checkOutputDirFree(target, outputDir, workdir);
     // the kit's scripts live in the workspace: sync it when it is a git repository
     const sync = ctx.kind === 'cloud' && (await isGitWorkspace(config.workspaceRoot));
     if (ctx.kind === 'cloud' && !sync) writeLine(io.stderr, `cloud-run: ${config.workspaceRoot} is not a git repository; the workspace was not synced.`);

@@ -13,8 +13,7 @@ import { AUTO_HOST } from '../core/config/hostsTypes';
 import type { OrchConfig } from '../core/config/types';
 import { UserError, errorMessage, usageError } from '../core/errors';
 import { choosePlacement, type Placement, type PlacementCandidate } from '../core/hosts/placement';
-import { probeHost, type HostProbe } from '../core/hosts/probe';
-import type { Job } from '../core/jobs/model';
+import { probeHost } from '../core/hosts/probe';
 import type { RoutingPolicy } from '../core/policy';
 
 export interface CliHosts {
@@ -125,8 +124,6 @@ export interface RunTarget {
   choice: TargetChoice;
   /** The placement when `--host auto` (or `default: auto`) decided. */
   placement?: Placement;
-  /** Active jobs and probe of the chosen host when placement already read them (no second round trip). */
-  known?: { active: Job[]; probe: HostProbe };
 }
 
 /**
@@ -182,5 +179,5 @@ async function place(io: CliIO, hosts: readonly ResolvedHost[], choice: TargetCh
   const chosen = read.find((r) => r.host === placement.host)!;
   await closeAll(read.filter((r) => r !== chosen).map((r) => r.ctx));
   writeLine(io.stderr, `${prefix}: --host auto chose ${placement.host}: ${placement.reason}.`);
-  return { ctx: chosen.ctx, choice, placement, known: chosen.value };
+  return { ctx: chosen.ctx, choice, placement };
 }

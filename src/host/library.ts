@@ -16,6 +16,7 @@ import notify from './lib/notify.sh';
 import retention from './lib/retention.sh';
 import secrets from './lib/secrets.sh';
 import progress from './lib/progress.sh';
+import outputs from './lib/outputs.sh';
 import main from './lib/main.sh';
 import opList from './ops/list.sh';
 import opRun from './ops/run.sh';
@@ -37,6 +38,7 @@ export const HOST_FILES: Readonly<Record<string, string>> = {
   'lib/retention.sh': retention,
   'lib/secrets.sh': secrets,
   'lib/progress.sh': progress,
+  'lib/outputs.sh': outputs,
   'ops/list.sh': opList,
   'ops/run.sh': opRun,
   'ops/stop.sh': opStop,

@@ -23,6 +23,8 @@ export const HostExit = {
   noAttempt: 17,
   /** run: more GPUs asked for than the host has (stderr: the inventory). */
   tooManyGpus: 18,
+  /** run: an active job owns the output dir (stderr: its name, its dir, the one asked for). */
+  outputOwned: 19,
   /** rollback (git_target): no recorded commit, not a repository, not its top, commit changed or gone, reset failed. */
   noCommit: 20,
   notRepo: 21,
@@ -42,6 +44,8 @@ export const HOST_OPS = {
       /** The job's secret variables (lib/secrets.sh): NAME=VALUE lines, escaped. */
       'env',
       'gpus', 'gpuInventory',
+      /** --output-dir as given (lib/outputs.sh): while the job is active no other job may name it. */
+      'outputDir',
     ],
     /** The command text is the rest of stdin (read by `cat`, so any size and any byte but NUL). */
     rest: true,

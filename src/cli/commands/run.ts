@@ -4,7 +4,7 @@ import type { Command, CliIO } from '../command';
 import { writeLine } from '../command';
 import { numberOption, parseArgs, type ParsedArgs } from '../args';
 import { CONFIG_HELP, CONFIG_OPTIONS, policyFor, type CliContext } from '../context';
-import { loadCliHosts, openRunTarget, type RunTarget } from '../hosts';
+import { loadCliHosts, openRunTarget } from '../hosts';
 import { waitForJob } from '../follow';
 import { usageError } from '../../core/errors';
 import { generateJobName, validateJobName } from '../../core/jobs/names';
@@ -12,8 +12,6 @@ import { isActive } from '../../core/jobs/model';
 import { syncWorkspace, uploadDirs, type SyncResult } from '../../core/transfer';
 import { parseRetryExit, requirePattern, runGuardrailsOf, type GuardrailSettings } from '../../core/guardrails/settings';
 import { resolveGuardrails } from '../../core/guardrails/load';
-import { outputDirOwner } from '../../core/hosts/outputOwnership';
-import { probeHost } from '../../core/hosts/probe';
 import { parsePortSpec, type PortSpec } from '../../core/ports/portSpec';
 import { JOB_ENV_HELP, JOB_ENV_OPTIONS, jobEnvOf } from '../jobEnvOptions';
 
@@ -147,20 +145,6 @@ export async function checkNameFree(ctx: CliContext, name: string, force: boolea
   if (!force) throw usageError(`A job named ${name} already has a log on ${ctx.engine.host}; pick another name, or pass --force to start anew (the old log is kept, renamed).`);
 }
 
-/**
- * Refuses an output dir that an active job on the same host owns (PRODUCT.md §6), from that host's
- * job list just before the start. Two runs started in the same instant can both pass this check.
- */
-export async function checkOutputDirFree(t: RunTarget, outputDir: string | undefined, workdir: string): Promise<void> {
-  if (outputDir === undefined) return;
-  const { ctx } = t;
-  const { active, probe } = t.known ?? { active: await ctx.engine.status(), probe: await probeHost(ctx.target, ctx.config.logRoot) };
-  const owner = outputDirOwner(active, outputDir, workdir, probe.home);
-  if (!owner) return;
-  const theirs = owner.outputDir === outputDir ? 'it' : `its output dir ${owner.outputDir}`;
-  throw usageError(`The output dir ${outputDir} on ${ctx.engine.host} belongs to job ${owner.name} (${owner.state}) until it ends, and ${theirs} would share files with this job; pick another --output-dir, or stop ${owner.name} first.`);
-}
-
 async function checkDirs(io: CliIO, dirs: readonly string[]): Promise<void> {
   for (const d of dirs) {
     const st = await fs.stat(path.resolve(io.cwd, d)).catch(() => undefined);
@@ -245,7 +229,6 @@ export const runCommand: Command = {
     try {
       await checkNameFree(ctx, name, plan.force);
       const workdir = workdirFor(ctx, io, plan.options);
-      await checkOutputDirFree(target, plan.outputDir, workdir);
       await uploadForRun(ctx, io, workdir, plan.sync, plan.dataDirs);
       await ctx.engine.run({
         name,

@@ -87,6 +87,7 @@ class HostEngine implements Engine {
     }
     const retries = request.retries ?? this.config.retries ?? 0;
     if (!(Number.isInteger(retries) && retries >= 0)) throw usageError(`--retries must be a whole number, not ${retries}.`);
+    if (request.outputDir !== undefined && /[\n\0]/.test(request.outputDir)) throw usageError('--output-dir must be a path on one line.');
     const workdir = this.workdir(request);
     const gpus = request.gpus;
     if (gpus !== undefined) {
@@ -137,6 +138,7 @@ class HostEngine implements Engine {
         env,
         gpus: gpus === undefined ? '' : String(gpus),
         gpuInventory: this.config.gpus === undefined ? '' : String(this.config.gpus),
+        outputDir: request.outputDir ?? '',
       },
       { rest: request.command },
     );
@@ -164,6 +166,12 @@ class HostEngine implements Engine {
         throw usageError(this.tooManyGpus(gpus ?? 0, Number(res.stderr.trim()) || 0));
       case HostExit.badName:
         throw usageError(`The host refused the job name ${request.name}.`);
+      case HostExit.outputOwned: {
+        // PRODUCT.md §6: while a job runs its output dir is its own
+        const [owner = '?', theirs = '', mine = ''] = res.stderr.trim().split('\n');
+        const overlap = theirs === mine ? '' : ` (its output dir ${theirs} overlaps ${mine})`;
+        throw usageError(`The output dir ${request.outputDir} on ${host} belongs to job ${owner}, which is still active${overlap}; pick another --output-dir, or stop ${owner} first.`);
+      }
       default:
         throw this.hostFailure(`start ${request.name}`, res);
     }

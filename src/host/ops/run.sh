@@ -4,10 +4,16 @@
 # command text is the rest of stdin. Nothing is half-started: on any failure the new dir is
 # removed and a renamed old log is put back; the tmux session is the last thing created.
 op_run() {
-  local name=$F_NAME orch=$F_ROOT/.orch d prev="" err t i user_umask workdir
+  local name=$F_NAME orch=$F_ROOT/.orch d prev="" err t i user_umask workdir out="" owner lockfd=""
   run_fail() { printf '%s\n' "$2" >&2; exit "$1"; }
   valid_name "$name" || run_fail "$X_BAD_NAME" "invalid job name"
   abs_path workdir "$F_WORKDIR"
+  case $F_OUTPUT_DIR in
+    '') ;;
+    /*) norm_path out "$F_OUTPUT_DIR" ;;
+    '~'|\~/*) abs_path out "$F_OUTPUT_DIR"; norm_path out "$out" ;;
+    *) norm_path out "$workdir/$F_OUTPUT_DIR" ;;
+  esac
   command -v tmux >/dev/null 2>&1 || exit "$X_NO_TMUX"
   unset TMUX
   tmux has-session -t "=$name" 2>/dev/null && exit "$X_RUNNING"
@@ -25,6 +31,11 @@ op_run() {
   # An existing wider log root is tightened (PRODUCT.md §10).
   chmod "$DIR_MODE" -- "$F_ROOT" "$orch" 2>/dev/null
   store_hook "$orch" "$F_HOOK" || run_fail "$X_WRITE_FAILED" "cannot write $orch/slack-webhook"
+  # Held until this job's output-dir file is written (outputs.sh).
+  if [ -n "$out" ]; then
+    if ! { exec {lockfd}>> "$orch/output-dirs.lock" && flock "$lockfd"; }; then run_fail "$X_WRITE_FAILED" "cannot lock $orch/output-dirs.lock"; fi
+    if owner=$(output_owner "$F_ROOT" "$out" "$name"); then run_fail "$X_OUTPUT_OWNED" "$owner"$'\n'"$out"; fi
+  fi
   d=$F_ROOT/$name
   if [ -e "$d" ]; then
     [ "$F_FORCE" = 1 ] || run_fail "$X_LOG_EXISTS" "$d"
@@ -52,10 +63,12 @@ op_run() {
       { [ "$F_ROLLBACK_ON_RETRY" != 1 ] || : > "$d/rollback-on-retry"; }; }; } &&
     { [ "$F_STOP_ON_MATCH" != 1 ] || { printf '%s' "$F_WATCH" > "$d/watch-patterns" && : > "$d/stop-on-match"; }; } &&
     { [ -z "$F_HOOK" ] || : > "$d/notify"; } &&
+    { [ -z "$out" ] || printf '%s\n' "$out" > "$d/output-dir"; } &&
     secrets_store "$d" "$F_ENV"; } 2>&1 ); then
     run_undo
     run_fail "$X_WRITE_FAILED" "cannot write the job files in $d: ${err##*: }"
   fi
+  [ -z "$lockfd" ] || exec {lockfd}>&-
   # The workdir is the user's, made with the user's umask.
   umask "$user_umask"
   mkdir -p -- "$workdir" || { run_undo; run_fail "$X_WRITE_FAILED" "cannot create the workdir $workdir"; }

@@ -45,8 +45,9 @@ describe('several hosts: two real sshd on loopback', function () {
     [a, b] = await Promise.all([startSshd(), startSshd()]);
     ws = makeWorkspace('orch-hosts-ws-');
     mkdirSync(join(ws, 'scripts/cloud'), { recursive: true });
-    // gpu-a has one slot, so placement must send the second job elsewhere.
-    writeFileSync(join(ws, 'scripts/cloud/hosts.yaml'), `hosts:\n${entry('gpu-a', a, ['max_parallel: 1'])}\n${entry('gpu-b', b)}\ndefault: gpu-a\n`);
+    // gpu-a has one slot, so placement must send the second job elsewhere; both have a fixed
+    // number of slots, so no decision falls to the load (both servers share this machine's).
+    writeFileSync(join(ws, 'scripts/cloud/hosts.yaml'), `hosts:\n${entry('gpu-a', a, ['max_parallel: 1'])}\n${entry('gpu-b', b, ['max_parallel: 4'])}\ndefault: gpu-a\n`);
     withDown = join(ws, 'with-down.yaml');
     const dead = await freePort();
     writeFileSync(withDown, `hosts:\n${entry('gpu-a', a, ['max_parallel: 1'])}\n${entry('gpu-b', b)}\n  down:\n    host: 127.0.0.1\n    port: ${dead}\n    known_hosts: ${a.knownHostsFile}\n`);
@@ -71,21 +72,24 @@ describe('several hosts: two real sshd on loopback', function () {
   });
 
   it('--host auto spreads jobs by room and load, prints why, and records the reason in meta.json', async () => {
+    const busy = uniqueName('busy');
     const first = uniqueName('place1');
     const second = uniqueName('place2');
+    assert.equal((await orch('run', '--host', 'gpu-b', busy, 'sleep', '30')).code, 0);
+    // gpu-a: 0 of 1 slot busy; gpu-b: 1 of 4
     const r1 = await orch('run', '--host', 'auto', first, 'sleep', '30');
     assert.equal(r1.code, 0, r1.stderr);
-    assert.match(r1.stderr, /^orch: --host auto chose gpu-a: fewest active jobs per slot, then lowest load per CPU: gpu-a has 0 active jobs on 1 slot, load \d+\.\d\d per CPU; gpu-b has \d+ active jobs? on \d+ slots? \(its CPUs\)/m);
+    assert.match(r1.stderr, /^orch: --host auto chose gpu-a: fewest active jobs per slot, then lowest load per CPU: gpu-a has 0 active jobs on 1 slot, load \d+\.\d\d per CPU; gpu-b has 1 active job on 4 slots, load \d+\.\d\d per CPU\.$/m);
+    // gpu-a is full now: gpu-b, though it runs more jobs
     const r2 = await orch('run', '--host', 'auto', second, 'sleep', '30');
     assert.equal(r2.code, 0, r2.stderr);
-    assert.match(r2.stderr, /--host auto chose gpu-b: .*gpu-a has 1 active job on 1 slot/);
+    assert.match(r2.stderr, /--host auto chose gpu-b: .*gpu-b has 1 active job on 4 slots.*; gpu-a has 1 active job on 1 slot/);
     const status = JSON.parse((await orch('status', '--json')).stdout) as JsonJob[];
     assert.equal(status.find((j) => j.name === first)?.host, 'gpu-a');
     assert.equal(status.find((j) => j.name === second)?.host, 'gpu-b');
     const meta = JSON.parse((await b.runAsUser(`cat ${b.config().logRoot}/${second}/meta.json`)).stdout) as { placement: string };
     assert.match(meta.placement, /^gpu-b: fewest active jobs per slot/);
-    await orch('stop', first);
-    await orch('stop', second);
+    for (const n of [busy, first, second]) await orch('stop', n);
   });
 
   it('status and list ask both hosts, merge newest first with a HOST column, and filter with --host', async () => {
@@ -160,26 +164,34 @@ describe('several hosts: two real sshd on loopback', function () {
     assert.match(placed.stderr, /down unreachable \(/);
   });
 
-  it('a second job naming a running job\'s output dir on the same host is refused; another host is free', async () => {
+  it('a second job naming a running job\'s output dir on the same host is refused by the host; another host is free', async () => {
     const owner = uniqueName('owner');
     const rival = uniqueName('rival');
     assert.equal((await orch('run', '--host', 'gpu-b', '--output-dir', 'results/shared', owner, 'sleep', '30')).code, 0);
     const refused = await orch('run', '--host', 'gpu-b', '--output-dir', './results/shared/', rival, 'echo', 'nope');
     assert.equal(refused.code, 2);
-    assert.equal(
-      refused.stderr,
-      `orch: The output dir ./results/shared/ on gpu-b belongs to job ${owner} (RUNNING) until it ends, and its output dir results/shared would share files with this job; pick another --output-dir, or stop ${owner} first.\n`,
-    );
+    assert.equal(refused.stderr, `orch: The output dir ./results/shared/ on gpu-b belongs to job ${owner}, which is still active; pick another --output-dir, or stop ${owner} first.\n`);
     assert.equal(refused.stdout, '');
     assert.ok(!(await listed('--host', 'gpu-b')).some((j) => j.name === rival), 'nothing started');
+    assert.equal((await b.runAsUser(`test -e ${b.config().logRoot}/${rival}`)).code, 1, 'no job dir left behind');
     const inner = await orch('run', '--host', 'gpu-b', '--output-dir', 'results/shared/sub', uniqueName('inner'), 'true');
     assert.equal(inner.code, 2);
+    assert.match(inner.stderr, /belongs to job \S+, which is still active \(its output dir \/\S+\/results\/shared overlaps \/\S+\/results\/shared\/sub\)/);
     const elsewhere = await orch('run', '--host', 'gpu-a', '--output-dir', 'results/shared', '--wait', uniqueName('free'), 'true');
     assert.equal(elsewhere.code, 0, elsewhere.stderr);
     await orch('stop', owner);
     await waitFor('owner stopped', async () => (await listed('--host', 'gpu-b')).find((j) => j.name === owner)?.state === 'STOPPED');
     const after = await orch('run', '--host', 'gpu-b', '--output-dir', 'results/shared', '--wait', rival, 'echo', 'mine now');
     assert.equal(after.code, 0, after.stderr);
+  });
+
+  it('five runs started at once naming one output dir: exactly one starts', async () => {
+    const names = [1, 2, 3, 4, 5].map((i) => uniqueName(`race${i}`));
+    const results = await Promise.all(names.map((n) => orch('run', '--host', 'gpu-b', '--output-dir', 'results/raced', n, 'sleep', '20')));
+    assert.deepEqual(results.map((r) => r.code).sort(), [0, 2, 2, 2, 2], results.map((r) => r.stderr).join(''));
+    for (const r of results.filter((x) => x.code === 2)) assert.match(r.stderr, /^orch: The output dir results\/raced on gpu-b belongs to job race\d-/);
+    const winner = names[results.findIndex((r) => r.code === 0)]!;
+    await orch('stop', winner);
   });
 
   it('cloud-run takes --host and finds its run again for pull', async () => {

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { choosePlacement, type PlacementCandidate } from '../../../src/core/hosts/placement';
-import { hostPath, outputDirOwner } from '../../../src/core/hosts/outputOwnership';
-import { fakeJob } from '../cli/fakeJob';
 
 const host = (name: string, over: Partial<PlacementCandidate> = {}): PlacementCandidate => ({ name, kind: 'tmux', active: 0, maxParallel: undefined, load1: 0, cpus: 4, ...over });
 
@@ -35,31 +33,5 @@ describe('placement (--host auto)', () => {
     assert.match(p.reason, /^no host has room/);
     assert.throws(() => choosePlacement([host('a', { error: 'timed out' })]), /--host auto found no reachable tmux host: a unreachable \(timed out\)\./);
     assert.throws(() => choosePlacement([]), /no hosts are configured/);
-  });
-});
-
-describe('output dir ownership', () => {
-  const home = '/home/u';
-  it('compares absolute paths on the host', () => {
-    assert.equal(hostPath('results/r1/', '~/work/p', home), '/home/u/work/p/results/r1');
-    assert.equal(hostPath('./out', '/srv/w', home), '/srv/w/out');
-    assert.equal(hostPath('~/out', '/srv/w', home), '/home/u/out');
-    assert.equal(hostPath('/data/out', '~/w', home), '/data/out');
-  });
-
-  it('finds the active job whose output dir is, holds or lies in the new one, on the same workdir only', () => {
-    const jobs = [
-      fakeJob({ name: 'done', state: 'DONE', outputDir: 'results', workdir: '/home/u/work/p' }),
-      fakeJob({ name: 'run1', state: 'RUNNING', outputDir: 'results/r1', workdir: '/home/u/work/p' }),
-      fakeJob({ name: 'q', state: 'QUEUED', outputDir: 'out', workdir: '/home/u/work/other' }),
-    ];
-    assert.equal(outputDirOwner(jobs, 'results/r1', '~/work/p', home)?.name, 'run1');
-    assert.equal(outputDirOwner(jobs, './results/r1/', '/home/u/work/p', home)?.name, 'run1');
-    assert.equal(outputDirOwner(jobs, 'results', '~/work/p', home)?.name, 'run1');
-    assert.equal(outputDirOwner(jobs, 'results/r1/sub', '~/work/p', home)?.name, 'run1');
-    assert.equal(outputDirOwner(jobs, 'results/r2', '~/work/p', home), undefined);
-    assert.equal(outputDirOwner(jobs, 'results/r10', '~/work/p', home), undefined);
-    assert.equal(outputDirOwner(jobs, 'out', '~/work/p', home), undefined);
-    assert.equal(outputDirOwner(jobs, '/home/u/work/other/out', '~/work/p', home)?.name, 'q');
   });
 });
