@@ -22,6 +22,7 @@ export const COMMAND_IDS = [
   'cloudJobs.useLocalTarget',
   'cloudJobs.setSlackWebhook',
   'cloudJobs.forgetSecrets',
+  'cloudJobs.setJobSecret',
   'cloudJobs.installCli',
   'cloudJobs.uninstallCli',
   'cloudJobs.startBox',

@@ -12,6 +12,7 @@ import { routeActiveTask, setComputeTarget } from './routing';
 import { rerun, runOnEc2 } from './run';
 import { forgetSavedSecrets, openEnvFile, openSettings, setSlackWebhook, useLocalTarget } from './setup';
 import { attachTerminal } from '../terminal';
+import { setJobSecret } from '../jobSecrets';
 import { installCliInPath, uninstallCliFromPath } from './cliPath';
 import { startBox, stopBox } from './box';
 
@@ -47,6 +48,7 @@ export const COMMANDS: Record<CommandId, Handler> = {
   'cloudJobs.openEnvFile': () => openEnvFile(),
   'cloudJobs.useLocalTarget': ({ ctx }) => useLocalTarget(ctx),
   'cloudJobs.setSlackWebhook': ({ ctx }) => setSlackWebhook(ctx),
+  'cloudJobs.setJobSecret': ({ ctx }) => setJobSecret(ctx.ext.secrets),
   'cloudJobs.forgetSecrets': ({ ctx }) => forgetSavedSecrets(ctx),
   'cloudJobs.installCli': ({ ctx }) => installCliInPath(ctx),
   'cloudJobs.uninstallCli': ({ ctx }) => uninstallCliFromPath(ctx),

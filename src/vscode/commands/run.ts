@@ -13,6 +13,7 @@ import { pickRunHost } from '../hostPick';
 import { commandForFile, decisionDetail, decisionSummary, taskFromCommand } from '../routeText';
 import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
+import { jobEnvironment } from '../jobSecrets';
 import { boxReadyForRun } from './box';
 
 /** Arguments other commands (and tests) may pass instead of asking. */
@@ -96,7 +97,14 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
   }
   const job = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Cloud Jobs: starting ${name} on ${kind}…` },
-    async () => ctx.jobs.run(kind, { name, command, route: `${decisionSummary(decision)}: ${decision.reasons.join(' ')}`, guardrails: await runGuardrails() }),
+    async () =>
+      ctx.jobs.run(kind, {
+        name,
+        command,
+        route: `${decisionSummary(decision)}: ${decision.reasons.join(' ')}`,
+        guardrails: await runGuardrails(),
+        env: await jobEnvironment(ctx.ext.secrets),
+      }),
   );
   ctx.log.info(`started ${job.name} on ${job.host}: ${job.state}`);
   void vscode.window.showInformationMessage(`Started ${job.name} on ${job.host}.`, 'Show Logs', 'Attach').then((pick) => {

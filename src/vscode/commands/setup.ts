@@ -4,6 +4,7 @@ import { UserError } from '../../core/errors';
 import { workspaceRoot } from '../config';
 import type { CloudJobs } from '../context';
 import { forgetSecrets, SECRET_WEBHOOK } from '../secrets';
+import { forgetJobSecrets } from '../jobSecrets';
 
 const ENV_TEMPLATE = `# Cloud Jobs: where jobs run (see the extension's README). Values here beat VS Code settings.
 ORCH_HOST=
@@ -52,7 +53,8 @@ export async function setSlackWebhook(ctx: CloudJobs): Promise<void> {
 export async function forgetSavedSecrets(ctx: CloudJobs): Promise<void> {
   const c = await ctx.config.tryGet();
   await forgetSecrets(ctx.ext.secrets, c?.identityFile ? [c.identityFile] : []);
-  void vscode.window.showInformationMessage('Cloud Jobs forgot its saved passphrase and webhook URL.');
+  await forgetJobSecrets(ctx.ext.secrets);
+  void vscode.window.showInformationMessage('Cloud Jobs forgot its saved passphrase, webhook URL and job secrets.');
 }
 
 
