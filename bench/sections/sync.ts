@@ -46,12 +46,18 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
   const orchDir = `bench-sync-orch-${tag}`;
   const rsyncDir = `bench-sync-rsync-${tag}`;
   let job = 0;
+  // orch's hash cache lives here; a first upload starts without one, as from a fresh clone.
+  const cacheHome = mkdtempSync(join(tmpdir(), 'orch-bench-cache-'));
+  const env = { ...host.cliEnv, XDG_CACHE_HOME: cacheHome };
   const orchSync = () =>
-    runProc(process.execPath, [built.orchBin, 'run', '--sync', '--workdir', `~/${orchDir}`, `bench-sync-${tag}-${job++}`, 'true'], { cwd: ws, env: host.cliEnv, discardStdout: true });
+    runProc(process.execPath, [built.orchBin, 'run', '--sync', '--workdir', `~/${orchDir}`, `bench-sync-${tag}-${job++}`, 'true'], { cwd: ws, env, discardStdout: true });
   const sshCommand = ['ssh', ...host.sshArgs(['-o', 'ControlMaster=no', '-o', 'ControlPath=none']).slice(0, -1)].map((a) => `'${a}'`).join(' ');
   const destination = host.sshArgs().at(-1)!;
   const rsync = () => runProc('rsync', ['-az', '--delete', '-e', sshCommand, `${ws}/`, `${destination}:${rsyncDir}/`], { discardStdout: true });
-  const clear = () => host.sshd.runAsUser(`rm -rf -- ~/${orchDir} ~/${rsyncDir}`);
+  const clear = () => {
+    rmSync(join(cacheHome, 'orch'), { recursive: true, force: true });
+    return host.sshd.runAsUser(`rm -rf -- ~/${orchDir} ~/${rsyncDir}`);
+  };
   const touchOne = (i: number) => writeFileSync(join(ws, 'pkg00', 'file0.ts'), `changed ${i}\n`);
   const timed = async (fn: () => Promise<unknown>): Promise<number> => {
     const t0 = performance.now();
@@ -76,6 +82,7 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
   } finally {
     await clear().catch(() => undefined);
     rmSync(ws, { recursive: true, force: true });
+    rmSync(cacheHome, { recursive: true, force: true });
   }
   const limits = host.route === 'loopback' ? undefined : { first: 1.0, same: 0.5, one: 0.5 };
   const what = { first: 'first upload', same: 'nothing changed', one: 'one file changed' } as const;

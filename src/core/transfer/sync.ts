@@ -5,6 +5,7 @@ import * as tar from 'tar';
 import { UserError } from '../errors';
 import type { ShellTarget } from '../../host/target';
 import { isSafeRelativePath, remotePathExpr } from './paths';
+import { cacheFileFor, openHashCache } from './hashCache';
 import { hashLocalFiles, listDirFiles, listGitFiles, type LocalFile } from './localFiles';
 
 /** What one sync did; a second sync of an unchanged tree reports `uploaded: 0, deleted: 0`. */
@@ -158,7 +159,9 @@ export async function syncFiles(
  * `remoteWorkdir`, incrementally by content hash, propagating deletions.
  */
 export async function syncWorkspace(target: ShellTarget, localRoot: string, remoteWorkdir: string): Promise<SyncResult> {
-  const listed = await hashLocalFiles(localRoot, await listGitFiles(localRoot));
+  const cache = await openHashCache(cacheFileFor(localRoot), localRoot);
+  const listed = await hashLocalFiles(localRoot, await listGitFiles(localRoot), cache);
+  await cache.save();
   return syncFiles(target, localRoot, listed.files, remoteWorkdir, { name: 'workspace', deleteMissing: true, skipped: listed.skipped });
 }
 
