@@ -94,6 +94,8 @@ describe('the npm package: npm pack, then npm install -g of the tarball on a cle
     assert.deepEqual(readdirSync(path.join(prefix, 'bin')).sort(), ['cloud-run', 'orch']);
     const r = await orch('--version');
     assert.equal(r.stdout, `${version}\n`);
+    const cloudRun = await run(path.join(prefix, 'bin', 'cloud-run'), ['--help'], { cwd: env.HOME, env });
+    assert.match(cloudRun.stdout, /cloud-run run/);
   });
 
   it('orch route --json decides from the built-in policy', async () => {
