@@ -1,5 +1,5 @@
 /**
- * What placement and the output-dir check need from a host beyond its jobs: the user's home, the
+ * What placement needs from a host beyond its jobs: the user's home, the
  * 1-minute load average, the CPU count and the GPUs the driver lists, in one small round trip
  * (src/host/ops/probe.sh).
  */

@@ -33,12 +33,21 @@ function hostNode(a: Api, host: string): { node: JobsNode; item: vscode.TreeItem
   return a.treeItems().find((t) => t.node.kind === 'host' && t.node.host === host);
 }
 
-/** Answers the open quick pick as a user would with the keyboard: `down` times Down, then Enter. */
-async function answerQuickPick(down: number): Promise<void> {
-  // the pick opens after the command's first awaits: give the workbench a moment to show it
-  await new Promise((r) => setTimeout(r, 1500));
-  for (let i = 0; i < down; i++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
-  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+/**
+ * Answers the quick pick `pending` opens as a user would with the keyboard: `down` times Down,
+ * then Enter. The pick opens after the command's first awaits; under load that can take a while,
+ * so a keystroke that found no pick yet is tried again until the command has its answer.
+ */
+async function answerQuickPick<T>(pending: Thenable<T>, down: number): Promise<T> {
+  let settled = false;
+  const result = Promise.resolve(pending).finally(() => (settled = true));
+  for (let tries = 0; tries < 20 && !settled; tries++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    if (settled) break;
+    for (let i = 0; i < down; i++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  }
+  return result;
 }
 
 describe('Cloud Jobs with several hosts (scripts/cloud/hosts.yaml)', function () {
@@ -86,16 +95,14 @@ describe('Cloud Jobs with several hosts (scripts/cloud/hosts.yaml)', function ()
   it('Run on EC2 asks for the host (the default first), remembers the last one, and the job lands under it', async () => {
     const first = uniqueName('it-hosts-pick');
     const pending = vscode.commands.executeCommand('cloudJobs.runOnEc2', { name: first, command: 'echo picked; sleep 120', confirmed: true }) as Thenable<Job | undefined>;
-    await answerQuickPick(1); // box-a (the default) is first; one down is box-b
-    const job = await pending;
+    const job = await answerQuickPick(pending, 1); // box-a (the default) is first; one down is box-b
     assert.ok(job, 'a job was started');
     started.push(job);
     assert.equal(job.host, 'box-b');
 
     const second = uniqueName('it-hosts-again');
     const again = vscode.commands.executeCommand('cloudJobs.runOnEc2', { name: second, command: 'sleep 120', confirmed: true }) as Thenable<Job | undefined>;
-    await answerQuickPick(0); // the last host is now first
-    const job2 = await again;
+    const job2 = await answerQuickPick(again, 0); // the last host is now first
     assert.ok(job2);
     started.push(job2);
     assert.equal(job2.host, 'box-b');
