@@ -21,7 +21,9 @@ function followingEngine(chunks: string[], final: Job, opts: { waitForAbort?: bo
     close: () => Promise.resolve(),
     async follow(_name: string, o: FollowOptions) {
       for (const c of chunks) o.onData(Buffer.from(c));
-      if (opts.waitForAbort) await new Promise((r) => o.signal?.addEventListener('abort', r));
+      // as the real follow does: an already aborted signal (Ctrl-C while the watch options were
+      // read) ends it at once, a later one when it comes
+      if (opts.waitForAbort && !o.signal?.aborted) await new Promise((r) => o.signal?.addEventListener('abort', r));
       return final;
     },
   };
