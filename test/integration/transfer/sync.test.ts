@@ -55,6 +55,35 @@ function syncSuite(kind: string, setup: () => Promise<{ target: ShellTarget; wor
       assert.equal(await ctx.read('scratch.tmp'), undefined);
     });
 
+    it('sends the changed files as one gzip stream when the host has gzip, byte for byte', async () => {
+      const seen: Buffer[] = [];
+      const spy: ShellTarget = {
+        host: ctx.target.host,
+        close: () => Promise.resolve(),
+        exec(script, opts = {}) {
+          if (/tar -x -z -f -/.test(script) && opts.stdin && typeof opts.stdin === 'object' && 'on' in opts.stdin) {
+            (opts.stdin as NodeJS.ReadableStream).on('data', (c: Buffer) => seen.push(Buffer.from(c)));
+          }
+          return ctx.target.exec(script, opts);
+        },
+      };
+      const other = mkdtempSync(join(tmpdir(), 'orch-sync-gz-'));
+      try {
+        execFileSync('git', ['init', '-q'], { cwd: other });
+        const text = 'a line of source text that compresses well\n'.repeat(2000);
+        writeFileSync(join(other, 'big.txt'), text);
+        const r = await syncWorkspace(spy, other, `${ctx.workdir}/gz`);
+        assert.equal(r.uploaded, 1);
+        const sent = Buffer.concat(seen as unknown as Uint8Array[]);
+        assert.deepEqual([...sent.subarray(0, 2)], [0x1f, 0x8b], 'the upload is not a gzip stream');
+        assert.ok(sent.length < text.length / 10, `${sent.length} bytes sent for ${text.length} of text`);
+        assert.equal(await ctx.read('gz/big.txt'), text);
+        await ctx.shell('rm -rf gz');
+      } finally {
+        rmSync(other, { recursive: true, force: true });
+      }
+    });
+
     it('sends nothing the second time when nothing changed', async () => {
       const r = await syncWorkspace(ctx.target, ws, ctx.workdir);
       assert.deepEqual({ uploaded: r.uploaded, deleted: r.deleted, bytes: r.bytes, unchanged: r.unchanged }, { uploaded: 0, deleted: 0, bytes: 0, unchanged: 4 });
