@@ -18,10 +18,73 @@ abs_path() {
   esac
 }
 
+# text_hash VAR TEXT: a short stable checksum (cksum where it exists, else computed by bash).
+text_hash() {
+  local _h=5381 _i _c
+  if command -v cksum >/dev/null 2>&1; then
+    _h=$(printf '%s' "$2" | cksum); printf -v "$1" '%s' "${_h%% *}"; return
+  fi
+  for ((_i = 0; _i < ${#2}; _i++)); do
+    printf -v _c '%d' "'${2:_i:1}"
+    _h=$(((_h * 33 + _c) % 4294967296))
+  done
+  printf -v "$1" '%s' "$_h"
+}
+
 # sq TEXT: single-quoted for sh, bash, zsh and fish (tmux and cron hand commands to a shell).
 sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 
-iso_now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
+# The clock from bash itself (no date: busybox's has no %N and reads no ISO times). Bash 5 has
+# microseconds in EPOCHREALTIME; bash 4 gives whole seconds.
+# iso_now: 2026-12-01T08:05:17.123Z (UTC).
+iso_now() {
+  local t=${EPOCHREALTIME:-} s us
+  if [ -n "$t" ]; then s=${t%[.,]*}; us=${t#*[.,]}; else printf -v s '%(%s)T' -1; us=000000; fi
+  TZ=UTC0 printf '%(%Y-%m-%dT%H:%M:%S)T.%sZ\n' "$s" "${us:0:3}"
+}
+
+# ticket VAR: a number that grows with time (microseconds where bash has them): queue order.
+ticket() {
+  local _t=${EPOCHREALTIME:-}
+  if [ -n "$_t" ]; then printf -v "$1" '%s%s' "${_t%[.,]*}" "${_t#*[.,]}"; else printf -v "$1" '%(%s)T000000' -1; fi
+}
+
+# epoch_of VAR ISO: seconds since the epoch of an iso_now time (GNU date -d, else busybox -D).
+epoch_of() {
+  local _e
+  _e=$(date -u -d "$2" +%s 2>/dev/null || date -u -D '%Y-%m-%dT%H:%M:%S' -d "${2%%.*}" +%s 2>/dev/null) || _e=0
+  printf -v "$1" '%s' "${_e:-0}"
+}
+
+# lock_take FILE / lock_drop FILE: an exclusive lock on FILE, one at a time per process: flock
+# where it exists, else a lock dir (mkdir is atomic) whose holder's pid lets a dead holder's go.
+lock_take() {
+  local i holder=""
+  if command -v flock >/dev/null 2>&1; then
+    exec {LOCK_FD}>>"$1" && flock -w 10 "$LOCK_FD" && return 0
+    return 1
+  fi
+  for ((i = 0; i < 400; i++)); do
+    if mkdir -- "$1.d" 2>/dev/null; then printf '%s\n' "$BASHPID" > "$1.d/pid"; return 0; fi
+    read -r holder 2>/dev/null < "$1.d/pid"
+    if [ -n "$holder" ] && ! kill -0 "$holder" 2>/dev/null; then rm -rf -- "$1.d"; continue; fi
+    sleep 0.025
+  done
+  return 1
+}
+lock_drop() {
+  if [ -n "${LOCK_FD:-}" ]; then exec {LOCK_FD}>&-; LOCK_FD=""; else rm -rf -- "$1.d"; fi
+}
+
+# with_lock FILE FUNCTION ARGS...: runs FUNCTION holding the lock on FILE.
+with_lock() {
+  local f=$1 st=0
+  shift
+  lock_take "$f" || return 1
+  "$@" || st=$?
+  lock_drop "$f"
+  return "$st"
+}
 
 # put FILE TEXT: readers never see half a file.
 put() { printf '%s\n' "$2" > "$1.tmp.$$" && mv -f -- "$1.tmp.$$" "$1"; }

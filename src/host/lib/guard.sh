@@ -43,12 +43,26 @@ retry_allowed() {
   return 0
 }
 
+# millis VAR SECONDS: "0.2" -> 200, "5" -> 5000 (three decimals kept).
+millis() {
+  local _w=${2%%.*} _f=000
+  case $2 in *.*) _f=${2#*.}000 ;; esac
+  _f=${_f:0:3}
+  printf -v "$1" '%d' "$((10#${_w:-0} * 1000 + 10#$_f))"
+}
+
 # retry_pause DIR RETRY: the backoff before retry number RETRY: base, 2*base, 4*base... capped.
 retry_pause() {
   local d=$1 r=$2 base="" cap="" s
   read -r base cap 2>/dev/null < "$d/retry-backoff"
-  s=$(awk -v b="${base:-5}" -v c="${cap:-300}" -v r="$r" 'BEGIN { if (c < b) c = b; s = b * 2 ^ (r - 1); if (s > c) s = c; printf "%.3f", s }')
-  sleep "$s" 2>/dev/null
+  # In milliseconds, by bash (busybox awk may have no floating point).
+  local b c
+  millis b "${base:-5}"; millis c "${cap:-300}"
+  [ "$c" -ge "$b" ] || c=$b
+  s=$b
+  while [ "$r" -gt 1 ] && [ "$s" -lt "$c" ]; do s=$((s * 2)); r=$((r - 1)); done
+  [ "$s" -le "$c" ] || s=$c
+  sleep "$((s / 1000)).$(printf '%03d' $((s % 1000)))" 2>/dev/null
 }
 
 # git_target DIR: sets GIT_WD and GIT_HEAD for a reset of the job's workdir to the commit

@@ -32,8 +32,8 @@ notify() {
   [ -f "$d/notify" ] || return 0
   st=$(cat "$d/exit" 2>/dev/null)
   if [ -e "$d/stopped" ]; then state=STOPPED; elif [ "$st" = 0 ]; then state=DONE; else state=FAILED; fi
-  t0=$(date -d "$(cat "$d/started" 2>/dev/null || cat "$d/ended")" +%s 2>/dev/null || echo 0)
-  t1=$(date -d "$(cat "$d/ended")" +%s 2>/dev/null || echo 0)
+  epoch_of t0 "$(cat "$d/started" 2>/dev/null || cat "$d/ended")"
+  epoch_of t1 "$(cat "$d/ended")"
   dur=$((t1 - t0))
   text="Job $n $state (exit $st) on $HOSTNAME after $((dur / 60))m$((dur % 60))s"
   read -r k 2>/dev/null < "$d/attempt"

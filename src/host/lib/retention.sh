@@ -31,22 +31,27 @@ cron_install() {
   local root=$1 days=$2 tag cur line want
   command -v crontab >/dev/null 2>&1 || return 1
   case $days in ''|*[!0-9]*|0) return 0 ;; esac
-  tag="# orch-retention:$(printf '%s' "$root" | cksum | cut -d' ' -f1)"
+  text_hash tag "$root"
+  tag="# orch-retention:$tag"
   line="17 * * * * bash $(sq "$LIB") prune $(sq "$root") $days >/dev/null 2>&1 $tag"
   line=${line//%/\\%}
   cur=$(crontab -l 2>/dev/null)
-  cron_wanted want "$cur" "$line" "$tag"
+  cron_wanted want "$cur" "$line" "$tag" "$root"
   [ "$want" = "$cur" ] && return 0
-  (
-    flock -w 10 9 2>/dev/null
-    cur=$(crontab -l 2>/dev/null)
-    cron_wanted want "$cur" "$line" "$tag"
-    [ "$want" = "$cur" ] || printf '%s\n' "$want" | crontab -
-  ) 9>>"$root/.orch/cron.lock"
+  with_lock "$root/.orch/cron.lock" cron_write "$line" "$tag" "$root"
 }
 
-# cron_wanted VAR CRONTAB LINE TAG: sets VAR to CRONTAB with LINE as the one line ending in TAG
-# (where it already is, else last) and without orch's lines whose log root is gone.
+# cron_write LINE TAG ROOT: the crontab with LINE, read again under the lock.
+cron_write() {
+  local cur want
+  cur=$(crontab -l 2>/dev/null)
+  cron_wanted want "$cur" "$1" "$2" "$3"
+  [ "$want" = "$cur" ] || printf '%s\n' "$want" | crontab -
+}
+
+# cron_wanted VAR CRONTAB LINE TAG ROOT: sets VAR to CRONTAB with LINE as the one line ending in
+# TAG (where it already is, else last), without orch's lines whose log root is gone, and without
+# another orch line for ROOT (one written under another tag, where cksum was missing or not).
 cron_wanted() {
   local out="" l lr have=0
   if [ -n "$2" ]; then
@@ -56,7 +61,7 @@ cron_wanted() {
         *" $4") continue ;;
         *" # orch-retention:"*)
           cron_root lr "$l"
-          if [ -n "$lr" ] && [ ! -e "$lr" ]; then continue; fi ;;
+          if [ -n "$lr" ] && { [ ! -e "$lr" ] || [ "$lr" = "${5:-}" ]; }; then continue; fi ;;
       esac
       out+=$l$'\n'
     done <<< "$2"

@@ -16,7 +16,7 @@ finish() {
   printf '[EXIT: %s]\n' "$st" >> "$d/run.log"
   put "$d/ended" "$(iso_now)"
   put "$d/exit" "$st"
-  release_gpus "$d"
+  release_leases "$d"
   # The notice outlives the session: HUP is ignored before the fork (the pane may close before
   # the child reaches setsid), and the job has ended anyway.
   if [ -f "$d/notify" ]; then

@@ -1,10 +1,10 @@
 # shellcheck shell=bash
 # The host queue: the parallel limit (ORCH_MAX_PARALLEL) and GPU slots (--gpus N). A job that
 # cannot start yet waits as QUEUED in its tmux session, first come first served across both.
-# Parallel slots are flock locks on <log root>/.orch/slots/N, held on fd 8 by the runner, so the
-# kernel frees them with the runner. GPU indices are leases, <log root>/.orch/gpus/I holding the
-# job dir, taken under one lock; a lease whose job is not alive (ended, stopped, runner dead) is
-# free, so no index leaks after a crash, and finish gives them back at once.
+# A parallel slot and a GPU index are leases: <log root>/.orch/slots/I and .orch/gpus/I hold
+# the dir of the job that has them, taken together under one lock. A lease whose job is not
+# alive (ended, stopped, its runner dead even by kill -9) is free, so nothing leaks after a
+# crash, and finish gives them back at once.
 
 # older_waiting ROOT DIR TICKET: is a live job with a smaller ticket still waiting (FIFO)?
 older_waiting() {
@@ -19,53 +19,45 @@ older_waiting() {
   return 1
 }
 
-# take_parallel_slot DIR MAX: a free slot on fd 8, or 1.
-take_parallel_slot() {
-  local slots=${1%/*}/.orch/slots i
-  mkdir -p -- "$slots"
-  for ((i = 1; i <= $2; i++)); do
-    exec 8>>"$slots/$i"
-    if flock -n 8; then return 0; fi
-    exec 8>&-
+# free_leases VAR DIR KIND N COUNT: sets VAR to N free indices of KIND (slots 1..COUNT, gpus
+# 0..COUNT-1), space separated; 1 when fewer are free.
+free_leases() {
+  local _d=$2 _dir=${2%/*}/.orch/$3 _n=$4 _i _h _first=0 _free=()
+  [ "$3" = gpus ] || _first=1
+  for ((_i = _first; _i < _first + $5 && ${#_free[@]} < _n; _i++)); do
+    _h=""
+    read -r _h 2>/dev/null < "$_dir/$_i"
+    if [ -z "$_h" ] || [ "$_h" = "$_d" ] || ! job_alive "$_h"; then _free+=("$_i"); fi
   done
-  return 1
+  printf -v "$1" '%s' "${_free[*]}"
+  [ ${#_free[@]} -ge "$_n" ]
 }
 
-# take_gpus DIR N INVENTORY: leases N free GPU indices for the job and writes them, comma
-# separated, to DIR/gpus; 1 when fewer are free.
-take_gpus() {
-  local d=$1 n=$2 inv=$3 gdir=${1%/*}/.orch/gpus
-  mkdir -p -- "$gdir"
-  (
-    flock -w 10 9 || exit 1
-    local i holder free=()
-    for ((i = 0; i < inv && ${#free[@]} < n; i++)); do
-      holder=""
-      read -r holder 2>/dev/null < "$gdir/$i"
-      if [ -z "$holder" ] || [ "$holder" = "$d" ] || ! job_alive "$holder"; then free+=("$i"); fi
-    done
-    [ ${#free[@]} -ge "$n" ] || exit 1
-    for i in "${free[@]}"; do put "$gdir/$i" "$d" || exit 1; done
-    local IFS=,
-    put "$d/gpus" "${free[*]}"
-  ) 9>>"$gdir/.lock"
+# take_leases DIR MAX WANT INVENTORY: under the queue lock, a parallel slot (MAX set) and WANT
+# GPUs (WANT set) for the job, all or nothing; the GPU indices go to DIR/gpus ("0,2").
+take_leases() {
+  local d=$1 orch=${1%/*}/.orch slot="" gpus="" i
+  if [ -n "$2" ]; then free_leases slot "$d" slots 1 "$2" || return 1; fi
+  if [ -n "$3" ]; then free_leases gpus "$d" gpus "$3" "$4" || return 1; fi
+  for i in $slot; do put "$orch/slots/$i" "$d" || return 1; done
+  for i in $gpus; do put "$orch/gpus/$i" "$d" || return 1; done
+  if [ -n "$gpus" ]; then put "$d/gpus" "${gpus// /,}" || return 1; fi
+  return 0
 }
 
-# release_gpus DIR: gives back the job's GPU leases (the ones still naming it).
-release_gpus() {
-  local d=$1 gdir=${1%/*}/.orch/gpus i holder
-  [ -s "$d/gpus" ] || return 0
-  read -r i 2>/dev/null < "$d/gpus"
-  for i in ${i//,/ }; do
-    holder=""
-    read -r holder 2>/dev/null < "$gdir/$i"
-    [ "$holder" = "$d" ] && rm -f -- "$gdir/$i"
+# release_leases DIR: gives back the job's slot and GPUs (the leases still naming it).
+release_leases() {
+  local d=$1 f h=""
+  for f in "${1%/*}"/.orch/slots/* "${1%/*}"/.orch/gpus/*; do
+    [ -f "$f" ] || continue
+    read -r h 2>/dev/null < "$f"
+    if [ "$h" = "$d" ]; then rm -f -- "$f"; fi
   done
   return 0
 }
 
 # wait_for_slot DIR: marks the job queued (with a ticket) and returns once it holds a parallel
-# slot (fd 8, when max-parallel is set) and its GPUs (when gpus-wanted is), or was stopped.
+# slot (when max-parallel is set) and its GPUs (when gpus-wanted is), or was stopped.
 wait_for_slot() {
   local d=$1 root=${1%/*} max="" want="" inv=0 t
   read -r max 2>/dev/null < "$d/max-parallel"
@@ -74,14 +66,14 @@ wait_for_slot() {
   case $max in *[!0-9]*|0) max="" ;; esac
   case $want in *[!0-9]*|0) want="" ;; esac
   [ -n "$max$want" ] || return 0
-  t=$(date +%s%N)
+  mkdir -p -- "$root/.orch/slots" "$root/.orch/gpus"
+  ticket t
   put "$d/queued" "$t"
   while :; do
-    if ! older_waiting "$root" "$d" "$t"; then
-      if [ -z "$max" ] || take_parallel_slot "$d" "$max"; then
-        if [ -z "$want" ] || take_gpus "$d" "$want" "${inv:-0}"; then rm -f -- "$d/queued"; return 0; fi
-        [ -z "$max" ] || exec 8>&-
-      fi
+    if ! older_waiting "$root" "$d" "$t" &&
+      with_lock "$root/.orch/queue.lock" take_leases "$d" "$max" "$want" "${inv:-0}"; then
+      rm -f -- "$d/queued"
+      return 0
     fi
     [ -e "$d/stopped" ] && return 0
     sleep 0.3

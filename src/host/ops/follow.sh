@@ -1,10 +1,12 @@
 # shellcheck shell=bash
 # op_follow: run.log from byte F_FROM until the job has ended and every byte up to its
-# "[EXIT: N]" line is out: a watcher process lives while the job does, and tail --pid reads
-# the file one last time after the watcher is gone.
+# "[EXIT: N]" line is out. With GNU tail: tail -F --pid of a watcher process that lives while
+# the job does, so tail reads the file one last time after the watcher is gone. Where tail has no
+# --pid (busybox): a loop that sends each new range of bytes, and the rest once the job ended.
 op_follow() {
   local d=$F_ROOT/$F_NAME live size w t st
   valid_name "$F_NAME" && [ -f "$d/meta.json" ] || exit "$X_NOT_FOUND"
+  if ! tail -c 0 --pid=$$ -- /dev/null 2>/dev/null; then follow_poll "$d" "$F_FROM"; exit 0; fi
   # tail -c +N on a file shorter than N starts at its beginning: wait until it is long enough.
   while :; do
     live=0; SESSIONS=""; job_alive "$d" && live=1
@@ -22,4 +24,20 @@ op_follow() {
   st=$?
   kill "$w" 2>/dev/null
   exit "$st"
+}
+
+# follow_poll DIR FROM: the bytes of run.log after FROM as they come, until the job has ended.
+follow_poll() {
+  local d=$1 pos=$2 size live=1
+  trap 'exit 143' TERM HUP INT
+  while [ "$live" = 1 ]; do
+    SESSIONS=""; job_alive "$d" || live=0
+    # Read after the check: once the job has ended, this range holds everything to [EXIT: N].
+    file_size size "$d/run.log"
+    if [ "$size" -gt "$pos" ]; then
+      tail -c "+$((pos + 1))" -- "$d/run.log" | head -c "$((size - pos))"
+      pos=$size
+    fi
+    [ "$live" = 0 ] || sleep 0.25
+  done
 }

@@ -4,7 +4,7 @@
 # command text is the rest of stdin. Nothing is half-started: on any failure the new dir is
 # removed and a renamed old log is put back; the tmux session is the last thing created.
 op_run() {
-  local name=$F_NAME orch=$F_ROOT/.orch d prev="" err t i user_umask workdir out="" owner lockfd=""
+  local name=$F_NAME orch=$F_ROOT/.orch d prev="" err t i user_umask workdir out="" owner locked=""
   run_fail() { printf '%s\n' "$2" >&2; exit "$1"; }
   valid_name "$name" || run_fail "$X_BAD_NAME" "invalid job name"
   abs_path workdir "$F_WORKDIR"
@@ -33,13 +33,14 @@ op_run() {
   store_hook "$orch" "$F_HOOK" || run_fail "$X_WRITE_FAILED" "cannot write $orch/slack-webhook"
   # Held until this job's output-dir file is written (outputs.sh).
   if [ -n "$out" ]; then
-    if ! { exec {lockfd}>> "$orch/output-dirs.lock" && flock "$lockfd"; }; then run_fail "$X_WRITE_FAILED" "cannot lock $orch/output-dirs.lock"; fi
+    lock_take "$orch/output-dirs.lock" || run_fail "$X_WRITE_FAILED" "cannot lock $orch/output-dirs.lock"
+    locked=1
     if owner=$(output_owner "$F_ROOT" "$out" "$name"); then run_fail "$X_OUTPUT_OWNED" "$owner"$'\n'"$out"; fi
   fi
   d=$F_ROOT/$name
   if [ -e "$d" ]; then
     [ "$F_FORCE" = 1 ] || run_fail "$X_LOG_EXISTS" "$d"
-    prev=$d.prev-$(date -u +%Y%m%d-%H%M%S)
+    TZ=UTC0 printf -v prev '%s.prev-%(%Y%m%d-%H%M%S)T' "$d" -1
     [ -e "$prev" ] && prev=$prev-$$
     mv -- "$d" "$prev" || run_fail "$X_WRITE_FAILED" "cannot rename the old log dir $d"
   fi
@@ -51,7 +52,7 @@ op_run() {
   if ! err=$( { cat > "$d/cmd.sh" &&
     printf '%s\n' "$F_META" > "$d/meta.json" &&
     printf '%s\n' "$workdir" > "$d/workdir" &&
-    date +%s > "$d/created" &&
+    printf '%(%s)T\n' -1 > "$d/created" &&
     : > "$d/run.log" &&
     { [ -z "$F_MAXSEC" ] || printf '%s\n' "$F_MAXSEC" > "$d/max-seconds"; } &&
     { [ -z "$F_MAXPAR" ] || printf '%s\n' "$F_MAXPAR" > "$d/max-parallel"; } &&
@@ -68,7 +69,7 @@ op_run() {
     run_undo
     run_fail "$X_WRITE_FAILED" "cannot write the job files in $d: ${err##*: }"
   fi
-  [ -z "$lockfd" ] || exec {lockfd}>&-
+  [ -z "$locked" ] || lock_drop "$orch/output-dirs.lock"
   # The workdir is the user's, made with the user's umask.
   umask "$user_umask"
   mkdir -p -- "$workdir" || { run_undo; run_fail "$X_WRITE_FAILED" "cannot create the workdir $workdir"; }

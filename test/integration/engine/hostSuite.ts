@@ -63,7 +63,11 @@ export function hostSuite(fx: () => EngineFixture, names: string[], options: { l
     await waitEnded(engine, recent);
     for (const n of [old, running]) {
       const dir = (await engine.get(n))!.logPath.replace(/\/run\.log$/, '');
-      await sh(fx().target, `touch -d '40 days ago' '${dir}' '${dir}'/*`);
+      // "YYYY-MM-DD hh:mm:ss" is a date both GNU and busybox touch read.
+      const d = new Date(Date.now() - 40 * 86400_000);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      const stamp = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:00`;
+      await sh(fx().target, `touch -d '${stamp}' '${dir}' '${dir}'/*`);
     }
     return { old, running, recent };
   }

@@ -68,7 +68,7 @@ describe('host library functions', function () {
   it('slots: with max-parallel 1 the second job waits QUEUED and gets the slot when the first ends', async () => {
     const a = box.job('a', `sleep 0.6; date +%s%N > ${box.dir}/a.end`, { 'max-parallel': '1\n' });
     const b = box.job('b', `date +%s%N > ${box.dir}/b.start`, { 'max-parallel': '1\n' });
-    const run = box.sh(`runner "${a}" >/dev/null & sleep 0.2; runner "${b}" >/dev/null & sleep 0.2; [ -e "${b}/queued" ] && echo queued; wait`);
+    const run = box.sh(`bash "$LIB" runner "${a}" >/dev/null & sleep 0.2; bash "$LIB" runner "${b}" >/dev/null & sleep 0.2; [ -e "${b}/queued" ] && echo queued; wait`);
     const r = await run;
     assert.equal(r.stdout, 'queued\n');
     assert.ok(!existsSync(join(b, 'queued')));
@@ -78,7 +78,7 @@ describe('host library functions', function () {
   it('slots: a queued job whose runner died is not waited for (FIFO skips it)', async () => {
     const dead = box.job('dead', 'true', { queued: '1\n', 'runner.pid': '999999\n' });
     const c = box.job('c', 'echo ran', { 'max-parallel': '1\n' });
-    const r = await box.sh(`timeout 5 bash -c 'LIB=$1; . "$LIB"; runner "$2"' x "$LIB" "${c}"`);
+    const r = await box.sh(`timeout 5 bash "$LIB" runner "${c}"`);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(existsSync(join(dead, 'queued')));
     assert.equal(readFileSync(join(c, 'exit'), 'utf8'), '0\n');
