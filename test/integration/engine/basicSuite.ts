@@ -132,7 +132,8 @@ export function basicSuite(fx: () => EngineFixture, names: string[]): void {
     const n = name('stop');
     await engine.run({ name: n, command: 'trap "echo cleanup; exit 143" TERM; echo started; while :; do sleep 0.1; done' });
     await waitState(engine, n, 'RUNNING');
-    await new Promise((r) => setTimeout(r, 500));
+    // The trap is set once the command has printed (a login bash can be slow to start on a busy box).
+    await waitFor('the job to print', async () => ((await engine.readLog(n)).toString().startsWith('started\n') ? true : undefined));
     assert.deepEqual((await engine.status()).filter((j) => j.name === n).map((j) => j.state), ['RUNNING']);
     const stopped = await engine.stop(n);
     assert.equal(stopped.state, 'STOPPED');
