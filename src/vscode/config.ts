@@ -1,3 +1,4 @@
+import { DEFAULT_LOG_CACHE_MB } from '../core/logCache/logCache';
 import * as vscode from 'vscode';
 import { SETTINGS_KEYS } from '../core/config/settingsKeys';
 import { configHosts, configHostsLookup, configResolve, configSchema } from './lazyCore';
@@ -167,6 +168,12 @@ export class ConfigService implements vscode.Disposable {
   autorun(): AutorunMode {
     const v = vscode.workspace.getConfiguration(SECTION).get<string>('autorun');
     return v === 'off' || v === 'full' ? v : 'confirm';
+  }
+
+  /** cloudJobs.logCacheMB: the local log cache's bound (0 keeps nothing). */
+  logCacheMB(): number {
+    const v = vscode.workspace.getConfiguration(SECTION).get<unknown>('logCacheMB');
+    return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : DEFAULT_LOG_CACHE_MB;
   }
 
   dispose(): void {

@@ -10,6 +10,13 @@ import type { TargetKind } from './jobsService';
 import { JobsService } from './jobsService';
 import { TextChannel } from './textChannel';
 import { BoxService } from './boxes';
+import { PortForwards } from './portForwards';
+import { LogCache, logCacheDir } from '../core/logCache/logCache';
+
+/** The same cache dir as the CLI's (so a log read by either shows offline in both); the size is the setting's. */
+function logCacheOf(mb: number): LogCache {
+  return new LogCache(logCacheDir(process.env), Math.floor(mb * 1024 * 1024));
+}
 
 const USE_LOCAL_KEY = 'cloudJobs.useLocalTarget';
 
@@ -25,6 +32,8 @@ export class CloudJobs implements vscode.Disposable {
   /** The workspace's EC2 box, when the host is one (ORCH_EC2_INSTANCE_ID). */
   readonly boxes: BoxService;
   readonly logs: JobLogChannels;
+  /** Port forwards of jobs (Open in Browser), ended with their jobs. */
+  readonly forwards: PortForwards;
   /** Notifications when jobs end. */
   readonly notices: CompletionNotices;
   /** What log follows learned about jobs (L1 matches, retry totals), drawn by the tree. */
@@ -58,8 +67,10 @@ export class CloudJobs implements vscode.Disposable {
         void vscode.commands.executeCommand('setContext', 'cloudJobs.isBox', this.boxes.all.length > 0);
       }),
     );
-    this.logs = this.store.add(new JobLogChannels(this.jobs, this.log, new LogWatches(this.marks, this.log)));
+    this.logs = this.store.add(new JobLogChannels(this.jobs, this.log, new LogWatches(this.marks, this.log), () => logCacheOf(this.config.logCacheMB())));
     this.notices = this.store.add(new CompletionNotices(this.jobs, this.log));
+    this.forwards = this.store.add(new PortForwards(this.jobs, this.config, ext.secrets, this.log));
+    this.store.add(this.logs.onDidAppend(({ job, text }) => this.forwards.noticeLog(this.jobs.find(job.name, job.host), text)));
     this.store.add(this.config.onDidChange(() => void this.onConfigChanged()));
   }
 

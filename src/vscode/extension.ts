@@ -16,7 +16,7 @@ export function activate(context: vscode.ExtensionContext): CloudJobsApi {
   const started = performance.now();
   const ctx = new CloudJobs(context);
   context.subscriptions.push(ctx);
-  const view = ctx.store.add(new JobsView(ctx.jobs, ctx.marks, ctx.boxes));
+  const view = ctx.store.add(new JobsView(ctx.jobs, ctx.marks, ctx.boxes, ctx.forwards));
   const boxBar = ctx.store.add(new BoxStatusBar(ctx.boxes));
   const routing = ctx.store.add(new RoutingIndicator(ctx.log));
   registerCommands({ ctx, routing });

@@ -31,6 +31,7 @@ export function jobContextValue(job: Job): string {
   const parts = ['job', job.state.toLowerCase()];
   if (!isActive(job.state) && job.command) parts.push('rerunnable');
   if (job.outputDir) parts.push('pullable');
+  if (job.ports?.length) parts.push('served');
   // L3: only the host knows whether a commit was recorded; the action checks before it asks
   if (!isActive(job.state) && job.workdir) parts.push('rollbackable');
   return parts.join('.');
@@ -55,8 +56,9 @@ function elapsedMs(job: Job, now: number): number | undefined {
 }
 
 /** Elapsed time while active, exit code (and run time) once ended; L1 match and attempt when known. */
-export function jobDescription(job: Job, now: number, mark?: JobMark): string {
-  return [l1Text(mark), stateDescription(job, now), gpuText(job), attemptText(job.attempt, mark)].filter(Boolean).join(' · ');
+export function jobDescription(job: Job, now: number, mark?: JobMark, forwarded: readonly string[] = []): string {
+  const ports = forwarded.length ? `⇄ ${forwarded.map((f) => f.split(' ')[0]).join(', ')}` : '';
+  return [l1Text(mark), stateDescription(job, now), gpuText(job), attemptText(job.attempt, mark), ports].filter(Boolean).join(' · ');
 }
 
 /** `GPU 0,2` while a job holds GPUs of its host (its CUDA_VISIBLE_DEVICES). */
@@ -92,7 +94,7 @@ export function mdEscape(s: string): string {
 }
 
 /** Markdown for the tooltip: command, host, start, log path and why it was routed there. */
-export function jobTooltipMarkdown(job: Job, now: number, mark?: JobMark): string {
+export function jobTooltipMarkdown(job: Job, now: number, mark?: JobMark, forwarded: readonly string[] = []): string {
   const rows: string[] = [`**${mdEscape(job.name)}** — ${STATE_LOOK[job.state].label}`, ''];
   if (job.command) rows.push('```sh', job.command.replace(/```/g, '` ` `'), '```', '');
   rows.push(`- **Host:** ${mdEscape(job.host)}`);
@@ -101,6 +103,7 @@ export function jobTooltipMarkdown(job: Job, now: number, mark?: JobMark): strin
   if (elapsed !== undefined) rows.push(`- **${isActive(job.state) ? 'Elapsed' : 'Ran for'}:** ${formatDuration(elapsed)}`);
   if (job.state === 'RUNNING' && job.progress) rows.push(`- **Progress:** ${mdEscape(formatProgress(job.progress))}`);
   if (job.ports?.length) rows.push(`- **Ports:** ${job.ports.map(formatPortSpec).join(', ')}`);
+  for (const f of forwarded) rows.push(`- **Forwarded:** ${mdEscape(f)}`);
   if (job.exitCode !== null) rows.push(`- **Exit code:** ${job.exitCode}`);
   if (job.reason) rows.push(`- **Why ${job.state.toLowerCase()}:** ${mdEscape(job.reason)}`);
   rows.push(`- **Log:** \`${job.logPath.replace(/`/g, "'")}\``);

@@ -29,9 +29,13 @@ export async function jobEnvironment(secrets: vscode.SecretStorage): Promise<Rec
   return env;
 }
 
-/** Asks for a name and a value (hidden), saves the value in SecretStorage and names it in the setting. */
-export async function setJobSecret(secrets: vscode.SecretStorage): Promise<void> {
-  const name = await vscode.window.showInputBox({
+/**
+ * Asks for a name and a value (hidden), saves the value in SecretStorage and names it in the
+ * setting. Callers (tests, keybindings) may pass `{ name, value }` instead of being asked.
+ */
+export async function setJobSecret(secrets: vscode.SecretStorage, arg?: unknown): Promise<void> {
+  const given = (arg && typeof arg === 'object' ? arg : {}) as { name?: unknown; value?: unknown };
+  const name = typeof given.name === 'string' ? given.name : await vscode.window.showInputBox({
     title: 'Cloud Jobs: job secret',
     prompt: 'Environment variable every job gets (e.g. WANDB_API_KEY, HF_TOKEN)',
     ignoreFocusOut: true,
@@ -46,7 +50,8 @@ export async function setJobSecret(secrets: vscode.SecretStorage): Promise<void>
   });
   if (!name?.trim()) return;
   const n = name.trim();
-  const value = await vscode.window.showInputBox({
+  checkEnvName(n, 'Name');
+  const value = typeof given.value === 'string' ? given.value : await vscode.window.showInputBox({
     title: `Cloud Jobs: value of ${n}`,
     prompt: 'Kept in the system keychain; sent to the host on stdin into a 0600 file deleted when the job ends. Empty removes it.',
     password: true,

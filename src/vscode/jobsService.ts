@@ -99,7 +99,10 @@ export class JobsService implements vscode.Disposable {
           return { host, jobs: await engine.list() };
         } catch (e) {
           this.log.warn(`listing jobs on ${host} failed: ${errorMessage(e)}`);
-          return { host, jobs: [] as Job[], error: errorMessage(e) };
+          // Jobs that had ended stay listed while their host is away (a stopped box): their
+          // logs can still be shown from the local cache.
+          const ended = this.current.jobs.filter((j) => j.host === host && !isActive(j.state));
+          return { host, jobs: ended, error: errorMessage(e) };
         }
       }),
     );

@@ -4,6 +4,7 @@ import { hostDescription, jobContextValue, jobDescription, jobItemId, jobTooltip
 import type { JobMarks } from './guardrailMarks';
 import type { JobsService, JobsSnapshot } from './jobsService';
 import type { BoxService } from './boxes';
+import type { PortForwards } from './portForwards';
 import { boxContextValue, boxDescription, boxIcon, boxNotRunningText, boxTooltip } from './boxPresentation';
 
 /** A node of the Cloud Jobs tree: a host group, a job, or a placeholder (error / loading). */
@@ -26,9 +27,11 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     private readonly jobs: JobsService,
     private readonly marks: JobMarks,
     private readonly boxes?: BoxService,
+    private readonly forwards?: PortForwards,
   ) {
     this.subs = [jobs.onDidChange(() => this.changed.fire(undefined)), marks.onDidChange(() => this.changed.fire(undefined))];
     if (boxes) this.subs.push(boxes.onDidChange(() => this.changed.fire(undefined)));
+    if (forwards) this.subs.push(forwards.onDidChange(() => this.changed.fire(undefined)));
   }
 
   /** Redraws (elapsed times move on). */
@@ -104,10 +107,11 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const mark = this.marks.get(job);
     const item = new vscode.TreeItem(job.name, vscode.TreeItemCollapsibleState.None);
     item.id = jobItemId(job);
-    item.description = jobDescription(job, now, mark);
+    const forwarded = this.forwards?.describe(job) ?? [];
+    item.description = jobDescription(job, now, mark, forwarded);
     item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
     item.contextValue = jobContextValue(job);
-    const md = new vscode.MarkdownString(jobTooltipMarkdown(job, now, mark));
+    const md = new vscode.MarkdownString(jobTooltipMarkdown(job, now, mark, forwarded));
     md.supportThemeIcons = false;
     item.tooltip = md;
     item.accessibilityInformation = { label: `${job.name}, ${look.label}, ${item.description}` };

@@ -6,6 +6,7 @@ import type { JobsNode } from './jobsTree';
 import { JobsTreeProvider } from './jobsTree';
 import { nextPollDelay } from './pollCadence';
 import type { BoxService } from './boxes';
+import type { PortForwards } from './portForwards';
 
 export const VIEW_ID = 'cloudJobs.jobs';
 
@@ -25,8 +26,9 @@ export class JobsView implements vscode.Disposable {
     private readonly jobs: JobsService,
     marks: JobMarks,
     boxes?: BoxService,
+    forwards?: PortForwards,
   ) {
-    this.provider = this.store.add(new JobsTreeProvider(jobs, marks, boxes));
+    this.provider = this.store.add(new JobsTreeProvider(jobs, marks, boxes, forwards));
     this.view = this.store.add(vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.provider, showCollapseAll: false }));
     this.store.add(jobs.onDidChange(() => this.onJobsChanged()));
     this.store.add(

@@ -6,6 +6,7 @@ import { isActive } from '../core/jobs/model';
 import { BoundedTail } from './boundedTail';
 import type { LogWatch, LogWatches } from './guardrails';
 import type { JobsService } from './jobsService';
+import type { LogCache } from '../core/logCache/logCache';
 
 /** A channel shows at most this much of a log (its tail); "Open Full Log" shows the rest. */
 export const CHANNEL_MAX_CHARS = 1024 * 1024;
@@ -31,11 +32,16 @@ interface OpenLog {
  */
 export class JobLogChannels implements vscode.Disposable {
   private readonly open = new Map<string, OpenLog>();
+  private readonly appended = new vscode.EventEmitter<{ job: Pick<Job, 'name' | 'host'>; text: string }>();
+  /** Text a follow received (e.g. for the offer to forward a server the log announces). */
+  readonly onDidAppend = this.appended.event;
 
   constructor(
     private readonly jobs: JobsService,
     private readonly log: vscode.LogOutputChannel,
     private readonly watches: LogWatches,
+    /** Logs that outlive the box: filled by follows from the first byte, shown when the host cannot be read. */
+    private readonly cache?: () => LogCache,
   ) {}
 
   private key(job: Pick<Job, 'name' | 'host'>): string {
@@ -90,13 +96,17 @@ export class JobLogChannels implements vscode.Disposable {
         }
       } else entry.channel.append(s);
     };
+    const fill = entry.bytes === 0 ? await this.cache?.().fill(job.host, job.name).catch(() => undefined) : undefined;
     try {
       const final = await this.jobs.follow(job, {
         fromByte: entry.bytes,
         signal: abort.signal,
         onData: (chunk) => {
+          fill?.write(chunk);
           entry.bytes += chunk.length;
-          write(decoder.write(chunk));
+          const text = decoder.write(chunk);
+          write(text);
+          if (text) this.appended.fire({ job, text });
           watch.push(chunk);
         },
         onReconnect: ({ attempt, fromByte }) => this.log.info(`log of ${job.name}: connection lost, resuming from byte ${fromByte} (attempt ${attempt})`),
@@ -107,13 +117,25 @@ export class JobLogChannels implements vscode.Disposable {
         this.log.info(`log of ${job.name} ended: ${final.state}`);
       }
     } catch (e) {
+      if (!abort.signal.aborted && entry.bytes === 0 && (await this.showCached(job, errorMessage(e), write))) return;
       if (!abort.signal.aborted) {
         this.log.warn(`following the log of ${job.name} stopped: ${errorMessage(e)}`);
         entry.channel.appendLine(`[Cloud Jobs: following this log stopped: ${errorMessage(e)} — run Show Logs again to resume]`);
       }
     } finally {
       if (entry.following === abort) entry.following = undefined;
+      await (entry.bytes > 0 ? fill?.commit() : fill?.discard())?.catch(() => undefined);
     }
+  }
+
+  /** The host could not be read: the cached copy of the log, marked as such (PRODUCT.md §9). */
+  private async showCached(job: Pick<Job, 'name' | 'host'>, why: string, write: (s: string) => void): Promise<boolean> {
+    const [cached] = (await this.cache?.().find(job.name, job.host).catch(() => undefined)) ?? [];
+    if (!cached) return false;
+    this.log.info(`log of ${job.name}: ${job.host} cannot be read (${why}); showing the cached copy of ${cached.savedAt}`);
+    write(`[Cloud Jobs: cached log — ${job.host} cannot be read now (${why.replace(/\.$/, '')}); this copy was saved ${new Date(cached.savedAt).toLocaleString()}${cached.complete ? '' : ', while the job was still running'}]\n`);
+    write(cached.bytes.toString('utf8'));
+    return true;
   }
 
   /** Opens the whole run.log in an editor (read once, not followed). */
@@ -130,5 +152,6 @@ export class JobLogChannels implements vscode.Disposable {
       e.channel.dispose();
     }
     this.open.clear();
+    this.appended.dispose();
   }
 }

@@ -23,6 +23,7 @@ export const COMMAND_IDS = [
   'cloudJobs.setSlackWebhook',
   'cloudJobs.forgetSecrets',
   'cloudJobs.setJobSecret',
+  'cloudJobs.openInBrowser',
   'cloudJobs.installCli',
   'cloudJobs.uninstallCli',
   'cloudJobs.startBox',

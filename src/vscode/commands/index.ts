@@ -13,6 +13,7 @@ import { rerun, runOnEc2 } from './run';
 import { forgetSavedSecrets, openEnvFile, openSettings, setSlackWebhook, useLocalTarget } from './setup';
 import { attachTerminal } from '../terminal';
 import { setJobSecret } from '../jobSecrets';
+import { openInBrowser } from './ports';
 import { installCliInPath, uninstallCliFromPath } from './cliPath';
 import { startBox, stopBox } from './box';
 
@@ -48,7 +49,8 @@ export const COMMANDS: Record<CommandId, Handler> = {
   'cloudJobs.openEnvFile': () => openEnvFile(),
   'cloudJobs.useLocalTarget': ({ ctx }) => useLocalTarget(ctx),
   'cloudJobs.setSlackWebhook': ({ ctx }) => setSlackWebhook(ctx),
-  'cloudJobs.setJobSecret': ({ ctx }) => setJobSecret(ctx.ext.secrets),
+  'cloudJobs.setJobSecret': ({ ctx }, arg) => setJobSecret(ctx.ext.secrets, arg),
+  'cloudJobs.openInBrowser': ({ ctx }, arg) => openInBrowser(ctx, arg),
   'cloudJobs.forgetSecrets': ({ ctx }) => forgetSavedSecrets(ctx),
   'cloudJobs.installCli': ({ ctx }) => installCliInPath(ctx),
   'cloudJobs.uninstallCli': ({ ctx }) => uninstallCliFromPath(ctx),
