@@ -7,12 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OrchConfig } from '../../../src/core/config/types';
 import { createLocalTarget } from '../../../src/host/localTarget';
 import { guardSuite } from '../guardrails/guardSuite';
 import { basicSuite } from './basicSuite';
 import { busyboxPath } from './busyboxPath';
-import { cleanupHost, sh, type EngineFixture } from './fixture';
+import { cleanupHost, localConfig, sh, type EngineFixture } from './fixture';
 import { hostSuite } from './hostSuite';
 
 describe('engine on a busybox userland (local target)', function () {
@@ -25,12 +24,7 @@ describe('engine on a busybox userland (local target)', function () {
   before(() => {
     path = busyboxPath();
     dir = mkdtempSync(join(tmpdir(), 'orch-engine-bb-'));
-    const base: OrchConfig = {
-      host: undefined, user: undefined, port: undefined, identityFile: undefined, knownHosts: '',
-      strictHostKeyChecking: 'yes', logRoot: join(dir, 'logs'), logRetentionDays: 30,
-      remoteWorkdir: join(dir, 'work'), project: 'it', slackWebhookUrl: undefined, maxParallel: undefined,
-      retries: 0, logMode: 'private', workspaceRoot: dir, envFile: undefined, origin: {},
-    };
+    const base = localConfig(dir);
     const target = createLocalTarget({ env: { ...process.env, PATH: path } });
     fixture = { label: 'busybox', target, config: (o) => ({ ...base, ...o }), close: async () => undefined };
   });

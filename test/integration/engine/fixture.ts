@@ -3,6 +3,7 @@
  * a config with a per-run log root, and helpers that run on the same host as the same user.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { OrchConfig } from '../../../src/core/config/types';
 import { createEngine } from '../../../src/core/engine/engine';
 import type { Engine } from '../../../src/core/engine/api';
@@ -79,4 +80,14 @@ export async function cleanupHost(fx: EngineFixture, names: string[], root: stri
       { stdin: `${root}\0` + names.map((n) => `${n}\0`).join('') },
     )
     .catch(() => undefined);
+}
+
+/** The configuration of a local-target suite whose log root and workdir live under `dir`. */
+export function localConfig(dir: string): OrchConfig {
+  return {
+    host: undefined, user: undefined, port: undefined, identityFile: undefined, knownHosts: '',
+    strictHostKeyChecking: 'yes', logRoot: join(dir, 'logs'), logRetentionDays: 30,
+    remoteWorkdir: join(dir, 'work'), project: 'it', slackWebhookUrl: undefined, maxParallel: undefined,
+    retries: 0, logMode: 'private', workspaceRoot: dir, envFile: undefined, origin: {},
+  };
 }

@@ -4,9 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalTarget } from '../../../src/host/localTarget';
-import type { OrchConfig } from '../../../src/core/config/types';
 import { basicSuite } from './basicSuite';
-import { cleanupHost, type EngineFixture } from './fixture';
+import { cleanupHost, localConfig, type EngineFixture } from './fixture';
 import { hostSuite } from './hostSuite';
 
 function requireTools(): void {
@@ -28,12 +27,7 @@ describe('engine on the local target', function () {
   before(() => {
     requireTools();
     dir = mkdtempSync(join(tmpdir(), 'orch-engine-'));
-    const base: OrchConfig = {
-      host: undefined, user: undefined, port: undefined, identityFile: undefined, knownHosts: '',
-      strictHostKeyChecking: 'yes', logRoot: join(dir, 'logs'), logRetentionDays: 30,
-      remoteWorkdir: join(dir, 'work'), project: 'it', slackWebhookUrl: undefined, maxParallel: undefined,
-      retries: 0, logMode: 'private', workspaceRoot: dir, envFile: undefined, origin: {},
-    };
+    const base = localConfig(dir);
     fixture = {
       label: 'local',
       target: createLocalTarget(),

@@ -2,9 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OrchConfig } from '../../../src/core/config/types';
 import { createLocalTarget } from '../../../src/host/localTarget';
-import { cleanupHost, type EngineFixture } from '../engine/fixture';
+import { cleanupHost, localConfig, type EngineFixture } from '../engine/fixture';
 import { guardSuite } from './guardSuite';
 
 describe('guardrails on the local target', function () {
@@ -15,12 +14,7 @@ describe('guardrails on the local target', function () {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'orch-guard-'));
-    const base: OrchConfig = {
-      host: undefined, user: undefined, port: undefined, identityFile: undefined, knownHosts: '',
-      strictHostKeyChecking: 'yes', logRoot: join(dir, 'logs'), logRetentionDays: 30,
-      remoteWorkdir: join(dir, 'work'), project: 'it', slackWebhookUrl: undefined, maxParallel: undefined,
-      retries: 0, logMode: 'private', workspaceRoot: dir, envFile: undefined, origin: {},
-    };
+    const base = localConfig(dir);
     fixture = { label: 'local', target: createLocalTarget(), config: (o) => ({ ...base, ...o }), close: async () => undefined };
   });
 
