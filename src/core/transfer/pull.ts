@@ -24,7 +24,7 @@ export async function pullDir(target: ShellTarget, remoteDir: string, localDir: 
   const probe = await target.exec(`d=${remotePathExpr(remoteDir)}
 if [ ! -d "$d" ]; then echo missing; exit 0; fi
 cd -- "$d" && pwd -P
-find . -mindepth 1 \\( -type f -o -type l \\) -printf '%s\\n' | awk '{n++; s+=$1} END {print n+0, s+0}'
+find . -mindepth 1 \\( -type f -o -type l \\) -exec stat -c %s -- {} + | awk '{n++; s+=$1} END {print n+0, s+0}'
 `);
   if (probe.code !== 0) throw new UserError(`Could not read ${remoteDir} on ${target.host}: ${probe.stderr.trim() || 'exit status ' + String(probe.code)}.`);
   const lines = probe.stdout.toString('utf8').trim().split('\n');
