@@ -128,6 +128,12 @@ export class JobLogChannels implements vscode.Disposable {
     }
   }
 
+  /** A job whose log is in the local cache (its host's name from the cache when not given). */
+  async cachedJob(name: string, host?: string): Promise<Pick<Job, 'name' | 'host'> | undefined> {
+    const [cached] = (await this.cache?.().find(name, host).catch(() => undefined)) ?? [];
+    return cached ? { name, host: cached.host } : undefined;
+  }
+
   /** The host could not be read: the cached copy of the log, marked as such (PRODUCT.md §9). */
   private async showCached(job: Pick<Job, 'name' | 'host'>, why: string, write: (s: string) => void): Promise<boolean> {
     const [cached] = (await this.cache?.().find(job.name, job.host).catch(() => undefined)) ?? [];

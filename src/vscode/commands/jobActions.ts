@@ -5,7 +5,15 @@ import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
 
 export async function showLogs(ctx: CloudJobs, arg?: unknown): Promise<void> {
-  const job = await jobArg(ctx, arg, undefined, 'show the log of');
+  let job: Pick<Job, 'name' | 'host'> | undefined;
+  try {
+    job = await jobArg(ctx, arg, undefined, 'show the log of');
+  } catch (e) {
+    // A job its host cannot list now (box stopped, host unreachable) may still have a cached log.
+    const ref = arg && typeof arg === 'object' && 'name' in arg ? (arg as { name: unknown; host?: unknown }) : typeof arg === 'string' ? { name: arg } : undefined;
+    job = ref ? await ctx.logs.cachedJob(String(ref.name), typeof ref.host === 'string' ? ref.host : undefined) : undefined;
+    if (!job) throw e;
+  }
   if (job) ctx.logs.show(job);
 }
 

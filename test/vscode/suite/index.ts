@@ -22,6 +22,7 @@ export async function run(): Promise<void> {
     if (uiBridge) await import('./notices.test.js');
     if (uiBridge) await import('./tree.test.js');
     if (uiBridge) await import('./guardrails.test.js');
+    if (uiBridge) await import('./research.test.js');
     await import('./cliPath.test.js');
     await import('./hosts.test.js');
     // last: it switches the workspace to an EC2 box (and checks nothing before loaded AWS)
