@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the test suites need on a fresh Debian machine (root): a real OpenSSH server
 # and client, tmux, Chromium, cron, the VS Code workbench (code-server) for extension tests, and
-# the shell tools: the linter (shellcheck) and zsh and fish for the completion tests.
+# the shell tools: the linter (shellcheck) and zsh and fish for the completion tests, and a
+# single-node Slurm (slurm-wlm, munge) that test/integration/harness/slurm.ts starts per suite.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq openssh-server openssh-client tmux chromium libkrb5-dev build-essential \
-  python3 python3-tqdm pkg-config git cron curl ca-certificates rsync iptables shellcheck zsh fish >/dev/null
+  python3 python3-tqdm pkg-config git cron curl ca-certificates rsync iptables shellcheck zsh fish \
+  slurm-wlm munge >/dev/null
 HERE="$(cd "$(dirname "$0")" && pwd)"
 if [ -x "$HERE/vscode-test/setup.sh" ]; then bash "$HERE/vscode-test/setup.sh"; fi
-echo "test environment ready: $(ssh -V 2>&1), $(tmux -V), $(chromium --version 2>/dev/null | head -1)"
+echo "test environment ready: $(ssh -V 2>&1), $(tmux -V), slurm $(dpkg-query -W -f='${Version}' slurm-wlm), $(chromium --version 2>/dev/null | head -1)"

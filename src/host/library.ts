@@ -17,6 +17,7 @@ import retention from './lib/retention.sh';
 import secrets from './lib/secrets.sh';
 import progress from './lib/progress.sh';
 import outputs from './lib/outputs.sh';
+import slurm from './lib/slurm.sh';
 import main from './lib/main.sh';
 import opList from './ops/list.sh';
 import opRun from './ops/run.sh';
@@ -26,6 +27,10 @@ import opFollow from './ops/follow.sh';
 import opStopAll from './ops/stop-all.sh';
 import opRollback from './ops/rollback.sh';
 import opProbe from './ops/probe.sh';
+import opSlurmRun from './ops/slurm-run.sh';
+import opSlurmList from './ops/slurm-list.sh';
+import opSlurmStop from './ops/slurm-stop.sh';
+import opSlurmStopAll from './ops/slurm-stop-all.sh';
 
 /** The library's parts in order (name → text), for the lint and the tests. */
 export const HOST_FILES: Readonly<Record<string, string>> = {
@@ -47,6 +52,11 @@ export const HOST_FILES: Readonly<Record<string, string>> = {
   'ops/stop-all.sh': opStopAll,
   'ops/rollback.sh': opRollback,
   'ops/probe.sh': opProbe,
+  'lib/slurm.sh': slurm,
+  'ops/slurm-run.sh': opSlurmRun,
+  'ops/slurm-list.sh': opSlurmList,
+  'ops/slurm-stop.sh': opSlurmStop,
+  'ops/slurm-stop-all.sh': opSlurmStopAll,
   'lib/main.sh': main,
 };
 

@@ -32,21 +32,30 @@ export const HostExit = {
   changedCommit: 23,
   commitGone: 24,
   resetFailed: 25,
+  /** A Slurm host without sbatch/squeue on the PATH of a login shell. */
+  noSlurm: 26,
+  /** sbatch refused the job (its error is the last line of stderr); nothing was started. */
+  submitFailed: 27,
+  /** squeue failed (slurmctld unreachable): job states cannot be told. */
+  slurmFailed: 28,
 } as const;
+
+/** run's fields (slurmRun reads them too). */
+const RUN_FIELDS = [
+  'name', 'workdir', 'force', 'meta', 'maxsec', 'maxpar', 'retries', 'hook', 'days', 'backoff',
+  'retryExit', 'noRetry', 'watch', 'stopOnMatch', 'rollbackOnRetry', 'logMode',
+  /** The job's secret variables (lib/secrets.sh): NAME=VALUE lines, escaped. */
+  'env',
+  'gpus', 'gpuInventory',
+  /** --output-dir as given (lib/outputs.sh): while the job is active no other job may name it. */
+  'outputDir',
+] as const;
 
 /** The operations; every one also gets the log root first (`F_ROOT`, made absolute by the call script). */
 export const HOST_OPS = {
   list: { fields: ['name', 'mode'] },
   run: {
-    fields: [
-      'name', 'workdir', 'force', 'meta', 'maxsec', 'maxpar', 'retries', 'hook', 'days', 'backoff',
-      'retryExit', 'noRetry', 'watch', 'stopOnMatch', 'rollbackOnRetry', 'logMode',
-      /** The job's secret variables (lib/secrets.sh): NAME=VALUE lines, escaped. */
-      'env',
-      'gpus', 'gpuInventory',
-      /** --output-dir as given (lib/outputs.sh): while the job is active no other job may name it. */
-      'outputDir',
-    ],
+    fields: RUN_FIELDS,
     /** The command text is the rest of stdin (read by `cat`, so any size and any byte but NUL). */
     rest: true,
   },
@@ -56,6 +65,17 @@ export const HOST_OPS = {
   stopAll: { fields: ['reason', 'hook'] },
   rollback: { fields: ['name', 'mode', 'want'] },
   probe: { fields: [] },
+  // Slurm hosts (PRODUCT.md §8). slurmRun is run's job dir with sbatch in place of tmux: its op
+  // file calls op_run, so it reads run's fields too (`extends`).
+  slurmRun: {
+    // gpus is sbatch --gpus here (Slurm hands out the GPUs, not the host queue).
+    fields: [...RUN_FIELDS, 'partition', 'cpus', 'mem', 'time', 'sbatchArgs'],
+    rest: true,
+    extends: 'run',
+  },
+  slurmList: { fields: ['name', 'mode'] },
+  slurmStop: { fields: ['name', 'reason'] },
+  slurmStopAll: { fields: ['reason', 'hook'] },
 } as const;
 
 export type HostOp = keyof typeof HOST_OPS;

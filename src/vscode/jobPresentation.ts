@@ -58,12 +58,17 @@ function elapsedMs(job: Job, now: number): number | undefined {
 /** Elapsed time while active, exit code (and run time) once ended; L1 match and attempt when known. */
 export function jobDescription(job: Job, now: number, mark?: JobMark, forwarded: readonly string[] = []): string {
   const ports = forwarded.length ? `⇄ ${forwarded.map((f) => f.split(' ')[0]).join(', ')}` : '';
-  return [l1Text(mark), stateDescription(job, now), gpuText(job), attemptText(job.attempt, mark), ports].filter(Boolean).join(' · ');
+  return [l1Text(mark), stateDescription(job, now), gpuText(job), attemptText(job.attempt, mark), slurmText(job), ports].filter(Boolean).join(' · ');
 }
 
 /** `GPU 0,2` while a job holds GPUs of its host (its CUDA_VISIBLE_DEVICES). */
 export function gpuText(job: Job): string | undefined {
   return job.gpus?.length && isActive(job.state) ? `GPU ${job.gpus.join(',')}` : undefined;
+}
+
+/** `Slurm 1234` for a job on a Slurm host (its Slurm job id). */
+export function slurmText(job: Job): string | undefined {
+  return job.slurmJobId ? `Slurm ${job.slurmJobId}` : undefined;
 }
 
 function stateDescription(job: Job, now: number): string {
@@ -98,6 +103,7 @@ export function jobTooltipMarkdown(job: Job, now: number, mark?: JobMark, forwar
   const rows: string[] = [`**${mdEscape(job.name)}** — ${STATE_LOOK[job.state].label}`, ''];
   if (job.command) rows.push('```sh', job.command.replace(/```/g, '` ` `'), '```', '');
   rows.push(`- **Host:** ${mdEscape(job.host)}`);
+  if (job.slurmJobId) rows.push(`- **Slurm job:** ${mdEscape(job.slurmJobId)}`);
   if (job.startedAt) rows.push(`- **Started:** ${mdEscape(new Date(job.startedAt).toLocaleString())}`);
   const elapsed = elapsedMs(job, now);
   if (elapsed !== undefined) rows.push(`- **${isActive(job.state) ? 'Elapsed' : 'Ran for'}:** ${formatDuration(elapsed)}`);

@@ -3,7 +3,7 @@ import type { Command, CliIO } from '../command';
 import { parseArgs } from '../args';
 import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, type CliContext } from '../context';
 import { UserError, usageError } from '../../core/errors';
-import { shellQuote } from '../../host/target';
+import { attachRemoteCommand } from '../../core/jobs/attachCommand';
 import { isActive } from '../../core/jobs/model';
 import { validateJobName } from '../../core/jobs/names';
 import { withJobHost } from '../hosts';
@@ -29,7 +29,7 @@ async function attach(ctx: CliContext, io: CliIO, name: string): Promise<number>
     if (!(await findOnPath('tmux', io.env))) throw new UserError('tmux is not installed on this machine.');
     return runOnTerminal('tmux', ['attach', '-t', name]);
   }
-  const remote = `tmux attach -t ${shellQuote(name)}`;
+  const remote = attachRemoteCommand(job);
   const args = (await findOnPath('ssh', io.env)) ? await openSshAttachArgs(ctx) : undefined;
   if (args) return runOnTerminal('ssh', [...args, remote]);
   return attachOverSsh2(ctx, remote);
@@ -44,7 +44,8 @@ export const attachCommand: Command = {
     'Usage: orch attach <name>',
     '',
     'Needs a real terminal. On the cloud host it runs `ssh -t HOST tmux attach -t NAME` when',
-    "OpenSSH's client is installed, else an ssh2 pty; locally `tmux attach -t NAME`.",
+    "OpenSSH's client is installed, else an ssh2 pty; locally `tmux attach -t NAME`. On a Slurm",
+    'host it reaches the session inside the allocation: srun --jobid=ID --overlap --pty tmux attach.',
     'Detach with Ctrl-b d: the job keeps running.',
     '',
     '  --host NAME  the job\'s host when its name is on several (default: every host is asked)',

@@ -8,12 +8,13 @@ import { loadCliHosts, openRunTarget } from '../hosts';
 import { waitForJob } from '../follow';
 import { usageError } from '../../core/errors';
 import { generateJobName, validateJobName } from '../../core/jobs/names';
-import { isActive } from '../../core/jobs/model';
+import { isActive, type SlurmRequest } from '../../core/jobs/model';
 import { syncWorkspace, uploadDirs, type SyncResult } from '../../core/transfer';
 import { parseRetryExit, requirePattern, runGuardrailsOf, type GuardrailSettings } from '../../core/guardrails/settings';
 import { resolveGuardrails } from '../../core/guardrails/load';
 import { parsePortSpec, type PortSpec } from '../../core/ports/portSpec';
 import { JOB_ENV_HELP, JOB_ENV_OPTIONS, jobEnvOf } from '../jobEnvOptions';
+import { refuseSlurmFlags, slurmFields } from '../../core/engine/slurmFields';
 
 const RUN_OPTIONS = {
   ...CONFIG_OPTIONS,
@@ -36,6 +37,10 @@ const RUN_OPTIONS = {
   force: { kind: 'boolean' as const },
   ...JOB_ENV_OPTIONS,
   publish: { kind: 'repeat' as const },
+  partition: { kind: 'string' as const },
+  cpus: { kind: 'string' as const },
+  mem: { kind: 'string' as const },
+  'sbatch-arg': { kind: 'repeat' as const },
 };
 
 /** `orch run` after parsing: what to start and how. Nothing has been touched yet. */
@@ -53,6 +58,8 @@ export interface RunPlan {
   retries?: number;
   force: boolean;
   ports: PortSpec[];
+  /** Slurm hosts: the allocation (--partition, --cpus, --mem, --sbatch-arg). */
+  slurm?: SlurmRequest;
   /** Guardrail flags, applied over the workspace's guardrails file. */
   guard: GuardFlags;
   options: ParsedArgs['options'];
@@ -120,6 +127,7 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
     retries: numberOption(o.retries, 'retries', { integer: true }),
     force: o.force === true,
     ports: ((o.publish as string[] | undefined) ?? []).map((w) => parsePortSpec(w)),
+    slurm: slurmOptions(o),
     guard: {
       retryBackoff: numberOption(o['retry-backoff'], 'retry-backoff'),
       retryOnExit: o['retry-on-exit'] === undefined ? undefined : parseRetryExit(String(o['retry-on-exit'])),
@@ -129,6 +137,21 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
     },
     options: o,
   };
+}
+
+/** The Slurm options of `orch run`, checked (undefined when none is given). */
+function slurmOptions(o: ParsedArgs['options']): SlurmRequest | undefined {
+  const req: SlurmRequest = {
+    partition: o.partition as string | undefined,
+    cpus: numberOption(o.cpus, 'cpus', { integer: true, min: 1 }),
+    memGb: numberOption(o.mem, 'mem'),
+    sbatchArgs: o['sbatch-arg'] as string[] | undefined,
+  };
+  if (req.memGb === 0) throw usageError('--mem must be greater than 0 (GB).');
+  if (Object.values(req).every((v) => v === undefined)) return undefined;
+  // The same checks the engine makes, before anything is uploaded.
+  slurmFields(req, undefined);
+  return req;
 }
 
 export function describeSync(what: string, r: SyncResult): string {
@@ -209,6 +232,14 @@ export const runCommand: Command = {
     '  --publish P[:L]   the job serves port P on the host (repeatable; kept with the job):',
     '                    `orch forward <name>` then forwards local port L (default P) to it',
     '',
+    'On a Slurm host (kind: slurm in hosts.yaml) the job is a batch job (sbatch); --max-hours is',
+    'its --time, and these ask for the allocation (docs/slurm.md):',
+    '  --partition P     the Slurm partition',
+    '  --gpus N          GPUs (sbatch --gpus)',
+    '  --cpus N          CPUs (sbatch --cpus-per-task)',
+    '  --mem GB          memory per node in GB',
+    '  --sbatch-arg ARG  one more sbatch option, passed as it is (repeatable: --sbatch-arg --qos=high)',
+    '',
     CONFIG_HELP,
     '',
     'Guardrail defaults come from scripts/cloud/guardrails.yaml when present (docs/guardrails.md).',
@@ -227,6 +258,7 @@ export const runCommand: Command = {
     const { ctx, choice } = target;
     const config = ctx.config;
     try {
+      refuseSlurmFlags(plan.slurm, config.hostKind === 'slurm', ctx.engine.host);
       await checkNameFree(ctx, name, plan.force);
       const workdir = workdirFor(ctx, io, plan.options);
       await uploadForRun(ctx, io, workdir, plan.sync, plan.dataDirs);
@@ -244,6 +276,7 @@ export const runCommand: Command = {
         guardrails: runGuardrailsOf(guard),
         env,
         ports: plan.ports,
+        slurm: plan.slurm,
       });
       writeLine(io.stdout, name);
       if (!plan.wait) return 0;

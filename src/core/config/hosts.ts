@@ -59,6 +59,7 @@ export function hostConfig(base: OrchConfig, entry: HostEntry, file: string, env
     remoteWorkdir: own('ORCH_REMOTE_WORKDIR', entry.remoteWorkdir, base.remoteWorkdir),
     maxParallel: own('ORCH_MAX_PARALLEL', entry.maxParallel, base.maxParallel),
     gpus: entry.gpus,
+    hostKind: entry.kind,
     // The box is the entry's own (ORCH_EC2_* name the single host's); --wake holds for every host.
     ec2: entry.ec2 && { ...entry.ec2, wake: fromFlag(base, 'ORCH_EC2_WAKE') ? 'auto' : entry.ec2.wake },
     origin,

@@ -23,6 +23,7 @@ export const CONFIG_KEYS = [
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 import type { Ec2BoxSpec } from '../ec2/spec';
+import type { HostKind } from './hostsTypes';
 
 /** Keys that live in the environment and scripts/cloud/.env only, never in VS Code settings. */
 export type EnvOnlyKey = 'ORCH_SLACK_WEBHOOK_URL' | 'ORCH_EC2_INSTANCE_ID' | 'ORCH_EC2_REGION' | 'ORCH_EC2_PROFILE' | 'ORCH_EC2_WAKE' | 'ORCH_EC2_ADDRESS';
@@ -53,6 +54,8 @@ export interface OrchConfig {
   ec2?: Ec2BoxSpec;
   /** The host's declared GPU inventory (hosts.yaml `gpus:`); undefined: the host asks `nvidia-smi -L`. */
   gpus?: number;
+  /** `slurm`: a Slurm login node, jobs are batch jobs (PRODUCT.md §8); undefined or `tmux`: tmux sessions. */
+  hostKind?: HostKind;
   /** `private` (owner only, the default) or `group` (the user's group may read the logs; PRODUCT.md §10). */
   logMode: 'private' | 'group';
   /** The workspace root: nearest ancestor of cwd with scripts/cloud/.env, else cwd. */

@@ -15,6 +15,7 @@ import { HostExit } from '../../host/protocol';
 import { JOB_NAME_PATTERN } from '../jobs/names';
 import { jobsOf, parseReport } from './state';
 import { encodeJobEnv } from '../secrets/jobEnv';
+import { refuseSlurmFlags, slurmFields } from './slurmFields';
 import type { ExecResult, ShellTarget } from '../../host/target';
 
 export interface EngineOptions {
@@ -51,6 +52,11 @@ class HostEngine implements Engine {
     return this.target.host;
   }
 
+  /** A Slurm login node (PRODUCT.md §8): jobs are batch jobs, Slurm says which are alive. */
+  private get slurm(): boolean {
+    return this.config.hostKind === 'slurm';
+  }
+
   private checkName(name: string): void {
     if (!JOB_NAME_PATTERN.test(name)) {
       throw usageError(
@@ -61,6 +67,16 @@ class HostEngine implements Engine {
 
   private notFound(name: string): UserError {
     return new UserError(`There is no job named ${name} on ${this.host}.`, { exitCode: 1 });
+  }
+
+  private noSlurm(): UserError {
+    return new UserError(`${this.host} is a Slurm host (kind: slurm), but sbatch is not on the PATH of a login shell there; is it the cluster's login node?`);
+  }
+
+  /** squeue or scancel could not reach Slurm: states cannot be told, so nothing is guessed. */
+  private checkSlurm(res: ExecResult): void {
+    if (res.code === HostExit.noSlurm) throw this.noSlurm();
+    if (res.code === HostExit.slurmFailed) throw new UserError(`Slurm on ${this.host} did not answer (squeue: ${lastLine(res.stderr) || 'failed'}); job states cannot be told.`);
   }
 
   private hostFailure(what: string, res: ExecResult): UserError {
@@ -88,12 +104,14 @@ class HostEngine implements Engine {
     const retries = request.retries ?? this.config.retries ?? 0;
     if (!(Number.isInteger(retries) && retries >= 0)) throw usageError(`--retries must be a whole number, not ${retries}.`);
     if (request.outputDir !== undefined && /[\n\0]/.test(request.outputDir)) throw usageError('--output-dir must be a path on one line.');
+    refuseSlurmFlags(request.slurm, this.slurm, this.host);
+    const sbatch = this.slurm ? slurmFields(request.slurm, maxHours) : undefined;
     const workdir = this.workdir(request);
     const gpus = request.gpus;
     if (gpus !== undefined) {
       if (!(Number.isInteger(gpus) && gpus >= 1)) throw usageError(`--gpus must be a whole number from 1, not ${gpus}.`);
       // A declared inventory is known here: refuse before anything is sent.
-      if (this.config.gpus !== undefined && gpus > this.config.gpus) throw usageError(this.tooManyGpus(gpus, this.config.gpus));
+      if (!this.slurm && this.config.gpus !== undefined && gpus > this.config.gpus) throw usageError(this.tooManyGpus(gpus, this.config.gpus));
     }
     const guard = hostGuardrails(request.guardrails);
     const meta = JSON.stringify({
@@ -112,36 +130,36 @@ class HostEngine implements Engine {
       guardrails: guard.meta,
       env: Object.keys(request.env ?? {}),
       ports: request.ports ?? [],
+      ...(sbatch ? { slurm: request.slurm ?? {} } : {}),
     });
-    const env = encodeJobEnv(request.env ?? {});
-    const res = await callHost(
-      this.target,
-      'run',
-      this.config.logRoot,
-      {
-        name: request.name,
-        workdir,
-        force: request.force ? '1' : '0',
-        meta,
-        maxsec: maxHours === undefined ? '' : Math.max(0.001, maxHours * 3600).toFixed(3),
-        maxpar: this.config.maxParallel === undefined ? '' : String(this.config.maxParallel),
-        retries: retries === 0 ? '' : String(retries),
-        hook: this.config.slackWebhookUrl ?? '',
-        days: String(this.config.logRetentionDays),
-        backoff: guard.backoff,
-        retryExit: guard.retryExit,
-        noRetry: guard.noRetry,
-        watch: guard.watch,
-        stopOnMatch: guard.stopOnMatch ? '1' : '0',
-        rollbackOnRetry: guard.rollbackOnRetry ? '1' : '0',
-        logMode: this.config.logMode,
-        env,
-        gpus: gpus === undefined ? '' : String(gpus),
-        gpuInventory: this.config.gpus === undefined ? '' : String(this.config.gpus),
-        outputDir: request.outputDir ?? '',
-      },
-      { rest: request.command },
-    );
+    const fields = {
+      name: request.name,
+      workdir,
+      force: request.force ? '1' : '0',
+      meta,
+      // On Slurm the time limit (--time) and the scheduler replace the runner's watchdog and slots.
+      maxsec: maxHours === undefined || sbatch ? '' : Math.max(0.001, maxHours * 3600).toFixed(3),
+      maxpar: this.config.maxParallel === undefined || sbatch ? '' : String(this.config.maxParallel),
+      retries: retries === 0 ? '' : String(retries),
+      hook: this.config.slackWebhookUrl ?? '',
+      days: String(this.config.logRetentionDays),
+      backoff: guard.backoff,
+      retryExit: guard.retryExit,
+      noRetry: guard.noRetry,
+      watch: guard.watch,
+      stopOnMatch: guard.stopOnMatch ? '1' : '0',
+      rollbackOnRetry: guard.rollbackOnRetry ? '1' : '0',
+      logMode: this.config.logMode,
+      env: encodeJobEnv(request.env ?? {}),
+      gpus: gpus === undefined ? '' : String(gpus),
+      gpuInventory: this.config.gpus === undefined || sbatch ? '' : String(this.config.gpus),
+      outputDir: request.outputDir ?? '',
+    };
+    const root = this.config.logRoot;
+    const rest = { rest: request.command };
+    const res = sbatch
+      ? await callHost(this.target, 'slurmRun', root, { ...fields, ...sbatch }, rest)
+      : await callHost(this.target, 'run', root, fields, rest);
     const host = this.host;
     switch (res.code) {
       case 0:
@@ -172,6 +190,10 @@ class HostEngine implements Engine {
         const overlap = theirs === mine ? '' : ` (its output dir ${theirs} overlaps ${mine})`;
         throw usageError(`The output dir ${request.outputDir} on ${host} belongs to job ${owner}, which is still active${overlap}; pick another --output-dir, or stop ${owner} first.`);
       }
+      case HostExit.noSlurm:
+        throw this.noSlurm();
+      case HostExit.submitFailed:
+        throw new UserError(`Slurm on ${host} refused ${request.name}: ${lastLine(res.stderr)}; nothing was started.`);
       default:
         throw this.hostFailure(`start ${request.name}`, res);
     }
@@ -182,7 +204,9 @@ class HostEngine implements Engine {
 
   /** `activeOnly`: the host skips jobs with an exit marker (they cannot be active). */
   private async report(only: string, activeOnly = false): Promise<Job[]> {
-    const res = await callHost(this.target, 'list', this.config.logRoot, { name: only, mode: activeOnly ? 'active' : '' });
+    const fields = { name: only, mode: activeOnly ? 'active' : '' };
+    const res = await callHost(this.target, this.slurm ? 'slurmList' : 'list', this.config.logRoot, fields);
+    if (this.slurm) this.checkSlurm(res);
     if (res.code !== 0) throw this.hostFailure('list the jobs', res);
     return jobsOf(parseReport(res.stdout), this.host);
   }
@@ -251,7 +275,9 @@ class HostEngine implements Engine {
 
   async stop(name: string): Promise<Job> {
     this.checkName(name);
-    const res = await callHost(this.target, 'stop', this.config.logRoot, { name, reason: 'stopped with orch stop' });
+    const fields = { name, reason: 'stopped with orch stop' };
+    const res = await callHost(this.target, this.slurm ? 'slurmStop' : 'stop', this.config.logRoot, fields);
+    if (this.slurm) this.checkSlurm(res);
     if (res.code === HostExit.notFound) throw this.notFound(name);
     if (res.code !== 0) throw this.hostFailure(`stop ${name}`, res);
     const job = jobsOf(parseReport(res.stdout), this.host)[0];
@@ -260,10 +286,9 @@ class HostEngine implements Engine {
   }
 
   async stopAll(): Promise<Job[]> {
-    const res = await callHost(this.target, 'stopAll', this.config.logRoot, {
-      reason: 'stopped with orch stop --all (guardrail L4)',
-      hook: this.config.slackWebhookUrl ?? '',
-    });
+    const fields = { reason: 'stopped with orch stop --all (guardrail L4)', hook: this.config.slackWebhookUrl ?? '' };
+    const res = await callHost(this.target, this.slurm ? 'slurmStopAll' : 'stopAll', this.config.logRoot, fields);
+    if (this.slurm) this.checkSlurm(res);
     if (res.code !== 0) throw this.hostFailure('stop the jobs', res);
     return jobsOf(parseReport(res.stdout), this.host);
   }

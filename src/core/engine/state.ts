@@ -1,11 +1,13 @@
 /**
  * Job state from what the host reports (pure; unit-tested). The host prints NUL-separated
  * `key`, `value` pairs: a header (`home`, `root`, `now`), then per job `job NAME`, `alive` when
- * its tmux session exists, and the contents of its marker files (hostScripts.ts `emit`).
+ * its tmux session exists, and the contents of its marker files (lib/common.sh `emit`); on a
+ * Slurm host also `squeue`, its Slurm state (lib/slurm.sh `slurm_emit`, slurmState.ts).
  */
 import type { Job, JobState } from '../jobs/model';
 import { portsOf } from '../ports/portSpec';
 import { parseProgress } from '../jobs/progress';
+import { deriveSlurmState } from './slurmState';
 
 export interface HostHeader {
   /** The target user's home. */
@@ -94,6 +96,18 @@ export function deriveState(rec: JobRecord, now: number): { state: JobState; exi
   const exitText = marker(rec, 'exit');
   const exitCode = exitText !== undefined && /^\d+$/.test(exitText) ? Number(exitText) : null;
   const stopped = marker(rec, 'stopped');
+  const created = Number(marker(rec, 'created'));
+  if (rec.files.squeue !== undefined || rec.files['slurm-job-id'] !== undefined) {
+    return deriveSlurmState({
+      exitCode,
+      stopped,
+      noRetry: marker(rec, 'no-retry'),
+      now: marker(rec, 'squeue'),
+      final: marker(rec, 'slurm-state'),
+      hasJobId: marker(rec, 'slurm-job-id') !== undefined,
+      submitting: Number.isFinite(created) && now - created < STARTING_WINDOW_SECONDS,
+    });
+  }
   if (exitCode !== null) {
     if (stopped !== undefined) return { state: 'STOPPED', exitCode, reason: stopped || null };
     if (exitCode === 0) return { state: 'DONE', exitCode, reason: null };
@@ -106,7 +120,6 @@ export function deriveState(rec: JobRecord, now: number): { state: JobState; exi
     return { state: 'STARTING', exitCode: null, reason: null };
   }
   if (stopped !== undefined) return { state: 'STOPPED', exitCode: null, reason: stopped || null };
-  const created = Number(marker(rec, 'created'));
   if (marker(rec, 'runner.pid') === undefined && Number.isFinite(created) && now - created < STARTING_WINDOW_SECONDS) {
     return { state: 'STARTING', exitCode: null, reason: null };
   }
@@ -134,6 +147,7 @@ export function toJob(rec: JobRecord, header: HostHeader, host: string): Job {
     createdAt: typeof meta.createdAt === 'string' ? meta.createdAt : null,
     ports: portsOf(meta.ports),
     progress: state === 'RUNNING' ? parseProgress(rec.files.progress) : null,
+    ...(rec.files['slurm-job-id'] !== undefined ? { slurmJobId: marker(rec, 'slurm-job-id') || null } : {}),
   };
 }
 

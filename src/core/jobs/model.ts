@@ -45,6 +45,18 @@ export interface Job {
   gpus?: number[] | null;
   /** A running job's latest progress line, parsed on the host; null when none. */
   progress?: JobProgress | null;
+  /** The Slurm job id of a job on a Slurm host (PRODUCT.md §8); absent on tmux hosts. */
+  slurmJobId?: string | null;
+}
+
+/** What a Slurm host is asked for (sbatch options); `maxHours` becomes `--time`. */
+export interface SlurmRequest {
+  partition?: string;
+  cpus?: number;
+  /** Memory per node in GB. */
+  memGb?: number;
+  /** Passed to sbatch as they are, one argument each. */
+  sbatchArgs?: string[];
 }
 
 /** What a caller asks the engine to start. */
@@ -73,4 +85,6 @@ export interface RunRequest {
   ports?: PortSpec[];
   /** GPU slots (PRODUCT.md §6): the job waits QUEUED until this many GPUs of the host are free. */
   gpus?: number;
+  /** Slurm hosts only: the allocation to ask for. */
+  slurm?: SlurmRequest;
 }

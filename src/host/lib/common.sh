@@ -135,10 +135,12 @@ runner_lives() {
 }
 
 # job_alive DIR: the one "is the job alive" check. The job has not ended and its runner lives;
-# before the runner wrote its pid, its tmux session exists.
+# before the runner wrote its pid, its tmux session exists. A Slurm job's runner is on another
+# node: Slurm says (lib/slurm.sh).
 job_alive() {
   local st=0
   [ ! -e "$1/exit" ] || return 1
+  if [ -e "$1/slurm-job-id" ]; then slurm_alive "$1"; return; fi
   runner_lives "$1" || st=$?
   case $st in
     0) return 0 ;;

@@ -8,6 +8,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   shift
   case $fn in
     runner) runner "$@" ;;
+    slurm_batch) slurm_batch "$@" ;;
     stop|notify|git_check|git_reset)
       private_mode "${1%/*}"; umask "$UMASK_ORCH"; "$fn" "$@" ;;
     notify_summary|prune|cron_install)

@@ -73,23 +73,11 @@ op_run() {
   # The workdir is the user's, made with the user's umask.
   umask "$user_umask"
   mkdir -p -- "$workdir" || { run_undo; run_fail "$X_WRITE_FAILED" "cannot create the workdir $workdir"; }
-  # A tmux server whose last session just ended is exiting for a moment and drops new clients
-  # ("server exited unexpectedly"): several short jobs started at once meet it. Try again then,
-  # unless the session came to be after all.
-  for ((t = 0; ; t++)); do
-    err=$(tmux new-session -d -s "$name" -c "$workdir" "bash $(sq "$LIB") runner $(sq "$d")" 2>&1) && break
-    tmux has-session -t "=$name" 2>/dev/null && break
-    case $err in
-      *'server exited'*|*'lost server'*|*'no server running'*|*'error connecting'*) [ "$t" -lt 5 ] && { sleep 0.1; continue; } ;;
-    esac
-    printf '%s\n' "$err" >&2
-    run_undo
-    exit "$X_TMUX_FAILED"
-  done
+  "${RUN_START:-start_tmux}" "$name" "$workdir" "$d" || { t=$?; run_undo; exit "$t"; }
   umask "$UMASK_ORCH"
   # Resolve once the runner has said QUEUED or RUNNING (or already ended).
   for ((i = 0; i < 100; i++)); do
-    [ -e "$d/started" ] || [ -e "$d/queued" ] || [ -e "$d/exit" ] && break
+    [ -e "$d/started" ] || [ -e "$d/queued" ] || [ -e "$d/exit" ] || [ -e "$d/slurm-job-id" ] && break
     sleep 0.05
   done
   if [ -n "$F_DAYS" ]; then
@@ -98,4 +86,22 @@ op_run() {
   header "$F_ROOT"
   emit "$d"
   return 0
+}
+
+# start_tmux NAME WORKDIR DIR: the tmux session running the runner (the last thing op_run
+# creates; a Slurm host submits a batch job instead, ops/slurm-run.sh).
+start_tmux() {
+  local name=$1 workdir=$2 d=$3 err t
+  # A tmux server whose last session just ended is exiting for a moment and drops new clients
+  # ("server exited unexpectedly"): several short jobs started at once meet it. Try again then,
+  # unless the session came to be after all.
+  for ((t = 0; ; t++)); do
+    err=$(tmux new-session -d -s "$name" -c "$workdir" "bash $(sq "$LIB") runner $(sq "$d")" 2>&1) && return 0
+    tmux has-session -t "=$name" 2>/dev/null && return 0
+    case $err in
+      *'server exited'*|*'lost server'*|*'no server running'*|*'error connecting'*) [ "$t" -lt 5 ] && { sleep 0.1; continue; } ;;
+    esac
+    printf '%s\n' "$err" >&2
+    return "$X_TMUX_FAILED"
+  done
 }

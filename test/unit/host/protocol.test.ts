@@ -14,6 +14,16 @@ const OP_FILES: Record<HostOp, string> = {
   stopAll: 'ops/stop-all.sh',
   rollback: 'ops/rollback.sh',
   probe: 'ops/probe.sh',
+  slurmRun: 'ops/slurm-run.sh',
+  slurmList: 'ops/slurm-list.sh',
+  slurmStop: 'ops/slurm-stop.sh',
+  slurmStopAll: 'ops/slurm-stop-all.sh',
+};
+
+/** An op whose function calls another op's (`extends`) reads that op's fields as well. */
+const extended = (op: HostOp): HostOp | undefined => {
+  const spec = HOST_OPS[op];
+  return 'extends' in spec ? spec.extends : undefined;
 };
 
 const used = (text: string, prefix: string): Set<string> =>
@@ -34,8 +44,11 @@ describe('host protocol (declared once in src/host/protocol.ts)', () => {
     it(`${op}: its op file defines ${opFunction(op)} and uses exactly the declared fields`, () => {
       const text = HOST_FILES[OP_FILES[op]]!;
       assert.match(text, new RegExp(`^${opFunction(op)}\\(\\) \\{$`, 'm'));
+      const base = extended(op);
+      if (base) assert.match(text, new RegExp(`^  ${opFunction(base)}$`, 'm'), `${op} calls ${opFunction(base)}`);
+      const reads = base ? text + HOST_FILES[OP_FILES[base]]! : text;
       // The log root (F_ROOT) comes with every call; an op need not use it.
-      const fields = [...used(text, 'F_')].filter((f) => f !== 'F_ROOT');
+      const fields = [...used(reads, 'F_')].filter((f) => f !== 'F_ROOT');
       assert.deepEqual(fields.sort(), HOST_OPS[op].fields.map(fieldVar).sort());
     });
   }

@@ -1,0 +1,23 @@
+# shellcheck shell=bash
+# op_slurm_stop_all: cancels every active job of this log root at once, with one scancel (never
+# a Slurm job that is not one of these: not the user's other jobs); then one summary notice.
+op_slurm_stop_all() {
+  local d todo=()
+  slurm_queue
+  for d in "$F_ROOT"/*/; do
+    d=${d%/}
+    valid_name "${d##*/}" && [ -f "$d/meta.json" ] && job_active "$d" && todo+=("$d")
+  done
+  if [ ${#todo[@]} -gt 0 ]; then
+    private_mode "$F_ROOT"
+    umask "$UMASK_ORCH"
+    slurm_cancel "$F_REASON" "${todo[@]}"
+    if [ -n "$F_HOOK" ]; then
+      store_hook "$F_ROOT/.orch" "$F_HOOK" && bash "$LIB" notify_summary "$F_ROOT" "$F_REASON" "${todo[@]##*/}" </dev/null >/dev/null 2>&1
+    fi
+  fi
+  slurm_queue
+  header "$F_ROOT"
+  for d in "${todo[@]}"; do slurm_emit "$d"; done
+  return 0
+}
