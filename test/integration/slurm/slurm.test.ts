@@ -126,7 +126,15 @@ describe('Slurm hosts: a real slurmctld + slurmd over SSH', function () {
     assert.equal(stopped.state, 'STOPPED');
     assert.equal(stopped.reason, 'stopped with orch stop');
     assert.match((await engine.readLog(name)).toString(), /\[EXIT: 143\]\n$/);
-    assert.match((await user(`squeue -h -t all -j ${running.slurmJobId} -o %T`)).stdout, /^CANCELLED/);
+    // Slurm lists it COMPLETING for a moment after its batch script has ended.
+    const deadline = Date.now() + 20_000;
+    let slurmState = '';
+    while (slurmState !== 'CANCELLED' && Date.now() < deadline) {
+      slurmState = (await user(`squeue -h -t all -j ${running.slurmJobId} -o %T`)).stdout.trim();
+      if (slurmState !== 'CANCELLED') await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.equal(slurmState, 'CANCELLED');
+    assert.equal((await engine.get(name))?.state, 'STOPPED');
   });
 
   it('a job waiting for CPUs is QUEUED (PENDING); status and list are one round trip each; a stopped PENDING job leaves no Slurm job', async () => {
