@@ -5,6 +5,8 @@
  * The daemons start once for the whole file; the time-limit job runs beside the others.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { createEngine } from '../../../src/core/engine/engine';
 import type { Engine } from '../../../src/core/engine/api';
@@ -14,6 +16,7 @@ import { createSshTarget, execPty } from '../../../src/core/ssh/sshTarget';
 import type { ExecOptions, ExecResult, ShellTarget } from '../../../src/host/target';
 import { startSshd, type TestSshd } from '../harness/sshd';
 import { startSlurm, type TestSlurm } from '../harness/slurm';
+import { baseEnv, cli, makeWorkspace } from '../cli/cliHarness';
 
 const unique = (base: string) => `${base}-${Math.random().toString(36).slice(2, 7)}`;
 
@@ -230,6 +233,33 @@ describe('Slurm hosts: a real slurmctld + slurmd over SSH', function () {
     assert.match((await user(`squeue -h -j ${other} -o %T`)).stdout, /PENDING|RUNNING/);
     await user(`scancel ${other}`);
     assert.equal((await limitEngine.get(limited))?.state, 'RUNNING');
+  });
+
+  it('the CLI: kind: slurm in hosts.yaml; run passes --partition, --cpus, --mem, --sbatch-arg to sbatch; --json has slurmJobId; Slurm options on a tmux host are refused', async () => {
+    const c = sshd.config();
+    const entry = (name: string, extra: string[]) => [`  ${name}:`, `    host: ${c.host}`, `    port: ${c.port}`, `    user: ${c.user}`,
+      `    identity_file: ${c.identityFile}`, `    known_hosts: ${c.knownHosts}`, `    remote_workdir: ${c.remoteWorkdir}`, ...extra.map((l) => `    ${l}`)].join('\n');
+    const ws = makeWorkspace('orch-slurm-ws-');
+    try {
+      mkdirSync(join(ws, 'scripts/cloud'), { recursive: true });
+      writeFileSync(join(ws, 'scripts/cloud/hosts.yaml'), `hosts:\n${entry('cluster', ['kind: slurm', `log_root: ${c.logRoot}-cli`])}\n${entry('box', [`log_root: ${c.logRoot}-box`])}\ndefault: cluster\n`);
+      const orch = (...argv: string[]) => cli(argv, { env: baseEnv(), cwd: ws });
+      const name = unique('slurm-cli');
+      const run = await orch('run', '--partition', slurm.partition, '--cpus', '1', '--mem', '0.5', '--sbatch-arg', '--comment=orch-cli-test', '--wait', name, 'echo', 'from-cli');
+      assert.equal(run.code, 0, run.stderr);
+      const [job] = JSON.parse((await orch('list', '--json', '--host', 'cluster')).stdout) as { name: string; state: string; slurmJobId: string; host: string }[];
+      assert.deepEqual([job!.name, job!.state, job!.host], [name, 'DONE', 'cluster']);
+      const shown = (await user(`scontrol show job ${job!.slurmJobId} -o`)).stdout;
+      assert.match(shown, /Partition=debug /);
+      assert.match(shown, /Comment=orch-cli-test /);
+      assert.match(shown, /MinMemoryNode=512M /);
+      assert.match(shown, /NumCPUs=1 /);
+      const refused = await orch('run', '--host', 'box', '--partition', 'debug', unique('tmux'), 'true');
+      assert.equal(refused.code, 2);
+      assert.equal(refused.stderr, 'orch: --partition is for Slurm hosts; box is a tmux host (kind: slurm in hosts.yaml makes a Slurm host).\n');
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
   });
 
   it('a job past its one-minute --max-hours (--time) is STOPPED with a reason naming the time limit', async () => {
