@@ -193,7 +193,7 @@ class HostEngine implements Engine {
       case HostExit.noSlurm:
         throw this.noSlurm();
       case HostExit.submitFailed:
-        throw new UserError(`Slurm on ${host} refused ${request.name}: ${lastLine(res.stderr)}; nothing was started.`);
+        throw usageError(`Slurm on ${host} refused ${request.name}: ${lastLine(res.stderr)}; nothing was started.`);
       default:
         throw this.hostFailure(`start ${request.name}`, res);
     }

@@ -17,7 +17,8 @@ SLURM_ACTIVE=' PENDING CONFIGURING RUNNING COMPLETING SUSPENDED REQUEUED REQUEUE
 slurm_queue() {
   local q
   SLURM_Q_OK=1
-  q=$(squeue --me -h -t all -o '%i %T' 2>&1) || { SLURM_Q_OK=0; SLURM_Q_ERR=${q##*$'\n'}; q=""; }
+  # A controller that does not answer makes squeue retry for a long time: give up sooner.
+  q=$(timeout 20 squeue --me -h -t all -o '%i %T' 2>&1) || { SLURM_Q_OK=0; SLURM_Q_ERR=${q##*$'\n'}; q=""; }
   SLURM_Q=$'\n'$q$'\n'
   SLURM_Q_AT=$SECONDS
 }
@@ -100,7 +101,7 @@ slurm_term() {
   local d=$1 r="" why
   trap '' TERM
   if [ ! -e "$d/stopped" ]; then
-    r=$(squeue -h -j "$SLURM_JOB_ID" -o '%r %l' 2>/dev/null)
+    r=$(timeout 5 squeue -h -j "$SLURM_JOB_ID" -o '%r %l' 2>/dev/null)
     case $r in
       TimeLimit\ *) why="stopped at its Slurm time limit (${r#* }, TIMEOUT)" ;;
       *) why="stopped by Slurm (signal TERM)" ;;
