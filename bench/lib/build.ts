@@ -3,13 +3,14 @@
  * work tree is never touched: the production bundles (`node esbuild.mjs --production`, run
  * unchanged on a tree of symlinks to `src/`) and the small child-process scripts of `bench/children`.
  */
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { runProc } from './proc';
 
 export const REPO = join(__dirname, '..', '..');
+const VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
 export interface Built {
   dir: string;
@@ -17,7 +18,7 @@ export interface Built {
   orchJs: string;
   /** A `bin/orch` equivalent that loads the production bundle. */
   orchBin: string;
-  children: { activate: string; tree: string; reportRss: string; follow: string; coldSteps: string; cipher: string; requireCost: string };
+  children: { activate: string; tree: string; reportRss: string; follow: string; coldSteps: string; cipher: string; requireCost: string; helperSteps: string };
   /** Minified single-file bundles of each runtime dependency (and all of them), to time their load. */
   deps: Record<string, string>;
   dispose(): void;
@@ -33,7 +34,7 @@ export async function buildAll(): Promise<Built> {
 
   const childDir = join(dir, 'children');
   const fake = join(REPO, 'bench/children/fakeVscode.ts');
-  const names = ['activate', 'tree', 'reportRss', 'follow', 'coldSteps', 'cipher', 'requireCost'] as const;
+  const names = ['activate', 'tree', 'reportRss', 'follow', 'coldSteps', 'cipher', 'requireCost', 'helperSteps'] as const;
   await Promise.all(
     names.map((n) =>
       esbuild.build({
@@ -47,6 +48,8 @@ export async function buildAll(): Promise<Built> {
         external: ['cpu-features', '*.node'],
         alias: { vscode: fake },
         loader: { '.sh': 'text' },
+        // the same version as the bundles: the connection helper's socket name depends on it
+        define: { __ORCH_VERSION__: JSON.stringify(VERSION) },
       }),
     ),
   );

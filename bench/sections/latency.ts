@@ -62,6 +62,7 @@ export async function coldListing(host: BenchHost, built: Built, log: (s: string
   };
   const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<(typeof names)[number], number[]>;
   let bytesPerStatus: number | undefined;
+  const steps = { config: [] as number[], status: [] as number[] };
   try {
     await cm.open();
     for (const n of names) await fns[n](); // warm the page cache and the code paths once
@@ -72,6 +73,14 @@ export async function coldListing(host: BenchHost, built: Built, log: (s: string
         await fns[n]();
         samples[n].push(performance.now() - t0);
       }
+    }
+    // Where a status through the helper spends its time, step by step in a fresh process.
+    await fns.statusHelper();
+    for (let i = 0; i < 7; i++) {
+      const o = JSON.parse((await runProc(process.execPath, [built.children.helperSteps, JSON.stringify(reuse), host.cwd])).stdout) as { configMs: number; statusMs: number; via: string };
+      if (o.via !== 'helper') throw new Error(`the steps child went ${o.via}, not through the helper`);
+      steps.config.push(o.configMs);
+      steps.status.push(o.statusMs);
     }
     // What one status call sends to the host through the helper's open connection.
     if (host.link) {
@@ -110,6 +119,12 @@ export async function coldListing(host: BenchHost, built: Built, log: (s: string
     line('list-helper', '`orch list --json` through the helper', s.listHelper, s.listing, coldSsh, link ? 1.0 : undefined),
     { id: 'ssh-listing', label: "cold `ssh host 'tmux ls; ls logs'` for scale", orch: fmtMs(s.listing.median), raw: { openssh: s.listing } },
   ];
+  const sc = summarize(steps.config);
+  const ss = summarize(steps.status);
+  lines.push(
+    { id: 'helper-step-config', label: 'of which (a new process, helper up): loading the configuration', orch: fmtMs(sc.median), raw: { config: sc } },
+    { id: 'helper-step-status', label: 'of which (a new process, helper up): the status call through the helper', orch: fmtMs(ss.median), raw: { status: ss } },
+  );
   if (bytesPerStatus !== undefined) {
     lines.push({ id: 'bytes-status', label: 'bytes sent to the host per `orch status` (helper up)', orch: `${(bytesPerStatus / 1024).toFixed(1)} KB`, target: '≤ 2 KB', pass: bytesPerStatus <= 2048, raw: { bytesPerStatus } });
   }
