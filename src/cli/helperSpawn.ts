@@ -9,6 +9,13 @@ import type { HelperSpec } from '../core/ssh/helper/server';
 
 const READY_TIMEOUT_MS = 10_000;
 
+/** What the helper needs of the environment (ssh -G, the agent, homes), and nothing else: it lives on. */
+const KEPT = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LC_\w+|TZ|TMPDIR|XDG_RUNTIME_DIR|SSH_AUTH_SOCK|ORCH_DEBUG|ELECTRON_RUN_AS_NODE)$/;
+
+function helperEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => KEPT.test(k)));
+}
+
 export function helperSpawner(self: readonly string[], env: NodeJS.ProcessEnv): (spec: HelperSpec) => Promise<boolean> {
   return (spec) =>
     new Promise<boolean>((resolve) => {
@@ -16,7 +23,7 @@ export function helperSpawner(self: readonly string[], env: NodeJS.ProcessEnv): 
         detached: true,
         stdio: ['pipe', 'pipe', 'ignore'],
         cwd: '/',
-        env,
+        env: helperEnv(env),
       });
       let out = '';
       let settled = false;

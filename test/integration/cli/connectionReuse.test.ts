@@ -92,6 +92,7 @@ describe('CLI connection reuse through the helper (real sshd, node bin/orch)', f
   });
 
   it('ten commands in a row use one SSH connection; disconnect closes it', async () => {
+    env.ORCH_SLACK_WEBHOOK_URL = 'https://hooks.example.invalid/secret';
     const before = await logins(sshd);
     for (let i = 0; i < 10; i++) {
       const r = await orch(i % 2 ? 'list' : 'status');
@@ -103,6 +104,9 @@ describe('CLI connection reuse through the helper (real sshd, node bin/orch)', f
     // Started from the bundle, detached, with nothing secret on its command line.
     const argv = readFileSync(`/proc/${helpers[0]}/cmdline`, 'utf8').split('\0').filter(Boolean);
     assert.deepEqual(argv.slice(1), [ORCH_BIN, '__connection-helper']);
+    // Nor in its environment, which it keeps for minutes: a webhook secret of the CLI's is not passed on.
+    const environ = readFileSync(`/proc/${helpers[0]}/environ`, 'utf8').split('\0');
+    assert.ok(!environ.some((v) => v.startsWith('ORCH_SLACK_WEBHOOK_URL=')), 'the helper got the webhook secret');
 
     const d = await orch('disconnect');
     assert.equal(d.code, 0);
