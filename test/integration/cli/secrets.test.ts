@@ -27,14 +27,17 @@ describe('orch run --env against a real sshd', function () {
   const orch = (...argv: string[]) => cli(argv, { env, cwd: ws });
   const onHost = async (cmd: string) => (await sshd.runAsUser(cmd)).stdout;
   /** Every file under the log root and workdir holding one of the secrets. */
-  const filesWithSecrets = async () => onHost(`grep -rlF ${secrets.map((s) => `-e ${s}`).join(' ')} ${root} ~/work-it-* 2>/dev/null; true`);
+  // The patterns go on stdin: on grep's command line they would be in the ps samples.
+  const filesWithSecrets = async () => (await sshd.runAsUser(`grep -rlF -f - ${root} ~/work-it-* 2>/dev/null; true`, { stdin: secrets.join('\n') + '\n' })).stdout;
 
   before(async () => {
     sshd = await startSshd();
     ws = makeWorkspace();
     env = baseEnv({ ...sshEnv(sshd), WANDB_API_KEY: fromEnv });
     root = join(sshd.home, sshd.config().logRoot.slice(2));
+    // git-ignored, as a secrets file must be: `--sync` (and cloud-run) upload the workspace
     writeFileSync(join(ws, 'job.env'), `# tokens\nHF_TOKEN='${inFile}'\n`);
+    writeFileSync(join(ws, '.gitignore'), 'data/\nresults/\n*.env\n');
   });
   after(async () => {
     if (env) await orch('stop', '--all');
@@ -96,6 +99,13 @@ describe('orch run --env against a real sshd', function () {
     await onHost(`kill -KILL $(cat ${root}/${killed}/runner.pid); kill -KILL -- -$(cat ${root}/${killed}/cmd.pid)`);
     await waitFor('the job to be FAILED', async () => (await orch('list', '--json')).stdout.includes('"FAILED"'), 15_000);
     assert.equal((await onHost(`test -e ${root}/${killed}/env || echo gone`)).trim(), 'gone');
+    assert.equal((await filesWithSecrets()).trim(), '');
+  });
+
+  it('cloud-run run --env / --env-file: the run gets them too, and the file is gone after', async () => {
+    const r = await cli(['run', `printf '%s' "$WANDB_API_KEY$HF_TOKEN" | sha256sum`, '--env', 'WANDB_API_KEY', '--env-file', 'job.env'], { env, cwd: ws, bin: 'cloud-run' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.includes(`${sha(fromEnv + inFile)}  -`), r.stdout);
     assert.equal((await filesWithSecrets()).trim(), '');
   });
 

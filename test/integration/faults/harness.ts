@@ -82,6 +82,8 @@ export function sshEnv(sshd: TestSshd, extra: Record<string, string> = {}): Node
     ORCH_PROJECT: 'faults',
     // no connection helper left behind by `node bin/orch` children (tested on its own)
     ORCH_CONNECTION_PERSIST: '0',
+    // the log cache of these runs stays out of the user's ~/.cache
+    XDG_CACHE_HOME: join(tmpdir(), `orch-test-cache-${process.pid}`),
     ...extra,
   };
 }
