@@ -12,7 +12,8 @@ import { resolveHostsFile } from '../core/config/hostsLookup';
 import { AUTO_HOST } from '../core/config/hostsTypes';
 import type { OrchConfig } from '../core/config/types';
 import { UserError, errorMessage, usageError } from '../core/errors';
-import { choosePlacement, type Placement, type PlacementCandidate } from '../core/hosts/placement';
+import { choosePlacement, type Placement } from '../core/hosts/placement';
+import { candidateOf } from '../core/hosts/placeJob';
 import { probeHost } from '../core/hosts/probe';
 import type { RoutingPolicy } from '../core/policy';
 
@@ -157,18 +158,7 @@ async function place(io: CliIO, hosts: readonly ResolvedHost[], choice: TargetCh
     const [active, probe] = await Promise.all([ctx.engine.status(), probeHost(ctx.target, ctx.config.logRoot)]);
     return { active, probe };
   });
-  const candidates: PlacementCandidate[] = hosts.map((x) => {
-    const r = read.find((o) => o.host === x.name);
-    const base = { name: x.name, kind: x.kind, maxParallel: x.config.maxParallel };
-    if (!r) return { ...base, active: 0, load1: 0, cpus: 1 };
-    if (r.error !== undefined) return { ...base, error: r.error, active: 0, load1: 0, cpus: 1 };
-    // Free GPUs: the inventory (declared, else what the driver lists) less those active jobs hold.
-    const inventory = x.config.gpus ?? r.value.probe.gpus;
-    const held = r.value.active.reduce((n, j) => n + (j.gpus?.length ?? 0), 0);
-    const freeGpus = gpus > 0 ? Math.max(0, inventory - held) : undefined;
-    const gpuInventory = gpus > 0 ? inventory : undefined;
-    return { ...base, active: r.value.active.length, load1: r.value.probe.load1, cpus: r.value.probe.cpus, freeGpus, gpuInventory };
-  });
+  const candidates = hosts.map((x) => candidateOf(x, read.find((o) => o.host === x.name), gpus));
   let placement: Placement;
   try {
     placement = choosePlacement(candidates, { gpus });

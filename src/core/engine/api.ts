@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { HostProbe } from '../hosts/probe';
 import type { Job, RunRequest } from '../jobs/model';
 import type { RunGuardrails } from '../guardrails/settings';
 import type { RollbackOptions, RollbackResult } from '../guardrails/rollback';
@@ -59,5 +60,10 @@ export interface Engine {
    * the engine of createEngine always does (see guardrails/rollback.ts `rollbackJob`).
    */
   rollback?(name: string, options?: RollbackOptions): Promise<RollbackResult>;
+  /**
+   * The host's home, load, CPUs and GPUs (placement, PRODUCT.md §6), one round trip. Optional so
+   * hand-written fakes need not implement it; the engine of createEngine always does.
+   */
+  probe?(): Promise<HostProbe>;
   close(): Promise<void>;
 }

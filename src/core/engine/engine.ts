@@ -16,6 +16,7 @@ import { JOB_NAME_PATTERN } from '../jobs/names';
 import { jobsOf, parseReport } from './state';
 import { encodeJobEnv } from '../secrets/jobEnv';
 import { refuseSlurmFlags, slurmFields } from './slurmFields';
+import { probeHost, type HostProbe } from '../hosts/probe';
 import type { ExecResult, ShellTarget } from '../../host/target';
 
 export interface EngineOptions {
@@ -327,6 +328,10 @@ class HostEngine implements Engine {
       default:
         throw this.hostFailure(`roll back ${name}`, res);
     }
+  }
+
+  probe(): Promise<HostProbe> {
+    return probeHost(this.target, this.config.logRoot);
   }
 
   close(): Promise<void> {

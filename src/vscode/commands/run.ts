@@ -9,7 +9,7 @@ import type { CloudJobs } from '../context';
 import { workspaceRoot } from '../config';
 import { runGuardrails } from '../guardrails';
 import type { TargetKind } from '../jobsService';
-import { pickRunHost } from '../hostPick';
+import { pickRunHost, resolveRunHost } from '../hostPick';
 import { commandForFile, decisionDetail, decisionSummary, taskFromCommand } from '../routeText';
 import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
@@ -24,7 +24,7 @@ export interface RunArgs {
   confirmed?: boolean;
   /** `local`: the local tmux server (listed in the view from then on); `remote`: the default host. */
   target?: 'local' | 'remote';
-  /** A host by its name (scripts/cloud/hosts.yaml); default: asked when there are several. */
+  /** A host by its name (scripts/cloud/hosts.yaml), or `auto` (placement); default: asked when there are several. */
   host?: string;
 }
 
@@ -75,12 +75,17 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
   if (!name) return undefined;
   validateJobName(name);
   let kind: TargetKind | undefined;
+  let placement: string | undefined;
   if (given.target === 'local') kind = 'local';
-  else if (given.host !== undefined) kind = given.host;
+  else if (given.host !== undefined) ({ host: kind, placement } = await resolveRunHost(ctx, given.host));
   else if (given.target === 'remote') {
     kind = await ctx.config.defaultHost();
     if (!kind) throw new UserError('No cloud host is configured: set cloudJobs.host in the settings or ORCH_HOST in scripts/cloud/.env.');
-  } else kind = await pickRunHost(ctx);
+  } else {
+    const picked = await pickRunHost(ctx);
+    if (picked === undefined) return undefined;
+    ({ host: kind, placement } = picked);
+  }
   if (kind === undefined) return undefined;
   if (kind === 'local') await ctx.useLocalTarget();
   // a stopped EC2 box: "Start Box and Run" (or at once with wake: auto)
@@ -102,6 +107,7 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
         name,
         command,
         route: `${decisionSummary(decision)}: ${decision.reasons.join(' ')}`,
+        placement,
         guardrails: await runGuardrails(),
         env: await jobEnvironment(ctx.ext.secrets),
       }),

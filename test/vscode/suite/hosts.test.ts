@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Job } from '../../../src/core/jobs/model';
@@ -118,6 +118,12 @@ describe('Cloud Jobs with several hosts (scripts/cloud/hosts.yaml)', function ()
     // an explicit host needs no question
     const third = (await vscode.commands.executeCommand('cloudJobs.runOnEc2', { name: uniqueName('it-hosts-named'), command: 'true', confirmed: true, host: 'box-a' })) as Job;
     assert.equal(third.host, 'box-a');
+    // auto: placement, as orch run --host auto (box-b runs two jobs, box-a none; box-down cannot be asked)
+    const placed = (await vscode.commands.executeCommand('cloudJobs.runOnEc2', { name: uniqueName('it-hosts-auto'), command: 'sleep 60', confirmed: true, host: 'auto' })) as Job;
+    started.push(placed);
+    assert.equal(placed.host, 'box-a');
+    const meta = JSON.parse(await readFile(path.join(path.dirname(placed.logPath), 'meta.json'), 'utf8')) as { placement: string };
+    assert.match(meta.placement, /^box-a: fewest active jobs per slot, then lowest load per CPU: box-a has 0 active jobs .*box-b has 2 active jobs .*box-down unreachable \(/);
     // Stop on a row reaches that job's own host
     const stopped = (await vscode.commands.executeCommand('cloudJobs.stop', { name: second, host: 'box-b', confirmed: true })) as Job | undefined;
     assert.equal(stopped?.state, 'STOPPED');
