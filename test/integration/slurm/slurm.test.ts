@@ -63,7 +63,7 @@ describe('Slurm hosts: a real slurmctld + slurmd over SSH', function () {
     slurm = await startSlurm();
     sshd = await startSshd({ extraConfig: slurm.sshdConfigLines() });
     const config = sshd.config({ hostKind: 'slurm' });
-    ssh = createSshTarget(config);
+    ssh = createSshTarget(config, { connection: { keepaliveIntervalMs: 1000, reconnectWindowMs: 20_000 } });
     target = counting(ssh);
     engine = createEngine(config, target);
     limitEngine = createEngine({ ...config, logRoot: `${config.logRoot}-limit` }, ssh);
@@ -181,6 +181,28 @@ describe('Slurm hosts: a real slurmctld + slurmd over SSH', function () {
     const job = await engine.follow(name, { onData: (c) => (text += c.toString()) });
     assert.equal(job.state, 'DONE');
     assert.equal(text, 'line-1\nline-2\nline-3\n[EXIT: 0]\n');
+  });
+
+  it('a follow across a dropped connection (sshd restarted) delivers every line exactly once', async () => {
+    const name = unique('slurm-drop');
+    await engine.run({ name, command: 'for i in $(seq 1 200); do echo "line $i"; sleep 0.02; done' });
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let restarted: Promise<void> | undefined;
+    const reconnects: number[] = [];
+    const job = await engine.follow(name, {
+      onData: (c) => {
+        chunks.push(c);
+        received += c.length;
+        if (!restarted && received > 300) restarted = sshd.restart();
+      },
+      onReconnect: (info) => reconnects.push(info.fromByte),
+    });
+    await restarted;
+    assert.equal(job.state, 'DONE');
+    assert.ok(reconnects.length >= 1, 'the follow reconnected');
+    const lines = Buffer.concat(chunks as unknown as Uint8Array[]).toString().split('\n');
+    assert.deepEqual(lines, [...Array.from({ length: 200 }, (_, i) => `line ${i + 1}`), '[EXIT: 0]', '']);
   });
 
   it('attach reaches the live tmux session inside the allocation (srun --overlap --pty); Ctrl-b d detaches', async () => {
