@@ -5,7 +5,7 @@
  * The daemons start once for the whole file; the time-limit job runs beside the others.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { createEngine } from '../../../src/core/engine/engine';
@@ -257,7 +257,7 @@ describe('Slurm hosts: a real slurmctld + slurmd over SSH', function () {
     assert.equal((await limitEngine.get(limited))?.state, 'RUNNING');
   });
 
-  it('the CLI: kind: slurm in hosts.yaml; run passes --partition, --cpus, --mem, --sbatch-arg to sbatch; --json has slurmJobId; Slurm options on a tmux host are refused', async () => {
+  it('the CLI: kind: slurm in hosts.yaml; run passes --partition, --cpus, --mem, --sbatch-arg to sbatch; --json has slurmJobId; --sync and pull through the shared workdir; Slurm options on a tmux host are refused', async () => {
     const c = sshd.config();
     const entry = (name: string, extra: string[]) => [`  ${name}:`, `    host: ${c.host}`, `    port: ${c.port}`, `    user: ${c.user}`,
       `    identity_file: ${c.identityFile}`, `    known_hosts: ${c.knownHosts}`, `    remote_workdir: ${c.remoteWorkdir}`, ...extra.map((l) => `    ${l}`)].join('\n');
@@ -276,6 +276,16 @@ describe('Slurm hosts: a real slurmctld + slurmd over SSH', function () {
       assert.match(shown, /Comment=orch-cli-test /);
       assert.match(shown, /MinMemoryNode=512M /);
       assert.match(shown, /NumCPUs=1 /);
+      // --sync to the cluster's workdir, the job reads it on its node, orch pull brings its output back.
+      writeFileSync(join(ws, 'input.txt'), 'synced-input\n');
+      const synced = unique('slurm-sync');
+      const r2 = await orch('run', '--sync', '--wait', '--output-dir', 'results/s1', synced, 'mkdir -p results/s1 && cp input.txt results/s1/out.txt && echo "$SLURM_JOB_ID" > results/s1/id');
+      assert.equal(r2.code, 0, r2.stderr);
+      assert.match(r2.stderr, /sync: \d+ uploaded/);
+      const pulled = await orch('pull', synced);
+      assert.equal(pulled.code, 0, pulled.stderr);
+      assert.equal(readFileSync(join(ws, 'results/s1/out.txt'), 'utf8'), 'synced-input\n');
+      assert.match(readFileSync(join(ws, 'results/s1/id'), 'utf8'), /^\d+\n$/);
       const refused = await orch('run', '--host', 'box', '--partition', 'debug', unique('tmux'), 'true');
       assert.equal(refused.code, 2);
       assert.equal(refused.stderr, 'orch: --partition is for Slurm hosts; box is a tmux host (kind: slurm in hosts.yaml makes a Slurm host).\n');
