@@ -3,6 +3,7 @@ import { writeLine } from '../command';
 import { parseArgs } from '../args';
 import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, type CliContext } from '../context';
 import { UserError, usageError } from '../../core/errors';
+import { isActive } from '../../core/jobs/model';
 import { validateJobName } from '../../core/jobs/names';
 import { parsePortSpec, type PortSpec } from '../../core/ports/portSpec';
 import { forwardPort, type PortForward } from '../../core/ssh/portForward';
@@ -21,6 +22,7 @@ function interrupted(signal: AbortSignal): Promise<void> {
 async function forward(ctx: CliContext, io: CliIO, name: string, asked: PortSpec[]): Promise<number> {
   const job = await ctx.engine.get(name);
   if (!job) throw new UserError(`No job named ${name} on ${ctx.engine.host}.`, { exitCode: 1 });
+  if (!isActive(job.state)) throw new UserError(`Job ${name} is ${job.state}: nothing serves its ports any more (see orch logs ${name}).`, { exitCode: 1 });
   const specs = asked.length ? asked : (job.ports ?? []);
   if (!specs.length) throw usageError(`Job ${name} publishes no ports (orch run --publish P); give one: orch forward ${name} 6006.`);
   if (ctx.kind === 'local') {
@@ -69,7 +71,7 @@ export const forwardCommand: Command = {
     '',
     CONFIG_HELP,
     '',
-    'Exit status: 0 after Ctrl-C; 1 no such job; 2 bad input or the local port is in use.',
+    'Exit status: 0 after Ctrl-C; 1 no such job, or it has ended; 2 bad input or the local port is in use.',
   ].join('\n'),
   async run(argv, io) {
     const p = parseArgs(argv, OPTIONS);

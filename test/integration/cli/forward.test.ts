@@ -97,6 +97,11 @@ describe('orch forward against a real sshd', function () {
     busy.close();
     assert.equal(t.code, 2);
     assert.match(t.stderr, new RegExp(`Cannot listen on local port ${taken}: it is in use`));
+    const ended = uniqueName('ended');
+    assert.equal((await orch('run', '--wait', '--publish', '8000', ended, 'true')).code, 0);
+    const e = await orch('forward', ended);
+    assert.equal(e.code, 1);
+    assert.match(e.stderr, new RegExp(`Job ${ended} is DONE: nothing serves its ports any more`));
     const p = await orch('run', '--publish', 'x', uniqueName('bad'), 'true');
     assert.equal(p.code, 2);
     assert.match(p.stderr, /--publish: "x" is not a port/);
