@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { HOST_LIB, INSTALL_SCRIPT, callScript } from './library';
 import { HostExit, encodeCall, encodeFields, type HostOp, type OpFields } from './protocol';
 import type { ExecResult, ShellTarget } from './target';
+import { UserError } from '../core/errors';
 
 export interface CallOptions {
   /** The rest of stdin after the fields (the command text of `run`). */
@@ -26,6 +27,8 @@ export async function callHost<O extends HostOp>(
   const stdin = encodeCall(op, root, fields, options.rest);
   const exec = () => target.exec(callScript(op), { stdin, onStdout: options.onStdout, stdout: options.stdout, signal: options.signal });
   const res = await exec();
+  // doctor reports an old bash as one of its lines; every other operation cannot go on.
+  if (res.code === HostExit.oldBash && op !== 'doctor') throw new UserError(`${target.host}: ${res.stderr.trim()}`);
   if (res.code !== HostExit.noLibrary) return res;
   const installed = await installLibrary(target, root);
   if (installed.code !== 0) return installed;

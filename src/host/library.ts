@@ -31,6 +31,7 @@ import opSlurmRun from './ops/slurm-run.sh';
 import opSlurmList from './ops/slurm-list.sh';
 import opSlurmStop from './ops/slurm-stop.sh';
 import opSlurmStopAll from './ops/slurm-stop-all.sh';
+import opDoctor from './ops/doctor.sh';
 
 /** The library's parts in order (name → text), for the lint and the tests. */
 export const HOST_FILES: Readonly<Record<string, string>> = {
@@ -57,14 +58,15 @@ export const HOST_FILES: Readonly<Record<string, string>> = {
   'ops/slurm-list.sh': opSlurmList,
   'ops/slurm-stop.sh': opSlurmStop,
   'ops/slurm-stop-all.sh': opSlurmStopAll,
+  'ops/doctor.sh': opDoctor,
   'lib/main.sh': main,
 };
 
 /** The constants the shell files use by name, from the TypeScript declarations. */
 export function constants(): string {
-  // noLibrary is the call script's own code (callScript), not the library's.
+  // noLibrary and oldBash are the call script's own codes (callScript), not the library's.
   const lines = Object.entries(HostExit)
-    .filter(([k]) => k !== 'noLibrary')
+    .filter(([k]) => k !== 'noLibrary' && k !== 'oldBash')
     .map(([k, v]) => `X_${shellName(k)}=${v}`);
   lines.push('NAME_ALNUM=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', `NAME_MAX=${JOB_NAME_MAX_LENGTH}`);
   return lines.join('\n');
@@ -89,10 +91,18 @@ case $F_ROOT in '~') F_ROOT=$HOME ;; '~/'*) F_ROOT=$HOME/\${F_ROOT#'~/'} ;; /*) 
 LIB=$F_ROOT/.orch/${HOST_LIB_NAME}
 `;
 
+/**
+ * Before anything else a call checks that bash is 4 or later: the library does not even parse in
+ * bash 3 (macOS's /bin/bash), so without this a call there fails with a syntax error. Plain sh
+ * syntax ($BASH_VERSINFO is its first element), so any shell gets to say so.
+ */
+const BASH_CHECK = `[ "\${BASH_VERSINFO:-0}" -ge 4 ] 2>/dev/null || { echo "orch needs bash 4 or later on this host; it runs \${BASH_VERSION:+bash }\${BASH_VERSION:-another shell}." >&2; exit ${HostExit.oldBash}; }
+`;
+
 /** The script one call of `op` sends: read the declared fields, find the library by its hash, run the op. */
 export function callScript(op: HostOp): string {
   const reads = HOST_OPS[op].fields.map((f) => `IFS= read -r -d '' ${fieldVar(f)}`).join('; ');
-  return `${ROOT_PRELUDE}[ -f "$LIB" ] || exit ${HostExit.noLibrary}
+  return `${BASH_CHECK}${ROOT_PRELUDE}[ -f "$LIB" ] || exit ${HostExit.noLibrary}
 ${reads}
 . "$LIB" && ${opFunction(op)}
 `;

@@ -38,6 +38,8 @@ export const HostExit = {
   submitFailed: 27,
   /** squeue failed (slurmctld unreachable): job states cannot be told. */
   slurmFailed: 28,
+  /** Any call: the host's bash is older than 4 (stderr: one sentence with its version); nothing ran. */
+  oldBash: 29,
 } as const;
 
 /** run's fields (slurmRun reads them too). */
@@ -76,6 +78,8 @@ export const HOST_OPS = {
   slurmList: { fields: ['name', 'mode'] },
   slurmStop: { fields: ['name', 'reason'] },
   slurmStopAll: { fields: ['reason', 'hook'] },
+  /** What the host has of what orch needs (ops/doctor.sh): facts, one per line, judged by the client. */
+  doctor: { fields: [] },
 } as const;
 
 export type HostOp = keyof typeof HOST_OPS;

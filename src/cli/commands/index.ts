@@ -43,6 +43,7 @@ export const orchCommands: Command[] = [
   lazy('rollback', () => (require('./rollback') as typeof import('./rollback')).rollbackCommand),
   lazy('box', () => (require('./box') as typeof import('./box')).boxCommand),
   lazy('route', () => (require('./route') as typeof import('./route')).routeCommand),
+  lazy('doctor', () => (require('./doctor') as typeof import('./doctor')).doctorCommand),
   lazy('disconnect', () => (require('./disconnect') as typeof import('./disconnect')).disconnectCommand),
   lazy('experiment', () => (require('./experiment') as typeof import('./experiment')).experimentCommand),
   lazy('completion', () => (require('./completion') as typeof import('./completion')).completionCommand),

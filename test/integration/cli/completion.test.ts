@@ -75,8 +75,9 @@ describe('orch completion bash|zsh|fish in real shells', function () {
     });
 
     it('completes commands (never the hidden __complete-jobs), after --debug too', async () => {
-      assert.deepEqual(await complete('orch', ''), ['run', 'logs', 'forward', 'attach', 'stop', 'status', 'list', 'pull', 'rollback', 'box', 'route', 'disconnect', 'experiment', 'completion']);
+      assert.deepEqual(await complete('orch', ''), ['run', 'logs', 'forward', 'attach', 'stop', 'status', 'list', 'pull', 'rollback', 'box', 'route', 'doctor', 'disconnect', 'experiment', 'completion']);
       assert.deepEqual(await complete('orch', 'st'), ['stop', 'status']);
+      assert.deepEqual(await complete('orch', 'do'), ['doctor']);
       assert.deepEqual(await complete('orch', '--debug', 'lo'), ['logs']);
       assert.deepEqual(await complete('orch', '--v'), ['--version']);
     });

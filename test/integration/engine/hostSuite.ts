@@ -16,7 +16,7 @@ import { UserError } from '../../../src/core/errors';
 import { absRoot, engineFor, sh, uniqueName, waitEnded, waitFor, waitState, type EngineFixture } from './fixture';
 
 /** A PATH holding every tool of the usual PATH except `tool` (symlinks). */
-function pathWithout(tool: string): string {
+export function pathWithout(tool: string): string {
   const dir = mkdtempSync(join(tmpdir(), `orch-no-${tool}-`));
   for (const src of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
     let entries: string[] = [];

@@ -18,6 +18,7 @@ const OP_FILES: Record<HostOp, string> = {
   slurmList: 'ops/slurm-list.sh',
   slurmStop: 'ops/slurm-stop.sh',
   slurmStopAll: 'ops/slurm-stop-all.sh',
+  doctor: 'ops/doctor.sh',
 };
 
 /** An op whose function calls another op's (`extends`) reads that op's fields as well. */

@@ -1,0 +1,179 @@
+/**
+ * `orch doctor` (PRODUCT.md §12): the host's facts (src/host/ops/doctor.sh, one per line) judged
+ * into one line per check, each saying what to do when it fails. Pure, so every verdict is unit
+ * tested without a broken host at hand.
+ */
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+export interface CheckLine {
+  check: string;
+  status: CheckStatus;
+  /** What was found, and on warn or fail what to do. */
+  text: string;
+}
+
+/** What the judging needs from the client's side. */
+export interface DoctorContext {
+  logMode: 'private' | 'group';
+  /** The laptop's clock (ms since the epoch) when the call was sent and when its answer came. */
+  sentAt: number;
+  receivedAt: number;
+}
+
+/** The runner's tools (lib/*.sh), and the two it has fallbacks for. */
+export const REQUIRED_TOOLS = ['setsid', 'tail', 'stat', 'grep', 'sed', 'find', 'head', 'cut', 'tr', 'mkdir', 'mv'] as const;
+export const OPTIONAL_TOOLS = ['flock', 'cksum'] as const;
+
+const MB = 1024; // df's 1K blocks
+export const DISK_FAIL_KB = 200 * MB;
+export const DISK_WARN_KB = 1024 * MB;
+/** Skew beyond the call's own uncertainty (half its round trip) that is flagged, in seconds. */
+export const SKEW_WARN_S = 2;
+export const SKEW_FAIL_S = 30;
+
+const INSTALL = (pkg: string) => `sudo apt-get install -y ${pkg} (Debian/Ubuntu), sudo dnf install -y ${pkg} (Amazon Linux) or apk add ${pkg} (Alpine)`;
+
+type Facts = Map<string, string[][]>;
+
+export function parseFacts(text: string): Facts {
+  const facts: Facts = new Map();
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const [key = '', ...values] = line.split('\t');
+    facts.set(key, [...(facts.get(key) ?? []), values]);
+  }
+  return facts;
+}
+
+const one = (facts: Facts, key: string): string[] => facts.get(key)?.[0] ?? [];
+
+export function judge(text: string, ctx: DoctorContext): CheckLine[] {
+  const facts = parseFacts(text);
+  return [bash(facts), tmux(facts), tools(facts), cron(facts), disk(facts), root(facts, ctx.logMode), clock(facts, ctx), linger(facts), compress(facts)];
+}
+
+export function bashLine(version: string): CheckLine {
+  const major = Number.parseInt(version, 10);
+  if (major >= 4) return { check: 'bash', status: 'ok', text: `bash ${version}` };
+  return {
+    check: 'bash',
+    status: 'fail',
+    text: `bash ${version || '(unknown)'}; orch needs bash 4 or later: install it (${INSTALL('bash')}; brew install bash on macOS) so that it comes first on the PATH of a non-interactive SSH session`,
+  };
+}
+
+function bash(f: Facts): CheckLine {
+  return bashLine(one(f, 'bash')[0] ?? '');
+}
+
+function tmux(f: Facts): CheckLine {
+  const [path = '', version = ''] = one(f, 'tmux');
+  if (!path) return { check: 'tmux', status: 'fail', text: `not installed: install it with ${INSTALL('tmux')}` };
+  return { check: 'tmux', status: 'ok', text: `${version || 'tmux'} (${path})` };
+}
+
+function tools(f: Facts): CheckLine {
+  const rows = f.get('tool') ?? [];
+  const kind = new Map(rows.map(([name = '', path = '', k = '']) => [name, path ? k || 'gnu' : '']));
+  const missing = REQUIRED_TOOLS.filter((t) => !kind.get(t));
+  const absentOptional = OPTIONAL_TOOLS.filter((t) => !kind.get(t));
+  const busybox = [...kind].filter(([, k]) => k === 'busybox').map(([t]) => t);
+  const present = [...kind].filter(([, k]) => k);
+  const userland = busybox.length === 0 ? 'GNU' : busybox.length === present.length ? 'busybox' : `GNU and busybox (${busybox.join(', ')})`;
+  const fallbacks = absentOptional.length ? `; no ${absentOptional.join(', ')}: orch uses its own fallbacks` : '';
+  if (missing.length) {
+    return {
+      check: 'tools',
+      status: 'fail',
+      text: `missing ${missing.join(', ')}: install coreutils, util-linux, findutils, grep and sed (or busybox)${fallbacks}`,
+    };
+  }
+  return { check: 'tools', status: 'ok', text: `${userland}: ${REQUIRED_TOOLS.join(' ')}${fallbacks}` };
+}
+
+function cron(f: Facts): CheckLine {
+  const [path = ''] = one(f, 'cron');
+  if (path) return { check: 'cron', status: 'ok', text: `crontab (${path}): old logs are pruned hourly` };
+  return {
+    check: 'cron',
+    status: 'warn',
+    text: `no crontab: old logs are pruned only when a job starts, and an EC2 box cannot stop itself when idle; install cron (${INSTALL('cron')})`,
+  };
+}
+
+function size(kb: number): string {
+  return kb >= 1024 * MB ? `${(kb / (1024 * MB)).toFixed(1)} GB` : `${Math.round(kb / MB)} MB`;
+}
+
+function disk(f: Facts): CheckLine {
+  const [dir = '', avail = ''] = one(f, 'disk');
+  const kb = Number.parseInt(avail, 10);
+  if (!Number.isFinite(kb)) return { check: 'disk', status: 'warn', text: `could not read the free space under ${dir || 'the log root'} (no df?)` };
+  if (kb < DISK_FAIL_KB) return { check: 'disk', status: 'fail', text: `only ${size(kb)} free under ${dir}: jobs cannot start or write their logs; free some space or set ORCH_LOG_ROOT on a larger disk` };
+  if (kb < DISK_WARN_KB) return { check: 'disk', status: 'warn', text: `${size(kb)} free under ${dir}: logs of long jobs may fill it; free some space` };
+  return { check: 'disk', status: 'ok', text: `${size(kb)} free under ${dir}` };
+}
+
+function root(f: Facts, logMode: 'private' | 'group'): CheckLine {
+  const [path = '', mode = '', owner = '', uid = '', writable = ''] = one(f, 'root');
+  if (!mode && writable !== 'yes') {
+    return { check: 'log root', status: 'ok', text: `${path} does not exist yet; the first run creates it (0700)` };
+  }
+  if (owner && uid && owner !== uid) return { check: 'log root', status: 'fail', text: `${path} belongs to uid ${owner}, not to you (uid ${uid}): set ORCH_LOG_ROOT to a dir of yours` };
+  if (writable !== 'yes') return { check: 'log root', status: 'fail', text: `${path} is not writable: chmod u+w ${path}, or set ORCH_LOG_ROOT to a dir of yours` };
+  const bits = Number.parseInt(mode, 8);
+  const allowed = logMode === 'group' ? 0o750 : 0o700;
+  if (Number.isFinite(bits) && (bits & ~allowed & 0o777) !== 0) {
+    const who = bits & 0o007 ? 'everyone' : 'your group';
+    const want = allowed.toString(8).padStart(4, '0');
+    return {
+      check: 'log root',
+      status: 'fail',
+      text: `${path} is ${mode.padStart(4, '0')}: ${who} can list the jobs in it (ORCH_LOG_MODE is ${logMode}); chmod ${want.slice(1)} ${path}, or let the next orch run tighten it to ${want}`,
+    };
+  }
+  return { check: 'log root', status: 'ok', text: `${path} (${mode.padStart(4, '0')}, ${logMode})` };
+}
+
+function clock(f: Facts, ctx: DoctorContext): CheckLine {
+  const [value = ''] = one(f, 'clock');
+  const hostS = Number.parseFloat(value);
+  if (!Number.isFinite(hostS)) return { check: 'clock', status: 'warn', text: 'could not read the host clock' };
+  const mid = (ctx.sentAt + ctx.receivedAt) / 2000;
+  const skew = hostS - mid;
+  // The host read its clock somewhere within the round trip: skew below half of it is noise.
+  const slack = (ctx.receivedAt - ctx.sentAt) / 2000;
+  const beyond = Math.abs(skew) - slack;
+  const told = `${Math.abs(skew).toFixed(1)} s ${skew >= 0 ? 'ahead of' : 'behind'} this computer`;
+  const fix = 'enable NTP on the host (sudo timedatectl set-ntp true) or on this computer; start times and elapsed times are off by as much';
+  if (beyond > SKEW_FAIL_S) return { check: 'clock', status: 'fail', text: `${told}: ${fix}` };
+  if (beyond > SKEW_WARN_S) return { check: 'clock', status: 'warn', text: `${told}: ${fix}` };
+  return { check: 'clock', status: 'ok', text: `within ${Math.max(0.1, Math.abs(skew)).toFixed(1)} s of this computer` };
+}
+
+function linger(f: Facts): CheckLine {
+  const [kind = 'none', linger = '', kill = ''] = one(f, 'linger');
+  if (kind === 'none') return { check: 'lingering', status: 'ok', text: 'no loginctl (no systemd logind): nothing ends tmux at logout' };
+  if (kind === 'error' && /not been booted with systemd|Failed to connect to bus/i.test(linger)) {
+    return { check: 'lingering', status: 'ok', text: 'systemd is not running: nothing ends tmux at logout' };
+  }
+  if (linger === 'yes') return { check: 'lingering', status: 'ok', text: 'systemd lingering is on: tmux outlives your SSH sessions' };
+  if (kill === 'no') return { check: 'lingering', status: 'ok', text: 'lingering is off, but logind keeps your processes at logout (KillUserProcesses=no)' };
+  const status = kill === 'yes' ? 'fail' : 'warn';
+  const why = kill === 'yes' ? 'systemd kills tmux and its jobs when your last SSH session ends' : 'systemd may kill tmux and its jobs when your last SSH session ends';
+  return { check: 'lingering', status, text: `lingering is off and ${why}: run "sudo loginctl enable-linger $USER" on the host` };
+}
+
+function compress(f: Facts): CheckLine {
+  const have = new Map((f.get('compress') ?? []).map(([tool = '', path = '']) => [tool, path]));
+  if (have.get('zstd')) return { check: 'compression', status: 'ok', text: 'zstd: logs and pulls travel compressed' };
+  if (have.get('gzip')) return { check: 'compression', status: 'ok', text: 'gzip (zstd is faster: install zstd)' };
+  return { check: 'compression', status: 'warn', text: `neither zstd nor gzip: logs and pulls travel uncompressed; install zstd (${INSTALL('zstd')})` };
+}
+
+/** The lines as printed: a fixed-width status and check name, then the text. */
+export function formatLines(lines: readonly CheckLine[]): string[] {
+  const width = Math.max(...lines.map((l) => l.check.length));
+  return lines.map((l) => `${l.status === 'fail' ? 'FAIL' : l.status.padEnd(4)}  ${l.check.padEnd(width)}  ${l.text}`);
+}
