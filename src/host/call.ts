@@ -27,10 +27,10 @@ export async function callHost<O extends HostOp>(
   const stdin = encodeCall(op, root, fields, options.rest);
   const exec = () => target.exec(callScript(op), { stdin, onStdout: options.onStdout, stdout: options.stdout, signal: options.signal });
   const res = await exec();
-  // doctor reports an old bash as one of its lines; every other operation cannot go on.
-  if (res.code === HostExit.oldBash && op !== 'doctor') throw new UserError(`${target.host}: ${res.stderr.trim()}`);
   if (res.code !== HostExit.noLibrary) return res;
   const installed = await installLibrary(target, root);
+  // bash 3: doctor reports it as one of its lines; every other operation cannot go on.
+  if (installed.code === HostExit.oldBash && op !== 'doctor') throw new UserError(`${target.host}: ${installed.stderr.trim()}`);
   if (installed.code !== 0) return installed;
   return exec();
 }

@@ -92,9 +92,11 @@ LIB=$F_ROOT/.orch/${HOST_LIB_NAME}
 `;
 
 /**
- * Before anything else a call checks that bash is 4 or later: the library does not even parse in
- * bash 3 (macOS's /bin/bash), so without this a call there fails with a syntax error. Plain sh
- * syntax ($BASH_VERSINFO is its first element), so any shell gets to say so.
+ * bash 4 or later, checked before anything else where it matters: the library does not even parse
+ * in bash 3 (macOS's /bin/bash). The install script checks it (so no call gets as far as sourcing
+ * the library on such a host: the first call of a host installs it) and so does doctor's call
+ * (where the library may be there already). Plain sh syntax ($BASH_VERSINFO is its first
+ * element), so any shell gets to say so. The other call scripts stay as small as they were.
  */
 const BASH_CHECK = `[ "\${BASH_VERSINFO:-0}" -ge 4 ] 2>/dev/null || { echo "orch needs bash 4 or later on this host; it runs \${BASH_VERSION:+bash }\${BASH_VERSION:-another shell}." >&2; exit ${HostExit.oldBash}; }
 `;
@@ -102,7 +104,7 @@ const BASH_CHECK = `[ "\${BASH_VERSINFO:-0}" -ge 4 ] 2>/dev/null || { echo "orch
 /** The script one call of `op` sends: read the declared fields, find the library by its hash, run the op. */
 export function callScript(op: HostOp): string {
   const reads = HOST_OPS[op].fields.map((f) => `IFS= read -r -d '' ${fieldVar(f)}`).join('; ');
-  return `${BASH_CHECK}${ROOT_PRELUDE}[ -f "$LIB" ] || exit ${HostExit.noLibrary}
+  return `${op === 'doctor' ? BASH_CHECK : ''}${ROOT_PRELUDE}[ -f "$LIB" ] || exit ${HostExit.noLibrary}
 ${reads}
 . "$LIB" && ${opFunction(op)}
 `;
@@ -112,7 +114,7 @@ ${reads}
  * Installs the library (stdin: the log root, then the library text as the rest): the log root
  * and `.orch` are created owner-only when missing; the file appears whole or not at all.
  */
-export const INSTALL_SCRIPT = `${ROOT_PRELUDE}[ -f "$LIB" ] && exit 0
+export const INSTALL_SCRIPT = `${BASH_CHECK}${ROOT_PRELUDE}[ -f "$LIB" ] && exit 0
 umask 077
 mkdir -p -- "$F_ROOT/.orch" || exit ${HostExit.writeFailed}
 if cat > "$LIB.tmp.$$" && mv -f -- "$LIB.tmp.$$" "$LIB"; then exit 0; fi

@@ -15,8 +15,8 @@ function reachOf(ctx: CliContext): string {
   return `${c.user ? `${c.user}@` : ''}${c.host ?? ctx.target.host}${c.port ? `:${c.port}` : ''}`;
 }
 
-export function doctorOf(ctx: CliContext): Promise<DoctorReport> {
-  return runDoctor({ target: ctx.target, logRoot: ctx.config.logRoot, logMode: ctx.config.logMode, reach: reachOf(ctx), local: ctx.kind === 'local' });
+export function doctorOf(ctx: CliContext, slurm = false): Promise<DoctorReport> {
+  return runDoctor({ target: ctx.target, logRoot: ctx.config.logRoot, logMode: ctx.config.logMode, reach: reachOf(ctx), local: ctx.kind === 'local', slurm });
 }
 
 function print(io: CliIO, name: string, ctx: CliContext, report: DoctorReport): void {
@@ -52,15 +52,15 @@ export const doctorCommand: Command = {
     if (p.positionals.length) throw usageError(`orch doctor takes no arguments; got "${p.positionals[0]}" (a host is --host NAME).`);
     const hosts = await loadCliHosts(io, p.options);
     const targets = listedHosts(hosts, p.options);
-    const contexts: { name: string; ctx: CliContext }[] =
+    const contexts: { name: string; ctx: CliContext; slurm?: boolean }[] =
       targets === undefined
         ? [(() => {
             const ctx = openContext(io, hosts.base, chooseTarget(hosts.base, p.options, { quiet: true }));
             return { name: ctx.kind === 'local' ? 'local' : ctx.target.host, ctx };
           })()]
-        : targets.map((h) => ({ name: h.name, ctx: openHost(io, h) }));
+        : targets.map((h) => ({ name: h.name, ctx: openHost(io, h), slurm: h.kind === 'slurm' }));
     try {
-      const reports = await Promise.all(contexts.map((c) => doctorOf(c.ctx)));
+      const reports = await Promise.all(contexts.map((c) => doctorOf(c.ctx, c.slurm)));
       contexts.forEach((c, i) => print(io, c.name, c.ctx, reports[i]!));
       return reports.every((r) => r.ok) ? 0 : 1;
     } finally {

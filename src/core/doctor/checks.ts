@@ -19,6 +19,8 @@ export interface DoctorContext {
   /** The laptop's clock (ms since the epoch) when the call was sent and when its answer came. */
   sentAt: number;
   receivedAt: number;
+  /** A Slurm host (PRODUCT.md §8) runs jobs under sbatch, so it needs no tmux. */
+  slurm?: boolean;
 }
 
 /** The runner's tools (lib/*.sh), and the two it has fallbacks for. */
@@ -50,7 +52,7 @@ const one = (facts: Facts, key: string): string[] => facts.get(key)?.[0] ?? [];
 
 export function judge(text: string, ctx: DoctorContext): CheckLine[] {
   const facts = parseFacts(text);
-  return [bash(facts), tmux(facts), tools(facts), cron(facts), disk(facts), root(facts, ctx.logMode), clock(facts, ctx), linger(facts), compress(facts)];
+  return [bash(facts), tmux(facts, ctx.slurm === true), tools(facts), cron(facts), disk(facts), root(facts, ctx.logMode), clock(facts, ctx), linger(facts), compress(facts)];
 }
 
 export function bashLine(version: string): CheckLine {
@@ -67,8 +69,9 @@ function bash(f: Facts): CheckLine {
   return bashLine(one(f, 'bash')[0] ?? '');
 }
 
-function tmux(f: Facts): CheckLine {
+function tmux(f: Facts, slurm: boolean): CheckLine {
   const [path = '', version = ''] = one(f, 'tmux');
+  if (!path && slurm) return { check: 'tmux', status: 'ok', text: 'not installed, and not needed: jobs run under Slurm' };
   if (!path) return { check: 'tmux', status: 'fail', text: `not installed: install it with ${INSTALL('tmux')}` };
   return { check: 'tmux', status: 'ok', text: `${version || 'tmux'} (${path})` };
 }

@@ -18,6 +18,7 @@ export interface DoctorTarget {
   reach: string;
   /** Local targets have no SSH line. */
   local?: boolean;
+  slurm?: boolean;
 }
 
 export interface DoctorReport {
@@ -65,6 +66,6 @@ export async function runDoctor(d: DoctorTarget, now: () => number = Date.now): 
     lines.push({ check: 'host script', status: 'fail', text: `the check script failed (exit ${res.code}): ${oneLine(res.stderr) || 'no message'}` });
     return done();
   }
-  lines.push(...judge(res.stdout.toString('utf8'), { logMode: d.logMode, sentAt, receivedAt }));
+  lines.push(...judge(res.stdout.toString('utf8'), { logMode: d.logMode, sentAt, receivedAt, slurm: d.slurm }));
   return done();
 }

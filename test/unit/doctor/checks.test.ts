@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { formatLines, judge, type CheckLine } from '../../../src/core/doctor/checks';
 import { runDoctor } from '../../../src/core/doctor/runDoctor';
-import { callScript } from '../../../src/host/library';
+import { INSTALL_SCRIPT, callScript } from '../../../src/host/library';
 import { HostExit, encodeCall } from '../../../src/host/protocol';
 import { callHost } from '../../../src/host/call';
 import type { ExecResult, ShellTarget } from '../../../src/host/target';
@@ -43,6 +43,7 @@ describe('orch doctor: judging the host facts', () => {
     const lines = judge(facts({ tmux: '\t', bash: '3.2.57(1)-release' }, { sed: '\t', flock: '\t', cksum: '\t' }), ctx);
     assert.equal(line(lines, 'tmux').status, 'fail');
     assert.match(line(lines, 'tmux').text, /not installed: install it with sudo apt-get install -y tmux/);
+    assert.equal(line(judge(facts({ tmux: '\t' }), { ...ctx, slurm: true }), 'tmux').status, 'ok');
     assert.equal(line(lines, 'bash').status, 'fail');
     assert.match(line(lines, 'bash').text, /^bash 3\.2\.57\(1\)-release; orch needs bash 4 or later/);
     assert.equal(line(lines, 'tools').status, 'fail');
@@ -154,8 +155,10 @@ describe('the call script on a shell that is not bash 4', () => {
     assert.equal(r.stderr, 'orch needs bash 4 or later on this host; it runs another shell.\n');
   });
 
-  it('every other operation turns it into that sentence, naming the host', async () => {
-    const target = fakeTarget([result(HostExit.oldBash, '', 'orch needs bash 4 or later on this host; it runs bash 3.2.57(1)-release.\n')]);
+  it('the install script checks it too, so every other operation stops there with that sentence', async () => {
+    const r = spawnSync('sh', ['-c', INSTALL_SCRIPT], { input: encodeCall('doctor', '/nonexistent', {}), encoding: 'utf8' });
+    assert.equal(r.status, HostExit.oldBash);
+    const target = fakeTarget([result(HostExit.noLibrary), result(HostExit.oldBash, '', 'orch needs bash 4 or later on this host; it runs bash 3.2.57(1)-release.\n')]);
     await assert.rejects(callHost(target, 'list', '/l', { name: '', mode: 'all' }), (e: unknown) =>
       e instanceof UserError && e.message === 'box: orch needs bash 4 or later on this host; it runs bash 3.2.57(1)-release.');
   });
