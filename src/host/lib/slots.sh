@@ -68,13 +68,14 @@ wait_for_slot() {
   [ -n "$max$want" ] || return 0
   mkdir -p -- "$root/.orch/slots" "$root/.orch/gpus"
   ticket t
-  put "$d/queued" "$t"
+  # A job that gets its leases at once is never QUEUED (run answers RUNNING, not a passing QUEUED).
   while :; do
     if ! older_waiting "$root" "$d" "$t" &&
       with_lock "$root/.orch/queue.lock" take_leases "$d" "$max" "$want" "${inv:-0}"; then
       rm -f -- "$d/queued"
       return 0
     fi
+    [ -e "$d/queued" ] || put "$d/queued" "$t"
     [ -e "$d/stopped" ] && return 0
     sleep 0.3
   done
