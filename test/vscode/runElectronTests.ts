@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { downloadAndUnzipVSCode, runTests, SilentReporter } from '@vscode/test-electron';
 import { startSshd, type TestSshd } from '../integration/harness/sshd';
+import { startSlurm } from '../integration/harness/slurm';
 import { buildExtension, buildSuite, REPO } from './harness/build';
 import { WORKBENCH_SETTINGS } from './harness/codeServer';
 import { suiteEnv } from './harness/suiteEnv';
@@ -66,7 +67,9 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'orch-electron-it-'));
   await buildExtension();
   const testsPath = await buildSuite();
-  const [sshd, second] = await Promise.all([startSshd(), startSshd()]);
+  // The second server is also a Slurm login node (hosts.test.ts names it with kind: slurm).
+  const slurm = await startSlurm();
+  const [sshd, second] = await Promise.all([startSshd(), startSshd({ extraConfig: slurm.sshdConfigLines() })]);
   const box = await startTestBoxEnv(dir);
   try {
     let failed = 0;
@@ -80,6 +83,7 @@ async function main(): Promise<number> {
   } finally {
     await box.close();
     await Promise.all([sshd.stop(), second.stop()]);
+    await slurm.stop();
     if (!process.env.KEEP_TMP) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd, type TestSshd } from '../integration/harness/sshd';
+import { startSlurm } from '../integration/harness/slurm';
 import { startTestBoxEnv, type TestBoxEnv } from './harness/ec2Box';
 import { buildExtension, buildSuite, REPO } from './harness/build';
 import { startCodeServer } from './harness/codeServer';
@@ -44,7 +45,9 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'orch-vscode-it-'));
   await buildExtension();
   const testsPath = await buildSuite();
-  const [sshd, second] = await Promise.all([startSshd(), startSshd()]);
+  // The second server is also a Slurm login node (hosts.test.ts names it with kind: slurm).
+  const slurm = await startSlurm();
+  const [sshd, second] = await Promise.all([startSshd(), startSshd({ extraConfig: slurm.sshdConfigLines() })]);
   const box = await startTestBoxEnv(dir);
   try {
     const only = process.env.ORCH_VSCODE_SUITES?.split(',') ?? ['main', 'restricted'];
@@ -64,6 +67,7 @@ async function main(): Promise<number> {
   } finally {
     await box.close();
     await Promise.all([sshd.stop(), second.stop()]);
+    await slurm.stop();
     if (!process.env.KEEP_TMP) rmSync(dir, { recursive: true, force: true });
   }
 }

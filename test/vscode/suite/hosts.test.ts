@@ -129,6 +129,27 @@ describe('Cloud Jobs with several hosts (scripts/cloud/hosts.yaml)', function ()
     assert.equal(stopped?.state, 'STOPPED');
   });
 
+  it('a Slurm cluster (kind: slurm) is a host node; its job is a batch job, shown with its Slurm id', async () => {
+    const [one, two] = testHosts();
+    await writeFile(file(), `hosts:\n${entry('box-a', one!)}\n${entry('cluster', { ...two!, logRoot: `${two!.logRoot}-slurm` })}\n    kind: slurm\ndefault: box-a\n`);
+    await waitFor('the cluster node', async () => {
+      await a.refresh();
+      return hostNode(a, 'cluster') && !hostNode(a, 'box-b');
+    }, 60_000);
+    const name = uniqueName('it-slurm');
+    const job = (await vscode.commands.executeCommand('cloudJobs.runOnEc2', { name, command: 'echo "in Slurm job $SLURM_JOB_ID"', confirmed: true, host: 'cluster' })) as Job;
+    assert.equal(job.host, 'cluster');
+    assert.match(job.slurmJobId ?? '', /^\d+$/);
+    const row = await waitFor('the job DONE under the cluster', async () => {
+      await a.refresh();
+      const n = hostNode(a, 'cluster');
+      const r = n && a.treeItems(n.node).find((t) => t.node.kind === 'job' && t.node.job.name === name);
+      return r && r.node.kind === 'job' && r.node.job.state === 'DONE' && r;
+    }, 60_000);
+    assert.match(String(row.item.description), new RegExp(`Slurm ${job.slurmJobId}`));
+    assert.match(await readFile(job.logPath, 'utf8'), new RegExp(`^in Slurm job ${job.slurmJobId}\n\\[EXIT: 0\\]\n$`));
+  });
+
   it('without hosts.yaml, the cloudJobs.hosts setting names the hosts the same way', async () => {
     const [one, two] = testHosts();
     await rm(file(), { force: true });
