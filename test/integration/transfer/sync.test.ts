@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
 import { createLocalTarget } from '../../../src/host/localTarget';
 import type { ShellTarget } from '../../../src/host/target';
 import { UserError } from '../../../src/core/errors';
@@ -61,8 +62,11 @@ function syncSuite(kind: string, setup: () => Promise<{ target: ShellTarget; wor
         host: ctx.target.host,
         close: () => Promise.resolve(),
         exec(script, opts = {}) {
-          if (/tar -x -z -f -/.test(script) && opts.stdin && typeof opts.stdin === 'object' && 'on' in opts.stdin) {
-            (opts.stdin as NodeJS.ReadableStream).on('data', (c: Buffer) => seen.push(Buffer.from(c)));
+          if (/tar -x -z -f -/.test(script) && opts.stdin instanceof Readable) {
+            // A transform that records what passes: a 'data' listener on the stream itself would set
+            // it flowing before the channel is open, and the chunks sent meanwhile would be lost.
+            const recorder = new Transform({ transform: (c: Buffer, _e, done) => (seen.push(Buffer.from(c)), done(null, c)) });
+            return ctx.target.exec(script, { ...opts, stdin: opts.stdin.pipe(recorder) });
           }
           return ctx.target.exec(script, opts);
         },
