@@ -40,6 +40,8 @@ export class CloudJobs implements vscode.Disposable {
   readonly marks = new JobMarks();
   /** The "Cloud Jobs: Experiment" channel (created on first write). */
   readonly experimentOutput = this.store.add(new TextChannel('Cloud Jobs: Experiment'));
+  /** The "Cloud Jobs: Check Host" channel: every line of each Check Host (created on first write). */
+  readonly hostChecks = this.store.add(new TextChannel('Cloud Jobs: Check Host'));
   /** Whether a cloud host is configured (known once the configuration was read). */
   private hostConfigured: boolean | undefined;
   /** The configuration the engines were opened with, to reset them only on a real change. */

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { OrchConfig } from '../core/config/types';
 import type { Engine } from '../core/engine/api';
+import type { ShellTarget } from '../host/target';
 import { UserError } from '../core/errors';
 import type { ConfigService } from './config';
 import type { EngineOpener } from './jobsService';
@@ -11,14 +12,20 @@ import { passphraseAsker } from './secrets';
  * the SSH target connects on its first command, so activation never waits for the network.
  */
 export function engineOpener(config: ConfigService, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): EngineOpener {
+  const open = targetOpener(config, secrets, log);
   return async (kind): Promise<Engine> => {
+    const { createEngine } = await import('../core/engine/engine.js');
+    const { config: c, target } = await open(kind);
+    return createEngine(c, target);
+  };
+}
+
+/** A target (`local`, or a host by its name) and its configuration; Check Host uses one of its own. */
+export function targetOpener(config: ConfigService, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): (kind: string) => Promise<{ config: OrchConfig; target: ShellTarget }> {
+  return async (kind) => {
     // Loaded on first need, so activation does not pay for the SSH stack.
-    const [{ createEngine }, { createLocalTarget }, { createSshTarget }] = await Promise.all([
-      import('../core/engine/engine.js'),
-      import('../host/localTarget.js'),
-      import('../core/ssh/sshTarget.js'),
-    ]);
-    if (kind === 'local') return createEngine(await config.get(), createLocalTarget());
+    const [{ createLocalTarget }, { createSshTarget }] = await Promise.all([import('../host/localTarget.js'), import('../core/ssh/sshTarget.js')]);
+    if (kind === 'local') return { config: await config.get(), target: createLocalTarget() };
     const c: OrchConfig = await config.hostConfig(kind);
     if (!c.host) throw new UserError('No cloud host is configured: set cloudJobs.host in the settings or ORCH_HOST in scripts/cloud/.env.');
     const target = createSshTarget(c, {
@@ -29,6 +36,6 @@ export function engineOpener(config: ConfigService, secrets: vscode.SecretStorag
       // Never woken from here (a tree refresh must not start it): Run on EC2 and Start Box ask.
       connection: c.ec2 ? { locate: (await import('../core/ec2/locate.js')).boxLocator(c.ec2, { wake: false, hostName: kind, progress: (l: string) => log.info(`box ${kind}: ${l}`) }) } : undefined,
     });
-    return createEngine(c, target);
+    return { config: c, target };
   };
 }

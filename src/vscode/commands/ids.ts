@@ -28,6 +28,7 @@ export const COMMAND_IDS = [
   'cloudJobs.uninstallCli',
   'cloudJobs.startBox',
   'cloudJobs.stopBox',
+  'cloudJobs.checkHost',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

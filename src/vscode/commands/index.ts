@@ -16,6 +16,7 @@ import { setJobSecret } from '../jobSecrets';
 import { openInBrowser } from './ports';
 import { installCliInPath, uninstallCliFromPath } from './cliPath';
 import { startBox, stopBox } from './box';
+import { checkHost } from './checkHost';
 
 export interface CommandServices {
   ctx: CloudJobs;
@@ -56,6 +57,7 @@ export const COMMANDS: Record<CommandId, Handler> = {
   'cloudJobs.uninstallCli': ({ ctx }) => uninstallCliFromPath(ctx),
   'cloudJobs.startBox': ({ ctx }, arg) => startBox(ctx, arg),
   'cloudJobs.stopBox': ({ ctx }, arg) => stopBox(ctx, arg),
+  'cloudJobs.checkHost': ({ ctx }, arg) => checkHost(ctx, arg),
 };
 
 /**

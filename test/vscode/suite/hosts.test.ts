@@ -92,6 +92,26 @@ describe('Cloud Jobs with several hosts (scripts/cloud/hosts.yaml)', function ()
     }
   });
 
+  it('Check Host on a host node: every check passes on a good host; an unreachable one fails on the ssh line', async () => {
+    const [one, two] = testHosts();
+    await writeFile(file(), `hosts:\n${entry('box-a', one!)}\n${entry('box-b', two!)}\n${entry('box-down', { ...one!, port: 1 })}\ndefault: box-a\n`);
+    const node = await waitFor('the box-a node', async () => {
+      await a.refresh();
+      return hostNode(a, 'box-a');
+    }, 60_000);
+    type Report = { ok: boolean; host: string; text: string; lines: { check: string; status: string; text: string }[] };
+    const good = (await vscode.commands.executeCommand('cloudJobs.checkHost', node.node)) as Report;
+    assert.equal(good.host, 'box-a');
+    assert.equal(good.ok, true, good.text);
+    assert.deepEqual(good.lines.map((l) => l.check), ['ssh', 'bash', 'tmux', 'tools', 'cron', 'disk', 'log root', 'clock', 'lingering', 'compression']);
+    assert.match(good.text, /^box-a \(.*\)\n {2}ok {4}ssh +\S+@127\.0\.0\.1:\d+ reached; host key verified\n[^]* {2}All 10 checks passed on box-a\.\n$/);
+    const down = (await vscode.commands.executeCommand('cloudJobs.checkHost', 'box-down')) as Report;
+    assert.equal(down.ok, false);
+    assert.equal(down.lines.length, 1);
+    assert.equal(down.lines[0]!.status, 'fail');
+    assert.match(down.lines[0]!.text, /:1: .*(refused|connect)/i);
+  });
+
   it('Run on EC2 asks for the host (the default first), remembers the last one, and the job lands under it', async () => {
     const first = uniqueName('it-hosts-pick');
     const pending = vscode.commands.executeCommand('cloudJobs.runOnEc2', { name: first, command: 'echo picked; sleep 120', confirmed: true }) as Thenable<Job | undefined>;
