@@ -190,7 +190,8 @@ describe('CLI connection reuse through the helper (real sshd, node bin/orch)', f
     assert.equal((await orch('status')).code, 0);
     const original = readFileSync(sshd.knownHostsFile, 'utf8');
     // The user's known_hosts now names another key for this host (the box was replaced, say).
-    const other = join(mkdtempSync(join(tmpdir(), 'orch-reuse-key-')), 'k');
+    const keyDir = mkdtempSync(join(tmpdir(), 'orch-reuse-key-'));
+    const other = join(keyDir, 'k');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
     const otherKey = readFileSync(`${other}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
     try {
@@ -203,6 +204,7 @@ describe('CLI connection reuse through the helper (real sshd, node bin/orch)', f
       assert.match(reused.stderr, /host key/i);
     } finally {
       writeFileSync(sshd.knownHostsFile, original);
+      rmSync(keyDir, { recursive: true, force: true });
     }
     // Trusted again: the helper reconnects and verifies the real key.
     const again = await orch('status');
