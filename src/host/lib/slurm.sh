@@ -70,7 +70,8 @@ slurm_tmux_dir() { printf '/tmp/orch-slurm-%s' "$SLURM_JOB_ID"; }
 # preemption) goes through stop, so "[EXIT: N]" still ends run.log; KillWait must exceed STOP_GRACE.
 slurm_batch() {
   local d=$1 n=${1##*/} wd="" err t
-  ( umask 077; put "$d/slurm-job-id" "$SLURM_JOB_ID" )
+  # The tmux server (and so the runner) must start with the user's umask: orch's own one only here.
+  ( private_mode "${d%/*}"; umask "$UMASK_ORCH"; put "$d/slurm-job-id" "$SLURM_JOB_ID" )
   t=$(slurm_tmux_dir)
   mkdir -m 700 -- "$t" 2>/dev/null || [ -O "$t" ] || { slurm_batch_fail "$d" "cannot make the tmux dir $t"; return 1; }
   export TMUX_TMPDIR=$t
