@@ -6,6 +6,7 @@ import { describeMissingHost, loadConfig } from '../core/config/resolve';
 import type { Engine } from '../core/engine/api';
 import type { ShellTarget } from '../host/target';
 import { createEngine } from '../core/engine/engine';
+import { withoutAutostop } from '../core/engine/autostop';
 import { createLocalTarget } from '../host/localTarget';
 import type { SshTarget } from '../core/ssh/sshTarget';
 import type { ResolvedHost } from '../core/ssh/sshConfig';
@@ -164,7 +165,8 @@ export function openContext(io: CliIO, config: OrchConfig, choice: TargetChoice,
   const directSsh = (): SshTarget =>
     (direct ??= sshModule().createSshTarget(config, { askPassphrase: passphraseAsker(io), name, connection: { locate: boxLocate(io, config, name) } }));
   const target: ShellTarget = choice.kind === 'cloud' ? remoteTarget(io, config, directSsh, name) : createLocalTarget({ env: io.env });
-  const engine = createEngine(config, target);
+  // The local target is this machine: never powered off by autostop.
+  const engine = createEngine(choice.kind === 'cloud' ? config : withoutAutostop(config), target);
   return {
     config,
     kind: choice.kind,

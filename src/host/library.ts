@@ -18,6 +18,7 @@ import secrets from './lib/secrets.sh';
 import progress from './lib/progress.sh';
 import outputs from './lib/outputs.sh';
 import slurm from './lib/slurm.sh';
+import autostop from './lib/autostop.sh';
 import main from './lib/main.sh';
 import opList from './ops/list.sh';
 import opRun from './ops/run.sh';
@@ -32,6 +33,7 @@ import opSlurmList from './ops/slurm-list.sh';
 import opSlurmStop from './ops/slurm-stop.sh';
 import opSlurmStopAll from './ops/slurm-stop-all.sh';
 import opDoctor from './ops/doctor.sh';
+import opAutostop from './ops/autostop.sh';
 
 /** The library's parts in order (name → text), for the lint and the tests. */
 export const HOST_FILES: Readonly<Record<string, string>> = {
@@ -45,6 +47,7 @@ export const HOST_FILES: Readonly<Record<string, string>> = {
   'lib/secrets.sh': secrets,
   'lib/progress.sh': progress,
   'lib/outputs.sh': outputs,
+  'lib/autostop.sh': autostop,
   'ops/list.sh': opList,
   'ops/run.sh': opRun,
   'ops/stop.sh': opStop,
@@ -59,6 +62,7 @@ export const HOST_FILES: Readonly<Record<string, string>> = {
   'ops/slurm-stop.sh': opSlurmStop,
   'ops/slurm-stop-all.sh': opSlurmStopAll,
   'ops/doctor.sh': opDoctor,
+  'ops/autostop.sh': opAutostop,
   'lib/main.sh': main,
 };
 

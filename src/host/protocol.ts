@@ -51,6 +51,11 @@ const RUN_FIELDS = [
   'gpus', 'gpuInventory',
   /** --output-dir as given (lib/outputs.sh): while the job is active no other job may name it. */
   'outputDir',
+  /**
+   * Autostop (lib/autostop.sh): the idle seconds before the action, a newline, the command (empty
+   * for the default); empty for off. One short field: slurmRun's call script stays under 1 KB.
+   */
+  'idle',
 ] as const;
 
 /** The operations; every one also gets the log root first (`F_ROOT`, made absolute by the call script). */
@@ -80,6 +85,8 @@ export const HOST_OPS = {
   slurmStopAll: { fields: ['reason', 'hook'] },
   /** What the host has of what orch needs (ops/doctor.sh): facts, one per line, judged by the client. */
   doctor: { fields: [] },
+  /** The idle clock of lib/autostop.sh, for box status. */
+  autostop: { fields: [] },
 } as const;
 
 export type HostOp = keyof typeof HOST_OPS;

@@ -25,7 +25,8 @@ export function targetOpener(config: ConfigService, secrets: vscode.SecretStorag
   return async (kind) => {
     // Loaded on first need, so activation does not pay for the SSH stack.
     const [{ createLocalTarget }, { createSshTarget }] = await Promise.all([import('../host/localTarget.js'), import('../core/ssh/sshTarget.js')]);
-    if (kind === 'local') return { config: await config.get(), target: createLocalTarget() };
+    // The local target is this machine: never powered off by autostop.
+    if (kind === 'local') return { config: { ...(await config.get()), autostopMinutes: undefined, autostopCommand: undefined }, target: createLocalTarget() };
     const c: OrchConfig = await config.hostConfig(kind);
     if (!c.host) throw new UserError('No cloud host is configured: set cloudJobs.host in the settings or ORCH_HOST in scripts/cloud/.env.');
     const target = createSshTarget(c, {

@@ -60,6 +60,9 @@ export function hostConfig(base: OrchConfig, entry: HostEntry, file: string, env
     maxParallel: own('ORCH_MAX_PARALLEL', entry.maxParallel, base.maxParallel),
     gpus: entry.gpus,
     hostKind: entry.kind,
+    // Autostop is a tmux host's (a Slurm login node is not ours to power off).
+    autostopMinutes: entry.kind === 'tmux' ? own('ORCH_AUTOSTOP_MINUTES', entry.autostopMinutes, base.autostopMinutes) : undefined,
+    autostopCommand: entry.kind === 'tmux' ? entry.autostopCommand : undefined,
     // The box is the entry's own (ORCH_EC2_* name the single host's); --wake holds for every host.
     ec2: entry.ec2 && { ...entry.ec2, wake: fromFlag(base, 'ORCH_EC2_WAKE') ? 'auto' : entry.ec2.wake },
     origin,

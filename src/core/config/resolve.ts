@@ -86,6 +86,7 @@ export async function loadConfig(input: LoadConfigInput): Promise<OrchConfig> {
     host = ec2.instanceId;
     origin.ORCH_HOST = origin.ORCH_EC2_INSTANCE_ID;
   }
+  const autostopMinutes = pick('ORCH_AUTOSTOP_MINUTES');
   return {
     host,
     user: pick('ORCH_USER'),
@@ -101,6 +102,7 @@ export async function loadConfig(input: LoadConfigInput): Promise<OrchConfig> {
     maxParallel: pick('ORCH_MAX_PARALLEL'),
     retries: withDefault('ORCH_RETRIES', 0),
     ...(ec2 ? { ec2 } : {}),
+    ...(autostopMinutes !== undefined ? { autostopMinutes } : {}),
     logMode: withDefault('ORCH_LOG_MODE', 'private'),
     workspaceRoot,
     envFile,

@@ -35,6 +35,7 @@ export const FLAG_NAMES: Record<ConfigKey, string> = {
   ORCH_EC2_WAKE: '--ec2-wake',
   ORCH_EC2_ADDRESS: '--ec2-address',
   ORCH_LOG_MODE: '--log-mode',
+  ORCH_AUTOSTOP_MINUTES: '--autostop-minutes',
 };
 
 /** Origin named for a webhook URL handed over from the extension's SecretStorage. */
@@ -61,6 +62,7 @@ export interface ConfigValueTypes {
   ORCH_EC2_WAKE: 'auto' | 'ask';
   ORCH_EC2_ADDRESS: 'public' | 'private';
   ORCH_LOG_MODE: 'private' | 'group';
+  ORCH_AUTOSTOP_MINUTES: number;
 }
 
 /** Settings may hold numbers; text sources hold strings. Both are read as trimmed text. */
@@ -107,6 +109,7 @@ export const CONFIG_VALUE_SCHEMAS: { [K in ConfigKey]: z.ZodType<ConfigValueType
   ORCH_EC2_WAKE: z.preprocess(asText, z.enum(['auto', 'ask'])),
   ORCH_EC2_ADDRESS: z.preprocess(asText, z.enum(['public', 'private'])),
   ORCH_LOG_MODE: z.preprocess(asText, z.enum(['private', 'group'])),
+  ORCH_AUTOSTOP_MINUTES: intIn(1, 100_000),
 };
 
 /** What each key must be, completing "ORCH_PORT must be ...". */
@@ -130,6 +133,7 @@ export const EXPECTED: Record<ConfigKey, string> = {
   ORCH_EC2_WAKE: '"auto" (start a stopped box when a command needs it) or "ask" (say how; the extension asks)',
   ORCH_EC2_ADDRESS: '"public" or "private" (which address of the instance to connect to)',
   ORCH_LOG_MODE: '"private" (owner only) or "group" (readable by your group)',
+  ORCH_AUTOSTOP_MINUTES: 'a whole number of idle minutes, at least 1',
 };
 
 /** Origin strings as stored in `OrchConfig.origin`. */

@@ -19,6 +19,7 @@ export const CONFIG_KEYS = [
   'ORCH_EC2_WAKE',
   'ORCH_EC2_ADDRESS',
   'ORCH_LOG_MODE',
+  'ORCH_AUTOSTOP_MINUTES',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -26,7 +27,7 @@ import type { Ec2BoxSpec } from '../ec2/spec';
 import type { HostKind } from './hostsTypes';
 
 /** Keys that live in the environment and scripts/cloud/.env only, never in VS Code settings. */
-export type EnvOnlyKey = 'ORCH_SLACK_WEBHOOK_URL' | 'ORCH_EC2_INSTANCE_ID' | 'ORCH_EC2_REGION' | 'ORCH_EC2_PROFILE' | 'ORCH_EC2_WAKE' | 'ORCH_EC2_ADDRESS';
+export type EnvOnlyKey = 'ORCH_SLACK_WEBHOOK_URL' | 'ORCH_EC2_INSTANCE_ID' | 'ORCH_EC2_REGION' | 'ORCH_EC2_PROFILE' | 'ORCH_EC2_WAKE' | 'ORCH_EC2_ADDRESS' | 'ORCH_AUTOSTOP_MINUTES';
 
 /** Resolved configuration (flags > environment > scripts/cloud/.env > settings > defaults). */
 export interface OrchConfig {
@@ -52,6 +53,14 @@ export interface OrchConfig {
    * the single host. Optional so that configurations built by hand (tests) need not name it.
    */
   ec2?: Ec2BoxSpec;
+  /**
+   * Idle minutes before the host powers itself off (PRODUCT.md §7 autostop; `autostop_minutes`,
+   * else ORCH_AUTOSTOP_MINUTES); undefined: never. Sent to the host in seconds, so a test may
+   * give a fraction. Never applied to the local target.
+   */
+  autostopMinutes?: number;
+  /** Replaces `sudo -n shutdown -h now` as the autostop action (hosts.yaml `autostop_command`). */
+  autostopCommand?: string;
   /** The host's declared GPU inventory (hosts.yaml `gpus:`); undefined: the host asks `nvidia-smi -L`. */
   gpus?: number;
   /** `slurm`: a Slurm login node, jobs are batch jobs (PRODUCT.md §8); undefined or `tmux`: tmux sessions. */

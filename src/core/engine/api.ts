@@ -3,6 +3,7 @@ import type { HostProbe } from '../hosts/probe';
 import type { Job, RunRequest } from '../jobs/model';
 import type { RunGuardrails } from '../guardrails/settings';
 import type { RollbackOptions, RollbackResult } from '../guardrails/rollback';
+import type { AutostopStatus } from './autostop';
 
 export type { RollbackOptions, RollbackResult } from '../guardrails/rollback';
 
@@ -65,5 +66,10 @@ export interface Engine {
    * hand-written fakes need not implement it; the engine of createEngine always does.
    */
   probe?(): Promise<HostProbe>;
+  /**
+   * The host's idle clock (PRODUCT.md §7 autostop), undefined when autostop is off there; `run`
+   * installs, updates or removes it from the configuration. Optional for hand-written fakes.
+   */
+  autostop?(): Promise<AutostopStatus | undefined>;
   close(): Promise<void>;
 }

@@ -18,6 +18,7 @@ import { encodeJobEnv } from '../secrets/jobEnv';
 import { refuseSlurmFlags, slurmFields } from './slurmFields';
 import { probeHost, type HostProbe } from '../hosts/probe';
 import type { ExecResult, ShellTarget } from '../../host/target';
+import { autostopField, parseAutostop, type AutostopStatus } from './autostop';
 
 export interface EngineOptions {
   /** Clock for createdAt (tests). */
@@ -155,6 +156,8 @@ class HostEngine implements Engine {
       gpus: gpus === undefined ? '' : String(gpus),
       gpuInventory: this.config.gpus === undefined || sbatch ? '' : String(this.config.gpus),
       outputDir: request.outputDir ?? '',
+      // Autostop is a tmux host's (a Slurm login node is not ours to power off).
+      idle: sbatch ? '' : autostopField(this.config),
     };
     const root = this.config.logRoot;
     const rest = { rest: request.command };
@@ -332,6 +335,12 @@ class HostEngine implements Engine {
 
   probe(): Promise<HostProbe> {
     return probeHost(this.target, this.config.logRoot);
+  }
+
+  async autostop(): Promise<AutostopStatus | undefined> {
+    const res = await callHost(this.target, 'autostop', this.config.logRoot, {});
+    if (res.code !== 0) throw this.hostFailure('read the idle clock', res);
+    return parseAutostop(res.stdout);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Run as a program (`bash LIB FUNCTION ARGS...`: the tmux session's runner, stop from the
-# max-hours watchdog, notices, cron's prune), the library calls one function. Sourced by an
+# max-hours watchdog, notices, cron's prune and autostop check), the library calls one function. Sourced by an
 # operation's call script, it only defines them.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   LIB=$0
@@ -11,7 +11,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     slurm_batch) slurm_batch "$@" ;;
     stop|notify|git_check|git_reset)
       private_mode "${1%/*}"; umask "$UMASK_ORCH"; "$fn" "$@" ;;
-    notify_summary|prune|cron_install)
+    notify_summary|prune|cron_install|autostop_check)
       private_mode "$1"; umask "$UMASK_ORCH"; "$fn" "$@" ;;
     *) printf 'orch host library: unknown function %s\n' "$fn" >&2; exit 2 ;;
   esac

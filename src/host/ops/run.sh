@@ -83,6 +83,8 @@ op_run() {
   if [ -n "$F_DAYS" ]; then
     bash "$LIB" cron_install "$F_ROOT" "$F_DAYS" || bash "$LIB" prune "$F_ROOT" "$F_DAYS"
   fi
+  # The idle check follows the client's configuration: installed, updated or removed (autostop.sh).
+  autostop_apply "$F_ROOT" "${F_IDLE%%$'\n'*}" "${F_IDLE#*$'\n'}" || :
   header "$F_ROOT"
   emit "$d"
   return 0

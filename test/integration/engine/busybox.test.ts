@@ -13,6 +13,7 @@ import { basicSuite } from './basicSuite';
 import { busyboxPath } from './busyboxPath';
 import { cleanupHost, localConfig, sh, type EngineFixture } from './fixture';
 import { hostSuite } from './hostSuite';
+import { autostopSuite } from './autostopSuite';
 
 describe('engine on a busybox userland (local target)', function () {
   this.timeout(60_000);
@@ -46,4 +47,5 @@ describe('engine on a busybox userland (local target)', function () {
   describe('basics', () => basicSuite(() => fixture, names));
   describe('host features', () => hostSuite(() => fixture, names, { localPath: false }));
   describe('guardrails', () => guardSuite(() => fixture, names));
+  describe('autostop', () => autostopSuite(() => fixture, names));
 });

@@ -7,6 +7,7 @@ import { createLocalTarget } from '../../../src/host/localTarget';
 import { basicSuite } from './basicSuite';
 import { cleanupHost, localConfig, type EngineFixture } from './fixture';
 import { hostSuite } from './hostSuite';
+import { autostopSuite } from './autostopSuite';
 
 function requireTools(): void {
   for (const tool of ['tmux', 'bash']) {
@@ -44,4 +45,5 @@ describe('engine on the local target', function () {
 
   describe('basics', () => basicSuite(() => fixture, names));
   describe('host features', () => hostSuite(() => fixture, names, { localPath: true }));
+  describe('autostop', () => autostopSuite(() => fixture, names));
 });

@@ -5,6 +5,8 @@ import { startSshd, type TestSshd } from '../harness/sshd';
 import { basicSuite } from './basicSuite';
 import { absRoot, cleanupHost, engineFor, uniqueName, type EngineFixture } from './fixture';
 import { hostSuite } from './hostSuite';
+import { autostopSuite } from './autostopSuite';
+import { spawn } from 'node:child_process';
 
 describe('engine over SSH (real sshd)', function () {
   this.timeout(60_000);
@@ -36,6 +38,18 @@ describe('engine over SSH (real sshd)', function () {
 
   describe('basics', () => basicSuite(() => fixture, names));
   describe('host features', () => hostSuite(() => fixture, names, { localPath: false }));
+  describe('autostop', () =>
+    autostopSuite(() => fixture, names, {
+      // OpenSSH's client with a terminal (-tt), as a user logs in
+      login: async () => {
+        const child = spawn('ssh', ['-tt', '-i', sshd.identityFile, '-o', `UserKnownHostsFile=${sshd.knownHostsFile}`, '-o', 'BatchMode=yes', '-p', String(sshd.port), `${sshd.user}@${sshd.host}`, 'sleep 120'], { stdio: ['pipe', 'ignore', 'ignore'] });
+        return async () => {
+          const gone = new Promise((r) => child.once('exit', r));
+          child.kill();
+          await gone;
+        };
+      },
+    }));
 
   it('a follow across an sshd restart delivers every line exactly once', async () => {
     const engine = engineFor(fixture);

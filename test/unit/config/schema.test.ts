@@ -25,6 +25,7 @@ const table: { key: ConfigKey; ok: [unknown, unknown][]; bad: unknown[] }[] = [
   { key: 'ORCH_EC2_REGION', ok: [['ap-northeast-1', 'ap-northeast-1'], ['us-gov-west-1', 'us-gov-west-1']], bad: ['Tokyo', 'ap-northeast', 'us_east_1'] },
   { key: 'ORCH_EC2_PROFILE', ok: [['research', 'research'], ['team/admin', 'team/admin']], bad: ['two words', '-x y'] },
   { key: 'ORCH_EC2_WAKE', ok: [['auto', 'auto'], ['ask', 'ask']], bad: ['yes', 'off', 'always'] },
+  { key: 'ORCH_AUTOSTOP_MINUTES', ok: [['30', 30], ['1', 1], [20, 20]], bad: ['0', '-5', '1.5', 'soon'] },
   { key: 'ORCH_EC2_ADDRESS', ok: [['public', 'public'], ['private', 'private']], bad: ['ipv6', 'elastic'] },
 ];
 
@@ -51,7 +52,7 @@ describe('config value schemas', () => {
 
   it('has a flag for every key and a setting for every key but the secret webhook and the EC2 box keys', () => {
     assert.deepEqual(Object.keys(FLAG_NAMES).sort(), [...CONFIG_KEYS].sort());
-    assert.deepEqual(Object.keys(SETTINGS_KEYS).sort(), CONFIG_KEYS.filter((k) => k !== 'ORCH_SLACK_WEBHOOK_URL' && !k.startsWith('ORCH_EC2_')).sort());
+    assert.deepEqual(Object.keys(SETTINGS_KEYS).sort(), CONFIG_KEYS.filter((k) => k !== 'ORCH_SLACK_WEBHOOK_URL' && !k.startsWith('ORCH_EC2_') && k !== 'ORCH_AUTOSTOP_MINUTES').sort());
     assert.equal(SETTINGS_KEYS.ORCH_HOST, 'cloudJobs.host');
     assert.equal(SETTINGS_KEYS.ORCH_LOG_ROOT, 'cloudJobs.logRoot');
     assert.equal(FLAG_NAMES.ORCH_IDENTITY_FILE, '--identity-file');

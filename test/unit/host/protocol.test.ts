@@ -14,6 +14,7 @@ const OP_FILES: Record<HostOp, string> = {
   stopAll: 'ops/stop-all.sh',
   rollback: 'ops/rollback.sh',
   probe: 'ops/probe.sh',
+  autostop: 'ops/autostop.sh',
   slurmRun: 'ops/slurm-run.sh',
   slurmList: 'ops/slurm-list.sh',
   slurmStop: 'ops/slurm-stop.sh',
