@@ -52,7 +52,20 @@ const one = (facts: Facts, key: string): string[] => facts.get(key)?.[0] ?? [];
 
 export function judge(text: string, ctx: DoctorContext): CheckLine[] {
   const facts = parseFacts(text);
-  return [bash(facts), tmux(facts, ctx.slurm === true), tools(facts), cron(facts), disk(facts), root(facts, ctx.logMode), clock(facts, ctx), linger(facts), compress(facts)];
+  const lines = [bash(facts), tmux(facts, ctx.slurm === true), tools(facts), cron(facts), disk(facts), root(facts, ctx.logMode), clock(facts, ctx), linger(facts), compress(facts)];
+  if (ctx.slurm) lines.splice(2, 0, slurm(facts));
+  return lines;
+}
+
+function slurm(f: Facts): CheckLine {
+  const [sbatch = '', squeue = ''] = one(f, 'slurm');
+  const missing = [sbatch ? '' : 'sbatch', squeue ? '' : 'squeue'].filter(Boolean);
+  if (missing.length === 0) return { check: 'slurm', status: 'ok', text: `sbatch (${sbatch}), squeue (${squeue})` };
+  return {
+    check: 'slurm',
+    status: 'fail',
+    text: `no ${missing.join(' or ')} on the PATH of a non-interactive SSH session: add the Slurm bin dir to PATH in ~/.bashrc (before its "not interactive" return) or log in to the cluster's head node`,
+  };
 }
 
 export function bashLine(version: string): CheckLine {

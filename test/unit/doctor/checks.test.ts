@@ -43,7 +43,12 @@ describe('orch doctor: judging the host facts', () => {
     const lines = judge(facts({ tmux: '\t', bash: '3.2.57(1)-release' }, { sed: '\t', flock: '\t', cksum: '\t' }), ctx);
     assert.equal(line(lines, 'tmux').status, 'fail');
     assert.match(line(lines, 'tmux').text, /not installed: install it with sudo apt-get install -y tmux/);
-    assert.equal(line(judge(facts({ tmux: '\t' }), { ...ctx, slurm: true }), 'tmux').status, 'ok');
+    const onSlurm = judge(facts({ tmux: '\t', slurm: '/opt/slurm/bin/sbatch\t' }), { ...ctx, slurm: true });
+    assert.equal(line(onSlurm, 'tmux').status, 'ok');
+    assert.equal(line(onSlurm, 'slurm').status, 'fail');
+    assert.match(line(onSlurm, 'slurm').text, /^no squeue on the PATH of a non-interactive SSH session/);
+    assert.equal(line(judge(facts({ slurm: '/s/sbatch\t/s/squeue' }), { ...ctx, slurm: true }), 'slurm').status, 'ok');
+    assert.equal(judge(facts(), ctx).find((l) => l.check === 'slurm'), undefined);
     assert.equal(line(lines, 'bash').status, 'fail');
     assert.match(line(lines, 'bash').text, /^bash 3\.2\.57\(1\)-release; orch needs bash 4 or later/);
     assert.equal(line(lines, 'tools').status, 'fail');
