@@ -17,6 +17,7 @@ import type { ExecOptions, ExecResult, ShellTarget } from '../../../src/host/tar
 import { startSshd, type TestSshd } from '../harness/sshd';
 import { startSlurm, type TestSlurm } from '../harness/slurm';
 import { baseEnv, cli, makeWorkspace } from '../cli/cliHarness';
+import { runDoctor } from '../../../src/core/doctor/runDoctor';
 
 const unique = (base: string) => `${base}-${Math.random().toString(36).slice(2, 7)}`;
 
@@ -97,6 +98,14 @@ describe('Slurm hosts: a real slurmctld + slurmd over SSH', function () {
     const shown = (await user(`scontrol show job ${started.slurmJobId} -o`)).stdout;
     assert.match(shown, new RegExp(`JobName=${name} `));
     assert.match(shown, new RegExp(`WorkDir=${job.workdir} `));
+  });
+
+  it('doctor on the Slurm host: a slurm line with the sbatch and squeue it found, every check passing', async () => {
+    const c = sshd.config({ hostKind: 'slurm' });
+    const report = await runDoctor({ target: ssh, logRoot: c.logRoot, logMode: c.logMode, reach: `${c.user}@${c.host}:${c.port}`, slurm: true });
+    assert.ok(report.ok, JSON.stringify(report.lines));
+    const line = report.lines.find((l) => l.check === 'slurm');
+    assert.match(line?.text ?? '', /^sbatch \(\/\S+\/sbatch\), squeue \(\/\S+\/squeue\)$/);
   });
 
   it('a job that exits 3 is FAILED with exit code 3', async () => {
