@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFile, spawn } from 'node:child_process';
 import { PassThrough, Writable } from 'node:stream';
 import { createEngine } from '../../../src/core/engine/engine';
 import type { Engine } from '../../../src/core/engine/api';
@@ -18,6 +19,36 @@ import { startSshd, type TestSshd } from '../harness/sshd';
 import { startSlurm, type TestSlurm } from '../harness/slurm';
 import { baseEnv, cli, makeWorkspace } from '../cli/cliHarness';
 import { runDoctor } from '../../../src/core/doctor/runDoctor';
+
+const repo = join(__dirname, '../../..');
+
+/** `orch attach NAME` of the built CLI on a real pty (util-linux script); Ctrl-b d once `marker` shows. */
+function attachOnPty(name: string, cwd: string, marker: string): Promise<{ code: number | null; screen: string }> {
+  return new Promise((resolve, reject) => {
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(repo, 'bin/orch'))} attach ${name}`;
+    const child = spawn('/usr/bin/script', ['-qfec', cmd, '/dev/null'], { cwd, env: { ...baseEnv(), TERM: 'xterm', SHELL: '/bin/bash' } });
+    let screen = '';
+    let quiet: NodeJS.Timeout | undefined;
+    let detached = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.on('data', (d: Buffer) => {
+      screen += d.toString();
+      if (detached || !screen.includes(marker)) return;
+      clearTimeout(quiet);
+      quiet = setTimeout(() => {
+        detached = true;
+        child.stdin.write('\x02');
+        setTimeout(() => child.stdin.write('d'), 100);
+      }, 500);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      clearTimeout(quiet);
+      resolve({ code, screen });
+    });
+  });
+}
 
 const unique = (base: string) => `${base}-${Math.random().toString(36).slice(2, 7)}`;
 
@@ -266,7 +297,7 @@ describe('Slurm hosts: a real slurmctld + slurmd over SSH', function () {
     assert.equal((await limitEngine.get(limited))?.state, 'RUNNING');
   });
 
-  it('the CLI: kind: slurm in hosts.yaml; run passes --partition, --cpus, --mem, --sbatch-arg to sbatch; --json has slurmJobId; --sync and pull through the shared workdir; Slurm options on a tmux host are refused', async () => {
+  it('the CLI: kind: slurm in hosts.yaml; run passes --partition, --cpus, --mem, --sbatch-arg to sbatch; --json has slurmJobId; --sync and pull through the shared workdir; orch attach on a real terminal; Slurm options on a tmux host are refused', async () => {
     const c = sshd.config();
     const entry = (name: string, extra: string[]) => [`  ${name}:`, `    host: ${c.host}`, `    port: ${c.port}`, `    user: ${c.user}`,
       `    identity_file: ${c.identityFile}`, `    known_hosts: ${c.knownHosts}`, `    remote_workdir: ${c.remoteWorkdir}`, ...extra.map((l) => `    ${l}`)].join('\n');
@@ -295,6 +326,15 @@ describe('Slurm hosts: a real slurmctld + slurmd over SSH', function () {
       assert.equal(pulled.code, 0, pulled.stderr);
       assert.equal(readFileSync(join(ws, 'results/s1/out.txt'), 'utf8'), 'synced-input\n');
       assert.match(readFileSync(join(ws, 'results/s1/id'), 'utf8'), /^\d+\n$/);
+      // orch attach (OpenSSH, a real terminal) reaches the session inside the allocation.
+      await new Promise<void>((res, rej) => execFile(process.execPath, ['esbuild.mjs'], { cwd: repo }, (err, _o, e) => (err ? rej(new Error(e || String(err))) : res())));
+      const live = unique('slurm-cli-attach');
+      assert.equal((await orch('run', live, 'echo cli-attach-ok; sleep 300')).code, 0);
+      await until(live, (j) => j.state === 'RUNNING', 30_000, createEngine({ ...sshd.config({ hostKind: 'slurm' }), logRoot: `${c.logRoot}-cli` }, ssh));
+      const r = await attachOnPty(live, ws, 'cli-attach-ok');
+      assert.equal(r.code, 0, r.screen.slice(-500));
+      assert.match(r.screen, /\[detached/);
+      assert.equal((await orch('stop', live)).code, 0);
       const refused = await orch('run', '--host', 'box', '--partition', 'debug', unique('tmux'), 'true');
       assert.equal(refused.code, 2);
       assert.equal(refused.stderr, 'orch: --partition is for Slurm hosts; box is a tmux host (kind: slurm in hosts.yaml makes a Slurm host).\n');
