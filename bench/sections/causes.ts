@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createEngine } from '../../src/core/engine/engine';
 import { createLogWatcher } from '../../src/core/guardrails';
-import { HOST_LIB, HOST_LIB_NAME, callScript } from '../../src/host/library';
+import { HOST_LIB, HOST_LIB_NAME, HOST_LIST_SLICE, callScript } from '../../src/host/library';
 import { createLocalTarget } from '../../src/host/localTarget';
 import type { Built } from '../lib/build';
 import type { BenchHost } from '../lib/host';
@@ -28,6 +28,7 @@ export async function warmCauses(host: BenchHost, log: (s: string) => void): Pro
   // The empty root has the library too, so both runs time the status script, not its absence.
   mkdirSync(join(dir, 'empty', '.orch'), { recursive: true });
   writeFileSync(join(dir, 'empty', '.orch', HOST_LIB_NAME), HOST_LIB, { mode: 0o644 });
+  writeFileSync(join(dir, 'empty', '.orch', `${HOST_LIB_NAME}.list`), HOST_LIST_SLICE, { mode: 0o644 });
   chmodSync(dir, 0o755); // the script runs as the job user, like on the host
   const root = host.config.logRoot.replace(/^~\//, `${host.sshd.home}/`);
   const perRun = async (logRoot: string): Promise<number> => {

@@ -4,7 +4,7 @@
  * so that costs two more round trips once per host and version, and nothing on every other call.
  */
 import type { Readable, Writable } from 'node:stream';
-import { HOST_LIB, INSTALL_SCRIPT, callScript } from './library';
+import { HOST_LIB, HOST_LIST_SLICE, INSTALL_SCRIPT, callScript } from './library';
 import { HostExit, encodeCall, encodeFields, type HostOp, type OpFields } from './protocol';
 import type { ExecResult, ShellTarget } from './target';
 import { UserError } from '../core/errors';
@@ -37,5 +37,5 @@ export async function callHost<O extends HostOp>(
 
 /** Puts this version's library under `<root>/.orch/` (nothing when it is there already). */
 export function installLibrary(target: ShellTarget, root: string): Promise<ExecResult> {
-  return target.exec(INSTALL_SCRIPT, { stdin: encodeFields([root], HOST_LIB) as Buffer | Readable });
+  return target.exec(INSTALL_SCRIPT, { stdin: encodeFields([root, HOST_LIST_SLICE], HOST_LIB) as Buffer | Readable });
 }

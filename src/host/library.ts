@@ -83,6 +83,17 @@ export const HOST_LIB = [
   ...Object.values(HOST_FILES),
 ].join('\n');
 
+/**
+ * The parts `list` (status, list, get: the most frequent call) needs, installed beside the
+ * library as `<library>.list`: bash then parses a quarter of the text on every status.
+ */
+export const LIST_PARTS = ['lib/common.sh', 'lib/secrets.sh', 'lib/progress.sh', 'ops/list.sh'] as const;
+export const HOST_LIST_SLICE = [
+  '# orch host library, the part list needs (generated from src/host; do not edit).',
+  constants(),
+  ...LIST_PARTS.map((f) => HOST_FILES[f]!),
+].join('\n');
+
 const HASH = createHash('sha256').update(HOST_LIB).digest('hex').slice(0, 12);
 
 /** File name of this library version under `<log root>/.orch/`. */
@@ -108,21 +119,25 @@ const BASH_CHECK = `[ "\${BASH_VERSINFO:-0}" -ge 4 ] 2>/dev/null || { echo "orch
 /** The script one call of `op` sends: read the declared fields, find the library by its hash, run the op. */
 export function callScript(op: HostOp): string {
   const reads = HOST_OPS[op].fields.map((f) => `IFS= read -r -d '' ${fieldVar(f)}`).join('; ');
-  return `${op === 'doctor' ? BASH_CHECK : ''}${ROOT_PRELUDE}[ -f "$LIB" ] || exit ${HostExit.noLibrary}
+  const source = op === 'list' ? '"$LIB.list"' : '"$LIB"';
+  return `${op === 'doctor' ? BASH_CHECK : ''}${ROOT_PRELUDE}[ -f ${source} ] || exit ${HostExit.noLibrary}
 ${reads}
-. "$LIB" && ${opFunction(op)}
+. ${source} && ${opFunction(op)}
 `;
 }
 
 /**
- * Installs the library (stdin: the log root, then the library text as the rest): the log root
- * and `.orch` are created owner-only when missing; the file appears whole or not at all.
+ * Installs the library (stdin: the log root, the list slice as a field, then the library text as
+ * the rest): the log root and `.orch` are created owner-only when missing; each file appears
+ * whole or not at all, the slice first (the library's presence means both are there).
  */
-export const INSTALL_SCRIPT = `${BASH_CHECK}${ROOT_PRELUDE}[ -f "$LIB" ] && exit 0
+export const INSTALL_SCRIPT = `${BASH_CHECK}${ROOT_PRELUDE}[ -f "$LIB" ] && [ -f "$LIB.list" ] && exit 0
 umask 077
 mkdir -p -- "$F_ROOT/.orch" || exit ${HostExit.writeFailed}
-if cat > "$LIB.tmp.$$" && mv -f -- "$LIB.tmp.$$" "$LIB"; then exit 0; fi
-rm -f -- "$LIB.tmp.$$"
+IFS= read -r -d '' F_SLICE
+if printf '%s' "$F_SLICE" > "$LIB.list.tmp.$$" && mv -f -- "$LIB.list.tmp.$$" "$LIB.list" &&
+  cat > "$LIB.tmp.$$" && mv -f -- "$LIB.tmp.$$" "$LIB"; then exit 0; fi
+rm -f -- "$LIB.tmp.$$" "$LIB.list.tmp.$$"
 printf 'cannot write %s\\n' "$LIB" >&2
 exit ${HostExit.writeFailed}
 `;

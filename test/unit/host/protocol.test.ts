@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { JOB_NAME_PATTERN } from '../../../src/core/jobs/names';
-import { HOST_FILES, HOST_LIB, callScript } from '../../../src/host/library';
+import { HOST_FILES, HOST_LIB, HOST_LIST_SLICE, callScript } from '../../../src/host/library';
 import { HOST_OPS, HostExit, encodeCall, fieldVar, opFunction, shellName, type HostOp } from '../../../src/host/protocol';
 import { shellQuote } from '../../../src/host/target';
 
@@ -92,6 +95,30 @@ describe('host protocol (declared once in src/host/protocol.ts)', () => {
     for (const t of texts) {
       assert.equal(withLib('sq "$1"', [t]), shellQuote(t));
       assert.equal(spawnSync('bash', ['-c', `printf %s ${shellQuote(t)}`], { encoding: 'utf8' }).stdout, t);
+    }
+  });
+
+  it('the list slice alone lists jobs exactly as the whole library does (every function op_list reaches is in it)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orch-slice-'));
+    try {
+      const job = join(dir, 'logs', 'j1');
+      mkdirSync(job, { recursive: true });
+      for (const [f, v] of Object.entries({ 'meta.json': '{}\n', workdir: '/w\n', created: '1\n', exit: '0\n', 'runner.pid': '999999\n', env: 'A=1\n' })) writeFileSync(join(job, f), v);
+      mkdirSync(join(dir, 'logs', 'j2'));
+      for (const [f, v] of Object.entries({ 'meta.json': '{}\n', started: 'x\n', 'runner.pid': `${process.pid}\n`, 'run.log': ' 42%|####| 42/100\r' })) writeFileSync(join(dir, 'logs', 'j2', f), v);
+      const list = (lib: string) => {
+        const r = spawnSync('bash', ['-c', `. /dev/stdin <<< "$ORCH_LIB"; F_ROOT=$1 F_NAME= F_MODE=; op_list | tr '\\0' '|' | sed 's/now|[0-9]*|/now|T|/'`, 'orch-unit', join(dir, 'logs')], {
+          env: { ...process.env, ORCH_LIB: lib }, encoding: 'utf8',
+        });
+        assert.equal(r.status, 0, r.stderr);
+        return r.stdout;
+      };
+      const whole = list(HOST_LIB);
+      assert.match(whole, /job\|j1\|/);
+      assert.equal(list(HOST_LIST_SLICE), whole);
+      assert.ok(HOST_LIST_SLICE.length < HOST_LIB.length / 2, `${HOST_LIST_SLICE.length} of ${HOST_LIB.length} bytes`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
