@@ -16,7 +16,7 @@ function reachOf(ctx: CliContext): string {
 }
 
 export function doctorOf(ctx: CliContext, slurm = false): Promise<DoctorReport> {
-  return runDoctor({ target: ctx.target, logRoot: ctx.config.logRoot, logMode: ctx.config.logMode, reach: reachOf(ctx), local: ctx.kind === 'local', slurm });
+  return runDoctor({ target: ctx.target, logRoot: ctx.config.logRoot, logMode: ctx.config.logMode, reach: reachOf(ctx), local: ctx.kind === 'local', slurm, autostopMinutes: ctx.config.autostopMinutes });
 }
 
 function print(io: CliIO, name: string, ctx: CliContext, report: DoctorReport): void {

@@ -21,6 +21,8 @@ export interface DoctorContext {
   receivedAt: number;
   /** A Slurm host (PRODUCT.md §8) runs jobs under sbatch, so it needs no tmux. */
   slurm?: boolean;
+  /** The host has autostop (§7), which only cron can run: no crontab is then a failure. */
+  autostopMinutes?: number;
 }
 
 /** The runner's tools (lib/*.sh), and the two it has fallbacks for. */
@@ -52,7 +54,7 @@ const one = (facts: Facts, key: string): string[] => facts.get(key)?.[0] ?? [];
 
 export function judge(text: string, ctx: DoctorContext): CheckLine[] {
   const facts = parseFacts(text);
-  const lines = [bash(facts), tmux(facts, ctx.slurm === true), tools(facts), cron(facts), disk(facts), root(facts, ctx.logMode), clock(facts, ctx), linger(facts), compress(facts)];
+  const lines = [bash(facts), tmux(facts, ctx.slurm === true), tools(facts), cron(facts, ctx.autostopMinutes), disk(facts), root(facts, ctx.logMode), clock(facts, ctx), linger(facts), compress(facts)];
   if (ctx.slurm) lines.splice(2, 0, slurm(facts));
   return lines;
 }
@@ -108,9 +110,12 @@ function tools(f: Facts): CheckLine {
   return { check: 'tools', status: 'ok', text: `${userland}: ${REQUIRED_TOOLS.join(' ')}${fallbacks}` };
 }
 
-function cron(f: Facts): CheckLine {
+function cron(f: Facts, autostopMinutes: number | undefined): CheckLine {
   const [path = ''] = one(f, 'cron');
-  if (path) return { check: 'cron', status: 'ok', text: `crontab (${path}): old logs are pruned hourly` };
+  if (path) return { check: 'cron', status: 'ok', text: `crontab (${path}): old logs are pruned hourly${autostopMinutes ? ', autostop checks for idle' : ''}` };
+  if (autostopMinutes) {
+    return { check: 'cron', status: 'fail', text: `no crontab, so nothing checks the box for idle: autostop (${autostopMinutes} min) cannot stop it; install cron (${INSTALL('cron')})` };
+  }
   return {
     check: 'cron',
     status: 'warn',

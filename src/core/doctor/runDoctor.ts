@@ -19,6 +19,7 @@ export interface DoctorTarget {
   /** Local targets have no SSH line. */
   local?: boolean;
   slurm?: boolean;
+  autostopMinutes?: number;
 }
 
 export interface DoctorReport {
@@ -66,6 +67,6 @@ export async function runDoctor(d: DoctorTarget, now: () => number = Date.now): 
     lines.push({ check: 'host script', status: 'fail', text: `the check script failed (exit ${res.code}): ${oneLine(res.stderr) || 'no message'}` });
     return done();
   }
-  lines.push(...judge(res.stdout.toString('utf8'), { logMode: d.logMode, sentAt, receivedAt, slurm: d.slurm }));
+  lines.push(...judge(res.stdout.toString('utf8'), { logMode: d.logMode, sentAt, receivedAt, slurm: d.slurm, autostopMinutes: d.autostopMinutes }));
   return done();
 }

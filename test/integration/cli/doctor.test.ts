@@ -99,6 +99,21 @@ describe('orch doctor against real hosts', function () {
     }
   });
 
+  it('no crontab: a warning, and a failure where autostop needs it', async () => {
+    const noCron = pathWithout('crontab');
+    try {
+      const env = baseEnv({ PATH: noCron, ORCH_LOG_ROOT: join(scratch, 'logs-nocron') });
+      const plain = await orch(env, '--local');
+      assert.equal(plain.code, 0, plain.stdout);
+      assert.match(lineOf(plain.stdout, 'cron'), /^ {2}warn {2}cron +no crontab: old logs are pruned only when a job starts/);
+      const box = await orch({ ...env, ORCH_AUTOSTOP_MINUTES: '30' }, '--local');
+      assert.equal(box.code, 1, box.stdout);
+      assert.match(lineOf(box.stdout, 'cron'), /^ {2}FAIL {2}cron +no crontab, so nothing checks the box for idle: autostop \(30 min\)/);
+    } finally {
+      rmSync(noCron, { recursive: true, force: true });
+    }
+  });
+
   it('a busybox-only PATH passes and says busybox', async () => {
     const bb = busyboxPath();
     try {

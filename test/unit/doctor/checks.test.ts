@@ -108,6 +108,10 @@ describe('orch doctor: judging the host facts', () => {
     assert.equal(line(lines, 'cron').status, 'warn');
     assert.equal(line(lines, 'compression').status, 'warn');
     assert.ok(lines.every((l) => l.status !== 'fail'));
+    // but autostop needs cron
+    const box = line(judge(facts({ cron: '' }), { ...ctx, autostopMinutes: 30 }), 'cron');
+    assert.equal(box.status, 'fail');
+    assert.match(box.text, /^no crontab, so nothing checks the box for idle: autostop \(30 min\) cannot stop it/);
   });
 
   it('formats one aligned line per check', () => {
