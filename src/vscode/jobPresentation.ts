@@ -133,5 +133,7 @@ export function hostDescription(jobs: readonly Job[], error: string | undefined,
   if (!loaded) return 'connecting…';
   const running = jobs.filter((j) => j.state === 'RUNNING').length;
   const total = `${jobs.length} job${jobs.length === 1 ? '' : 's'}`;
-  return running ? `${running} running · ${total}` : total;
+  const held = jobs.filter((j) => isActive(j.state)).flatMap((j) => j.gpus ?? []).sort((a, b) => a - b);
+  const gpus = held.length ? ` · GPU ${held.join(',')} in use` : '';
+  return (running ? `${running} running · ${total}` : total) + gpus;
 }

@@ -91,4 +91,12 @@ describe('job presentation', () => {
     assert.equal(hostDescription([job()], 'connection refused', true), 'unreachable');
     assert.equal(hostDescription([], undefined, false), 'connecting…');
   });
+
+  it('a job holding GPUs shows them on its row, and the host node says which are in use', () => {
+    const a = job({ gpus: [2, 0] });
+    assert.match(jobDescription(a, Date.now()), /GPU 2,0/);
+    assert.match(jobTooltipMarkdown(a, Date.now()), /\*\*GPUs:\*\* 2, 0 \(CUDA_VISIBLE_DEVICES\)/);
+    assert.equal(hostDescription([a, job({ gpus: [1] }), job({ state: 'DONE', gpus: [3] })], undefined, true), '2 running · 3 jobs · GPU 0,1,2 in use');
+    assert.doesNotMatch(jobDescription(job({ state: 'DONE', gpus: [3] }), Date.now()), /GPU/);
+  });
 });
