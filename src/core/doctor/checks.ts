@@ -124,6 +124,7 @@ function cron(f: Facts, autostopMinutes: number | undefined): CheckLine {
 }
 
 function size(kb: number): string {
+  if (kb < MB) return `${kb} KB`;
   return kb >= 1024 * MB ? `${(kb / (1024 * MB)).toFixed(1)} GB` : `${Math.round(kb / MB)} MB`;
 }
 

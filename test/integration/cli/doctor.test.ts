@@ -5,6 +5,7 @@
  * PATH passes and says busybox. Several hosts of hosts.yaml are each checked.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,6 +112,26 @@ describe('orch doctor against real hosts', function () {
       assert.match(lineOf(box.stdout, 'cron'), /^ {2}FAIL {2}cron +no crontab, so nothing checks the box for idle: autostop \(30 min\)/);
     } finally {
       rmSync(noCron, { recursive: true, force: true });
+    }
+  });
+
+  it('a full disk: the library cannot be installed (said so, nothing else run); a nearly full one fails the disk line', async () => {
+    const mnt = mkdtempSync(join(tmpdir(), 'orch-doctor-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k,mode=0700', 'tmpfs', mnt]);
+    try {
+      const env = baseEnv({ ORCH_LOG_ROOT: join(mnt, 'logs') });
+      execFileSync('sh', ['-c', `dd if=/dev/zero of=${mnt}/fill bs=1k 2>/dev/null; true`]);
+      const full = await orch(env, '--local');
+      assert.equal(full.code, 1, full.stdout);
+      assert.match(lineOf(full.stdout, 'log root'), new RegExp(`^ {2}FAIL {2}log root +cannot write the orch library under ${mnt}/logs/\\.orch .*: free some space, or set ORCH_LOG_ROOT to a writable dir$`));
+      assert.match(lineOf(full.stdout, 'other checks'), /FAIL {2}other checks +not run: the library could not be installed$/);
+      rmSync(join(mnt, 'fill'));
+      const low = await orch(env, '--local');
+      assert.equal(low.code, 1, low.stdout);
+      assert.match(lineOf(low.stdout, 'disk'), new RegExp(`^ {2}FAIL {2}disk +only \\d+ KB free under ${mnt}/logs: jobs cannot start or write their logs`));
+    } finally {
+      execFileSync('umount', ['-l', mnt]);
+      rmSync(mnt, { recursive: true, force: true });
     }
   });
 
