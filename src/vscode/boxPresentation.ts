@@ -15,9 +15,12 @@ const ICONS: Record<BoxState, string> = {
 export function boxDescription(s: BoxSummary, now: number): string {
   const parts: string[] = [s.state];
   if (s.type) parts.push(s.type);
-  if (s.idleSeconds !== null) parts.push(`idle ${formatDuration(s.idleSeconds * 1000)}`);
+  // While something keeps it up (a job, a login), idle time says nothing: the uptime does.
+  const idle = s.idleSeconds !== null && s.busy === null;
+  if (idle) parts.push(`idle ${formatDuration(s.idleSeconds! * 1000)}`);
   if (s.autostopAt !== null) parts.push(`stops in ${formatDuration(Date.parse(s.autostopAt) - now)}`);
-  else if (s.uptimeSeconds !== null && s.state === 'running') parts.push(`up ${formatDuration(s.uptimeSeconds * 1000)}`);
+  else if (s.autostopError !== null) parts.push('autostop failed');
+  else if (!idle && s.uptimeSeconds !== null && s.state === 'running') parts.push(`up ${formatDuration(s.uptimeSeconds * 1000)}`);
   return parts.join(' · ');
 }
 
@@ -35,8 +38,10 @@ export function boxTooltip(b: BoxSnapshot, now: number): string {
   const s = b.summary;
   const lines = [`EC2 box ${b.host}`, `instance ${s.instanceId} (${s.type ?? 'unknown type'})`, `state ${s.state}`, `address ${s.address ?? '-'}`];
   if (s.uptimeSeconds !== null) lines.push(`uptime ${formatDuration(s.uptimeSeconds * 1000)}`);
-  if (s.idleSeconds !== null) lines.push(`idle ${formatDuration(s.idleSeconds * 1000)}`);
+  if (s.idleSeconds !== null && s.busy === null) lines.push(`idle ${formatDuration(s.idleSeconds * 1000)}`);
   if (s.autostopAt !== null) lines.push(`autostop in ${formatDuration(Date.parse(s.autostopAt) - now)}`);
+  if (s.busy !== null) lines.push(`kept up: ${s.busy}`);
+  if (s.autostopError !== null) lines.push(`autostop: ${s.autostopError}`);
   return lines.join('\n');
 }
 

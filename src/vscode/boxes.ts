@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { boxSummary, type BoxSummary, type Ec2Api } from '../core/ec2/box';
+import { boxSummary, withAutostop, type BoxSummary, type Ec2Api } from '../core/ec2/box';
+import type { AutostopStatus } from '../core/engine/autostop';
 import type { Ec2BoxSpec } from '../core/ec2/spec';
 import type { OrchConfig } from '../core/config/types';
 import { errorMessage } from '../core/errors';
@@ -42,6 +43,8 @@ export class BoxService implements vscode.Disposable {
   constructor(
     private readonly config: ConfigService,
     private readonly log: vscode.LogOutputChannel,
+    /** The host's idle clock (its engine's autostop op), asked while a box with autostop_minutes runs. */
+    private readonly idleClock?: (host: string) => Promise<AutostopStatus | undefined>,
   ) {}
 
   /** The box of host `name` as last read. */
@@ -100,7 +103,8 @@ export class BoxService implements vscode.Disposable {
     const read = await Promise.all(
       boxes.map(async (b): Promise<BoxSnapshot> => {
         try {
-          return { host: b.host, spec: b.spec, summary: boxSummary(b.host, await b.api.describe(), b.spec.address, Date.now()), error: undefined };
+          const summary = boxSummary(b.host, await b.api.describe(), b.spec.address, Date.now());
+          return { host: b.host, spec: b.spec, summary: withAutostop(summary, await this.idle(b, summary), Date.now()), error: undefined };
         } catch (e) {
           this.log.warn(`reading the EC2 box ${b.host} (${b.spec.instanceId}) failed: ${errorMessage(e)}`);
           return { host: b.host, spec: b.spec, summary: undefined, error: errorMessage(e) };
@@ -110,9 +114,22 @@ export class BoxService implements vscode.Disposable {
     return new Map(read.map((s) => [s.host, s]));
   }
 
+  /** The idle clock of a running box with autostop; undefined (logged) when the host cannot say. */
+  private async idle(b: Box, s: BoxSummary): Promise<AutostopStatus | undefined> {
+    if (!this.idleClock || s.state !== 'running' || b.config.autostopMinutes === undefined) return undefined;
+    try {
+      return await this.idleClock(b.host);
+    } catch (e) {
+      this.log.debug(`reading the idle clock of ${b.host} failed: ${errorMessage(e)}`);
+      return undefined;
+    }
+  }
+
   private set(s: Map<string, BoxSnapshot>): void {
     // uptime moves on every read: redraw only when something a user would see in the tree changed
-    const shown = (m: Map<string, BoxSnapshot>): string => JSON.stringify([...m.values()].map((b) => [b.host, b.summary?.state, b.summary?.address, b.error]));
+    const minute = (iso: string | null | undefined): number | undefined => (iso ? Math.round(Date.parse(iso) / 60_000) : undefined);
+    const idle = (x: BoxSummary | undefined) => [x?.idleSeconds == null ? null : Math.floor(x.idleSeconds / 60), minute(x?.autostopAt), x?.busy, x?.autostopError];
+    const shown = (m: Map<string, BoxSnapshot>): string => JSON.stringify([...m.values()].map((b) => [b.host, b.summary?.state, b.summary?.address, b.error, ...idle(b.summary)]));
     const changed = shown(s) !== shown(this.current);
     this.current = s;
     if (changed) this.changed.fire();

@@ -51,7 +51,7 @@ export class CloudJobs implements vscode.Disposable {
     this.log = this.store.add(vscode.window.createOutputChannel('Cloud Jobs', { log: true }));
     this.config = this.store.add(new ConfigService(ext.secrets, this.log));
     this.jobs = this.store.add(new JobsService(engineOpener(this.config, ext.secrets, this.log), () => this.listedKinds(), this.log));
-    this.boxes = this.store.add(new BoxService(this.config, this.log));
+    this.boxes = this.store.add(new BoxService(this.config, this.log, async (host) => (await this.jobs.engine(host)).autostop?.()));
     // Every jobs refresh (view shown, window focused, polls, own actions) also re-reads the box,
     // at most every few seconds; a box that stopped or moved drops the connections to it.
     this.store.add(this.jobs.onDidChange(() => void this.boxes.refresh()));

@@ -7,7 +7,8 @@ import { hostByName, hostList, type ResolvedHost } from '../../core/config/hosts
 import { AUTO_HOST } from '../../core/config/hostsTypes';
 import type { OrchConfig } from '../../core/config/types';
 import { UserError, usageError } from '../../core/errors';
-import { boxSummary, formatDuration, type BoxInfo, type BoxSummary, type Ec2Api } from '../../core/ec2/box';
+import { boxSummary, formatDuration, idleText, withAutostop, type BoxInfo, type BoxSummary, type Ec2Api } from '../../core/ec2/box';
+import type { AutostopStatus } from '../../core/engine/autostop';
 import { loadEc2Api } from '../../core/ec2/load';
 import type { Ec2BoxSpec } from '../../core/ec2/spec';
 import { ensureRunning, waitForSsh, waitForState } from '../../core/ec2/wake';
@@ -25,7 +26,8 @@ const HELP = [
   '',
   '  status    instance id, state, type, address and uptime; --json prints one object:',
   '            host, instanceId, state, type, address, publicDns, publicIp, privateDns, privateIp,',
-  '            launchedAt, uptimeSeconds, idleSeconds, autostopAt',
+  '            launchedAt, uptimeSeconds, idleSeconds, autostopAt, busy, autostopError',
+  '            (idle clock from the host over SSH when the host has autostop_minutes)',
   '  start     start it and wait until it runs and SSH answers, with progress on stderr',
   '  stop      stop it; refused while jobs are QUEUED, STARTING or RUNNING on it, unless --force,',
   '            which stops those jobs first (their logs are kept)',
@@ -53,7 +55,7 @@ export const boxCommand: Command = {
     const box = boxOf(h, host ?? (typeof p.options.host === 'string' ? p.options.host : undefined));
     const spec = box.config.ec2!;
     const api = loadEc2Api()(spec, io.env);
-    if (verb === 'status') return status(io, api, spec, box.name, p.options.json === true);
+    if (verb === 'status') return status(io, api, box, p.options.json === true);
     if (verb === 'start') return start(io, box.config, api, spec, box.name);
     return stop(io, box, api, spec, p.options.force === true);
   },
@@ -83,10 +85,28 @@ function boxOf(h: CliHosts, asked: string | undefined): ResolvedHost {
   throw usageError(`Say which box: orch box VERB HOST, one of ${hostList(boxes.map((x) => x.name))}.`);
 }
 
-async function status(io: CliIO, api: Ec2Api, spec: Ec2BoxSpec, name: string, json: boolean): Promise<number> {
-  const s = boxSummary(name, await api.describe(), spec.address, Date.now());
+async function status(io: CliIO, api: Ec2Api, box: ResolvedHost, json: boolean): Promise<number> {
+  const info = await api.describe();
+  let s = boxSummary(box.name, info, box.config.ec2!.address, Date.now());
+  // The idle clock is the host's (PRODUCT.md §7 autostop): asked over SSH while the box runs.
+  if (info.state === 'running' && box.config.autostopMinutes !== undefined) s = withAutostop(s, await idleClock(io, box), Date.now());
   writeLine(io.stdout, json ? JSON.stringify(s, null, 2) : statusText(s));
   return 0;
+}
+
+/** The host's autostop report; undefined (and one line on stderr) when the host cannot be asked. */
+async function idleClock(io: CliIO, box: ResolvedHost): Promise<AutostopStatus | undefined> {
+  const ctx = openHost(io, box);
+  try {
+    const a = await ctx.engine.autostop!();
+    if (a === undefined) writeLine(io.stderr, `orch: autostop is not installed on ${box.name} yet; the next orch run there installs it`);
+    return a;
+  } catch (e) {
+    writeLine(io.stderr, `orch: could not read the idle clock of ${box.name} (${(e as Error).message.replace(/\.$/, '')})`);
+    return undefined;
+  } finally {
+    await ctx.close().catch(() => undefined);
+  }
 }
 
 function statusText(s: BoxSummary): string {
@@ -98,8 +118,9 @@ function statusText(s: BoxSummary): string {
     ['address', s.address ?? '-'],
   ];
   if (s.uptimeSeconds !== null) rows.push(['uptime', formatDuration(s.uptimeSeconds * 1000)]);
-  if (s.idleSeconds !== null) rows.push(['idle', formatDuration(s.idleSeconds * 1000)]);
-  if (s.autostopAt !== null) rows.push(['autostop', s.autostopAt]);
+  const idle = idleText(s, Date.now());
+  if (idle !== undefined) rows.push(['autostop', idle]);
+  if (s.autostopError !== null) rows.push(['autostop', `failed: ${s.autostopError}`]);
   return rows.map(([k, v]) => `${k.padEnd(9)}${v}`).join('\n');
 }
 

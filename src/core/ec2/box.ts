@@ -2,6 +2,7 @@
  * An EC2 instance as orch sees it, and the three calls orch makes on it. The calls are
  * implemented by the AWS bundle (src/aws/), loaded only when a host is a box (see load.ts).
  */
+import { autostopAt, autostopFailure, type AutostopStatus } from '../engine/autostop';
 
 /** EC2's instance states (`instanceState.name`). */
 export type BoxState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
@@ -70,6 +71,25 @@ export interface BoxSummary {
   /** Idle time and autostop deadline, from the host's autostop check; null while it reports none. */
   idleSeconds: number | null;
   autostopAt: string | null;
+  /** What keeps the box up now (an active job, a login, an attached tmux client), from the host; else null. */
+  busy: string | null;
+  /** Why autostop did not power the box off (its command failed, no cron on the host); else null. */
+  autostopError: string | null;
+}
+
+/** The summary with the host's idle clock (src/core/engine/autostop.ts); unchanged without one. */
+export function withAutostop(s: BoxSummary, a: AutostopStatus | undefined, now: number): BoxSummary {
+  if (!a) return s;
+  return { ...s, idleSeconds: a.idleSeconds, autostopAt: autostopAt(a, now), busy: a.busy, autostopError: autostopFailure(a) };
+}
+
+/** "idle 12 min, stops in 18 min" (orch box status; the tree joins its parts with " · "). */
+export function idleText(s: BoxSummary, now: number, sep = ', '): string | undefined {
+  if (s.idleSeconds === null) return undefined;
+  if (s.busy !== null) return `not idle: ${s.busy}`;
+  const parts = [`idle ${formatDuration(s.idleSeconds * 1000)}`];
+  if (s.autostopAt !== null) parts.push(`stops in ${formatDuration(Date.parse(s.autostopAt) - now)}`);
+  return parts.join(sep);
 }
 
 export function boxSummary(host: string, info: BoxInfo, mode: 'public' | 'private', now: number): BoxSummary {
@@ -88,5 +108,7 @@ export function boxSummary(host: string, info: BoxInfo, mode: 'public' | 'privat
     uptimeSeconds: up,
     idleSeconds: null,
     autostopAt: null,
+    busy: null,
+    autostopError: null,
   };
 }

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { BoxSummary } from '../../../src/core/ec2/box';
 import type { BoxSnapshot } from '../../../src/vscode/boxes';
-import { boxContextValue, boxDescription, boxIcon, boxNotRunningText, boxStatusBarText } from '../../../src/vscode/boxPresentation';
+import { boxContextValue, boxDescription, boxIcon, boxNotRunningText, boxStatusBarText, boxTooltip } from '../../../src/vscode/boxPresentation';
 
 const summary = (over: Partial<BoxSummary> = {}): BoxSummary => ({
   host: 'gpu-box',
@@ -17,6 +17,8 @@ const summary = (over: Partial<BoxSummary> = {}): BoxSummary => ({
   uptimeSeconds: 7500,
   idleSeconds: null,
   autostopAt: null,
+  busy: null,
+  autostopError: null,
   ...over,
 });
 const snap = (s: BoxSummary | undefined, error?: string): BoxSnapshot => ({
@@ -32,6 +34,11 @@ describe('EC2 box presentation', () => {
     assert.equal(boxDescription(summary(), now), 'running · g5.xlarge · up 2 h 5 min');
     assert.equal(boxDescription(summary({ state: 'stopped', uptimeSeconds: null }), now), 'stopped · g5.xlarge');
     assert.equal(boxDescription(summary({ idleSeconds: 720, autostopAt: '2026-12-01T03:18:00Z' }), now), 'running · g5.xlarge · idle 12 min · stops in 18 min');
+    // kept up by a job: the uptime, and why in the tooltip; a failed autostop says so
+    assert.equal(boxDescription(summary({ idleSeconds: 0, busy: 'job train is active' }), now), 'running · g5.xlarge · up 2 h 5 min');
+    assert.match(boxTooltip(snap(summary({ idleSeconds: 0, busy: 'job train is active' })), now), /\nkept up: job train is active$/);
+    assert.equal(boxDescription(summary({ idleSeconds: 2000, autostopError: 'the autostop command failed (exit 1): sudo: a password is required' }), now), 'running · g5.xlarge · idle 33 min · autostop failed');
+    assert.match(boxTooltip(snap(summary({ idleSeconds: 2000, autostopError: 'the autostop command failed (exit 1)' })), now), /\nautostop: the autostop command failed \(exit 1\)$/);
     assert.equal(boxContextValue(snap(summary({ state: 'stopped' }))), 'host.box.stopped');
     assert.equal(boxContextValue(snap(undefined, 'no credentials')), 'host.box.unknown');
     assert.equal(boxIcon(snap(summary({ state: 'pending' }))), 'loading~spin');
