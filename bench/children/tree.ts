@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Job, JobState } from '../../src/core/jobs/model';
 import { JobsTreeProvider } from '../../src/vscode/jobsTree';
-import type { JobsService } from '../../src/vscode/jobsService';
+import type { JobsService } from '../../src/core/jobs/jobsService';
 
 const COUNT = Number(process.argv[2] ?? 500);
 const REPS = Number(process.argv[3] ?? 30);
@@ -34,7 +34,7 @@ const jobs: Job[] = Array.from({ length: COUNT }, (_, i) => {
 });
 
 const service = {
-  snapshot: { jobs, hosts: ['ec2-bench'], errors: new Map<string, string>(), loaded: true },
+  snapshot: { jobs, hosts: ['ec2-bench'], errors: new Map<string, string>(), stale: new Set<string>(), loaded: true },
   onDidChange: () => ({ dispose: () => undefined }),
 } as unknown as JobsService;
 

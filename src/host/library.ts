@@ -34,6 +34,7 @@ import opSlurmStop from './ops/slurm-stop.sh';
 import opSlurmStopAll from './ops/slurm-stop-all.sh';
 import opDoctor from './ops/doctor.sh';
 import opAutostop from './ops/autostop.sh';
+import opWatch from './ops/watch.sh';
 
 /** The library's parts in order (name → text), for the lint and the tests. */
 export const HOST_FILES: Readonly<Record<string, string>> = {
@@ -63,6 +64,7 @@ export const HOST_FILES: Readonly<Record<string, string>> = {
   'ops/slurm-stop-all.sh': opSlurmStopAll,
   'ops/doctor.sh': opDoctor,
   'ops/autostop.sh': opAutostop,
+  'ops/watch.sh': opWatch,
   'lib/main.sh': main,
 };
 

@@ -87,6 +87,8 @@ export const HOST_OPS = {
   doctor: { fields: [] },
   /** The idle clock of lib/autostop.sh, for box status. */
   autostop: { fields: [] },
+  /** The jobs tree's change signal (ops/watch.sh): the signature last seen, the longest wait in seconds. */
+  watch: { fields: ['seen', 'limit'] },
 } as const;
 
 export type HostOp = keyof typeof HOST_OPS;

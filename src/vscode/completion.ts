@@ -15,20 +15,28 @@ export function jobKey(job: Pick<Job, 'name' | 'host'>): string {
  */
 export class EndWatch {
   private readonly last = new Map<string, JobState>();
-  /** Jobs whose next end is told by the command that caused it (Stop, Stop All). */
+  /** Jobs whose next end is told by the command that caused it (Stop, Stop All, Run on EC2). */
   private readonly quiet = new Set<string>();
+  /** Hosts listed at least once: a job that appears there already ended started and ended since. */
+  private readonly listed = new Set<string>();
 
-  /** Records `jobs`; returns those that ended since they were last seen. */
-  observe(jobs: readonly Job[]): Job[] {
+  /**
+   * Records `jobs`; returns those that ended since they were last seen, and those that appeared
+   * already ended on a host listed before (they started and ended between two listings).
+   * `listedHosts`: the hosts this listing read successfully.
+   */
+  observe(jobs: readonly Job[], listedHosts: readonly string[] = []): Job[] {
     const ended: Job[] = [];
     for (const job of jobs) {
       const key = jobKey(job);
       const before = this.last.get(key);
       this.last.set(key, job.state);
-      if (before === undefined || !isActive(before) || isActive(job.state)) continue;
+      if (isActive(job.state)) continue;
+      if (before === undefined ? !this.listed.has(job.host) : !isActive(before)) continue;
       if (this.quiet.delete(key)) continue;
       ended.push(job);
     }
+    for (const h of listedHosts) this.listed.add(h);
     return ended;
   }
 
@@ -37,9 +45,11 @@ export class EndWatch {
     for (const j of jobs) this.quiet.add(jobKey(j));
   }
 
-  /** Undoes `hush` for jobs that did not end after all. */
-  unhush(jobs: readonly Pick<Job, 'name' | 'host'>[]): void {
-    for (const j of jobs) this.quiet.delete(jobKey(j));
+  /** Undoes `hush`; false for a job whose end was seen (and kept quiet) meanwhile. */
+  unhush(jobs: readonly Pick<Job, 'name' | 'host'>[]): boolean {
+    let all = true;
+    for (const j of jobs) all = this.quiet.delete(jobKey(j)) && all;
+    return all;
   }
 }
 

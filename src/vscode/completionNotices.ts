@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Job } from '../core/jobs/model';
 import { completionNotice, EndWatch, MAX_SEPARATE_NOTICES, summaryNotice, type NoticeText } from './completion';
-import type { JobsService } from './jobsService';
+import type { JobsService } from '../core/jobs/jobsService';
 
 const SHOW_LOGS = 'Show Logs';
 const PULL = 'Pull Results';
@@ -24,7 +24,7 @@ export class CompletionNotices implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.watch.observe(jobs.snapshot.jobs);
-    this.sub = jobs.onDidChange((s) => this.notify(this.watch.observe(s.jobs)));
+    this.sub = jobs.onDidChange((s) => this.notify(this.watch.observe(s.jobs, s.loaded ? s.hosts.filter((h) => !s.errors.has(h)) : [])));
   }
 
   /** Runs `action` (a stop) without a completion notice for `jobs`: the action says it itself. */
@@ -35,6 +35,21 @@ export class CompletionNotices implements vscode.Disposable {
     } finally {
       this.watch.unhush(jobs);
     }
+  }
+
+  /** The next end of these jobs is told by the caller (see `unhush`). */
+  hush(jobs: readonly Pick<Job, 'name' | 'host'>[]): void {
+    this.watch.hush(jobs);
+  }
+
+  /** Ends `hush`; false when an end was seen (and kept quiet) meanwhile: the caller must tell it. */
+  unhush(jobs: readonly Pick<Job, 'name' | 'host'>[]): boolean {
+    return this.watch.unhush(jobs);
+  }
+
+  /** A notice from a command (e.g. a job that failed as it started), recorded like the others. */
+  announce(n: NoticeText, actions: string[]): Thenable<string | undefined> {
+    return this.show(n, actions);
   }
 
   private notify(ended: Job[]): void {

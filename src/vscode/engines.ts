@@ -1,10 +1,9 @@
 import type * as vscode from 'vscode';
 import type { OrchConfig } from '../core/config/types';
-import type { Engine } from '../core/engine/api';
 import type { ShellTarget } from '../host/target';
 import { UserError } from '../core/errors';
 import type { ConfigService } from './config';
-import type { EngineOpener } from './jobsService';
+import type { EngineOpener, OpenedEngine } from '../core/jobs/jobsService';
 import { passphraseAsker } from './secrets';
 
 /**
@@ -13,10 +12,11 @@ import { passphraseAsker } from './secrets';
  */
 export function engineOpener(config: ConfigService, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): EngineOpener {
   const open = targetOpener(config, secrets, log);
-  return async (kind): Promise<Engine> => {
+  return async (kind): Promise<OpenedEngine> => {
     const { createEngine } = await import('../core/engine/engine.js');
     const { config: c, target } = await open(kind);
-    return createEngine(c, target);
+    // the target is kept with the engine: sync, pull and the change watch use its connection
+    return { engine: createEngine(c, target), target, logRoot: c.logRoot };
   };
 }
 

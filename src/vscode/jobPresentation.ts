@@ -104,6 +104,7 @@ export function jobTooltipMarkdown(job: Job, now: number, mark?: JobMark, forwar
   if (job.command) rows.push('```sh', job.command.replace(/```/g, '` ` `'), '```', '');
   rows.push(`- **Host:** ${mdEscape(job.host)}`);
   if (job.slurmJobId) rows.push(`- **Slurm job:** ${mdEscape(job.slurmJobId)}`);
+  if (job.workdir) rows.push(`- **Runs in:** \`${job.workdir.replace(/`/g, "'")}\``);
   if (job.startedAt) rows.push(`- **Started:** ${mdEscape(new Date(job.startedAt).toLocaleString())}`);
   const elapsed = elapsedMs(job, now);
   if (elapsed !== undefined) rows.push(`- **${isActive(job.state) ? 'Elapsed' : 'Ran for'}:** ${formatDuration(elapsed)}`);

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import type { Job } from '../core/jobs/model';
+import { isActive } from '../core/jobs/model';
 import { hostDescription, jobContextValue, jobDescription, jobItemId, jobTooltipMarkdown, STATE_LOOK } from './jobPresentation';
 import type { JobMarks } from './guardrailMarks';
-import type { JobsService, JobsSnapshot } from './jobsService';
+import type { JobsService, JobsSnapshot } from '../core/jobs/jobsService';
 import type { BoxService } from './boxes';
 import type { PortForwards } from './portForwards';
 import { boxContextValue, boxDescription, boxIcon, boxNotRunningText, boxTooltip } from './boxPresentation';
@@ -11,7 +12,7 @@ import { boxContextValue, boxDescription, boxIcon, boxNotRunningText, boxTooltip
 export type JobsNode =
   | { kind: 'host'; host: string }
   | { kind: 'job'; job: Job }
-  | { kind: 'message'; id: string; text: string; detail?: string; icon: string };
+  | { kind: 'message'; id: string; text: string; detail?: string; icon: string; contextValue?: string; command?: vscode.Command };
 
 /**
  * Draws the jobs snapshot; no I/O and no notifications here (the service refreshes, this maps).
@@ -47,6 +48,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   private roots(s: JobsSnapshot): JobsNode[] {
+    // Until the first listing is back the view says so (not "No jobs yet").
+    if (!s.loaded && s.jobs.length === 0) return [{ kind: 'message', id: 'loading', text: 'Loading jobs…', icon: 'loading~spin' }];
     // Several hosts (hosts.yaml, or the local target beside the host): one node each, even when
     // empty or failing, so each host's state shows; one host: its jobs at the root, as before.
     // An EC2 box always has its node: its state is worth seeing even with no jobs.
@@ -59,10 +62,23 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const nodes: JobsNode[] = [];
     const box = this.boxes?.get(host);
     const idle = box ? boxNotRunningText(box) : undefined;
-    // A stopped box cannot be listed: say so (and how) instead of the connection error.
-    if (idle) return [{ kind: 'message', id: `box:${host}`, text: idle.text, detail: idle.detail, icon: box?.summary ? 'info' : 'warning' }];
-    const error = s.errors.get(host);
-    if (error) nodes.push({ kind: 'message', id: `error:${host}`, text: `Cannot list jobs on ${host}`, detail: error, icon: 'warning' });
+    // A stopped box cannot be listed: say so (and how) instead of the connection error, above
+    // the jobs last seen there.
+    const error = idle ? undefined : s.errors.get(host);
+    if (idle) nodes.push({ kind: 'message', id: `box:${host}`, text: idle.text, detail: idle.detail, icon: box?.summary ? 'info' : 'warning' });
+    if (error) {
+      const stale = s.stale.has(host) ? ' (the jobs below are as last seen)' : '';
+      nodes.push({
+        kind: 'message',
+        id: `error:${host}`,
+        text: `Cannot reach ${host}`,
+        detail: `${error}${stale}`,
+        icon: 'warning',
+        // inline Retry and Open Settings / .env (package.json menus match `hostError`)
+        contextValue: 'hostError',
+        command: { command: 'cloudJobs.retry', title: 'Retry' },
+      });
+    }
     for (const job of s.jobs) if (job.host === host) nodes.push({ kind: 'job', job });
     return nodes;
   }
@@ -97,25 +113,31 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       item.id = node.id;
       item.description = node.detail;
       item.tooltip = node.detail;
-      item.iconPath = new vscode.ThemeIcon(node.icon, new vscode.ThemeColor('problemsWarningIcon.foreground'));
-      item.contextValue = 'message';
+      item.iconPath = node.icon === 'warning' ? new vscode.ThemeIcon(node.icon, new vscode.ThemeColor('problemsWarningIcon.foreground')) : new vscode.ThemeIcon(node.icon);
+      item.contextValue = node.contextValue ?? 'message';
+      item.command = node.command;
       return item;
     }
     const job = node.job;
     const now = Date.now();
     const look = STATE_LOOK[job.state];
     const mark = this.marks.get(job);
+    const unreachable = this.jobs.snapshot.stale.has(job.host);
+    // an ended job's state is final; only an active one may have moved on since
+    const stale = unreachable && isActive(job.state);
     const item = new vscode.TreeItem(job.name, vscode.TreeItemCollapsibleState.None);
     item.id = jobItemId(job);
     const forwarded = this.forwards?.describe(job) ?? [];
-    item.description = jobDescription(job, now, mark, forwarded);
+    const description = jobDescription(job, now, mark, forwarded);
+    item.description = stale ? `last seen: ${description}` : description;
     item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
     item.contextValue = jobContextValue(job);
-    const md = new vscode.MarkdownString(jobTooltipMarkdown(job, now, mark, forwarded));
+    const md = new vscode.MarkdownString(`${unreachable ? `*${job.host} cannot be reached: this is the state last seen.*\n\n` : ''}${jobTooltipMarkdown(job, now, mark, forwarded)}`);
     md.supportThemeIcons = false;
     item.tooltip = md;
     item.accessibilityInformation = { label: `${job.name}, ${look.label}, ${item.description}` };
-    item.command = { command: 'cloudJobs.showLogs', title: 'Show Logs', arguments: [node] };
+    // a click shows the log beside the tree and leaves the keyboard in the tree
+    item.command = { command: 'cloudJobs.showLogs', title: 'Show Logs', arguments: [node, { preserveFocus: true }] };
     return item;
   }
 

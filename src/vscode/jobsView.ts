@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from './disposables';
 import type { JobMarks } from './guardrailMarks';
-import type { JobsService } from './jobsService';
+import type { JobsService } from '../core/jobs/jobsService';
 import type { JobsNode } from './jobsTree';
 import { JobsTreeProvider } from './jobsTree';
 import { nextPollDelay } from './pollCadence';

@@ -3,9 +3,10 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
 import type { Job } from '../core/jobs/model';
 import { isActive } from '../core/jobs/model';
+import { LogRenderer, renderLog } from '../core/logs/render';
 import { BoundedTail } from './boundedTail';
 import type { LogWatch, LogWatches } from './guardrails';
-import type { JobsService } from './jobsService';
+import type { JobsService } from '../core/jobs/jobsService';
 import type { LogCache } from '../core/logCache/logCache';
 
 /** A channel shows at most this much of a log (its tail); "Open Full Log" shows the rest. */
@@ -23,7 +24,14 @@ interface OpenLog {
   following: AbortController | undefined;
   /** Guardrails over the bytes received (kept across resumes: it counts the lines itself). */
   watch: Promise<LogWatch> | undefined;
+  /** The log as a person reads it: CR updates collapsed, colours stripped (run.log stays byte-exact). */
+  renderer: LogRenderer;
+  /** The follow stopped on a connection error: it resumes once the host answers again. */
+  waitingForHost: boolean;
 }
+
+/** Scheme of the read-only documents of Open Full Log (`cloudjobs-log:/<host>/<job>.log`). */
+export const FULL_LOG_SCHEME = 'cloudjobs-log';
 
 /**
  * One output channel per opened job, following run.log live through `engine.follow` (which
@@ -35,6 +43,7 @@ export class JobLogChannels implements vscode.Disposable {
   private readonly appended = new vscode.EventEmitter<{ job: Pick<Job, 'name' | 'host'>; text: string }>();
   /** Text a follow received (e.g. for the offer to forward a server the log announces). */
   readonly onDidAppend = this.appended.event;
+  private readonly subs: vscode.Disposable[] = [];
 
   constructor(
     private readonly jobs: JobsService,
@@ -42,7 +51,22 @@ export class JobLogChannels implements vscode.Disposable {
     private readonly watches: LogWatches,
     /** Logs that outlive the box: filled by follows from the first byte, shown when the host cannot be read. */
     private readonly cache?: () => LogCache,
-  ) {}
+  ) {
+    this.subs.push(jobs.onDidChange((s) => this.resumeWaiting(s.errors)));
+    this.subs.push(vscode.workspace.registerTextDocumentContentProvider(FULL_LOG_SCHEME, { provideTextDocumentContent: (uri) => this.fullLogText(uri) }));
+  }
+
+  /** Follows that stopped because the host was unreachable start again once it lists jobs. */
+  private resumeWaiting(errors: ReadonlyMap<string, string>): void {
+    for (const [key, entry] of this.open) {
+      if (!entry.waitingForHost || entry.following) continue;
+      const [host, name] = key.split('\0');
+      if (errors.has(host) || !this.jobs.snapshot.hosts.includes(host)) continue;
+      entry.waitingForHost = false;
+      this.log.info(`log of ${name}: ${host} answers again, resuming from byte ${entry.bytes}`);
+      void this.follow({ name, host }, entry);
+    }
+  }
 
   private key(job: Pick<Job, 'name' | 'host'>): string {
     return `${job.host}\0${job.name}`;
@@ -53,7 +77,15 @@ export class JobLogChannels implements vscode.Disposable {
     const key = this.key(job);
     let entry = this.open.get(key);
     if (!entry) {
-      entry = { channel: vscode.window.createOutputChannel(jobChannelName(job.name)), tail: new BoundedTail(CHANNEL_MAX_CHARS), bytes: 0, following: undefined, watch: undefined };
+      entry = {
+        channel: vscode.window.createOutputChannel(jobChannelName(job.name)),
+        tail: new BoundedTail(CHANNEL_MAX_CHARS),
+        bytes: 0,
+        following: undefined,
+        watch: undefined,
+        renderer: new LogRenderer(),
+        waitingForHost: false,
+      };
       this.open.set(key, entry);
     }
     entry.channel.show(preserveFocus);
@@ -76,9 +108,8 @@ export class JobLogChannels implements vscode.Disposable {
       return { push: () => undefined, text: () => undefined, end: () => undefined };
     });
     const watch = await entry.watch;
-    const write = (s: string): void => {
+    const put = (s: string): void => {
       if (!s) return;
-      watch.text(s);
       if (entry.tail.append(s)) {
         // A fresh channel with the tail, not replace()/clear(): those rewrite the channel by byte
         // offsets, and the Output view was seen to keep stale (too much, or no) text when the
@@ -95,6 +126,13 @@ export class JobLogChannels implements vscode.Disposable {
           });
         }
       } else entry.channel.append(s);
+    };
+    const write = (raw: string): void => {
+      if (!raw) return;
+      watch.text(raw);
+      // Only finished lines are written: the channel is append-only, and a progress bar's
+      // carriage-return updates would otherwise pile up; a line shows once it is complete.
+      put(entry.renderer.push(raw).lines);
     };
     const fill = entry.bytes === 0 ? await this.cache?.().fill(job.host, job.name).catch(() => undefined) : undefined;
     try {
@@ -113,6 +151,8 @@ export class JobLogChannels implements vscode.Disposable {
       });
       write(decoder.end());
       if (!abort.signal.aborted && !isActive(final.state)) {
+        const rest = entry.renderer.end();
+        if (rest) put(`${rest}\n`);
         watch.end();
         this.log.info(`log of ${job.name} ended: ${final.state}`);
       }
@@ -120,7 +160,8 @@ export class JobLogChannels implements vscode.Disposable {
       if (!abort.signal.aborted && entry.bytes === 0 && (await this.showCached(job, errorMessage(e), write))) return;
       if (!abort.signal.aborted) {
         this.log.warn(`following the log of ${job.name} stopped: ${errorMessage(e)}`);
-        entry.channel.appendLine(`[Cloud Jobs: following this log stopped: ${errorMessage(e)} — run Show Logs again to resume]`);
+        entry.channel.appendLine(`[Cloud Jobs: the connection to ${job.host} is lost (${errorMessage(e)}); this log resumes here when it is back]`);
+        entry.waitingForHost = true;
       }
     } finally {
       if (entry.following === abort) entry.following = undefined;
@@ -144,15 +185,27 @@ export class JobLogChannels implements vscode.Disposable {
     return true;
   }
 
-  /** Opens the whole run.log in an editor (read once, not followed). */
-  async openFull(job: Pick<Job, 'name' | 'host'>): Promise<void> {
-    const engine = await this.jobs.engineOf(job);
-    const content = (await engine.readLog(job.name)).toString('utf8');
-    const doc = await vscode.workspace.openTextDocument({ content, language: 'log' });
+  /**
+   * Opens the whole run.log, rendered as in the channel, as a read-only document titled
+   * `<job>.log` (read once, not followed; opening it again reads it again).
+   */
+  async openFull(job: Pick<Job, 'name' | 'host'>): Promise<vscode.TextDocument> {
+    const uri = vscode.Uri.from({ scheme: FULL_LOG_SCHEME, path: `/${job.host}/${job.name}.log` });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'log');
     await vscode.window.showTextDocument(doc, { preview: false });
+    return doc;
+  }
+
+  private async fullLogText(uri: vscode.Uri): Promise<string> {
+    const [, host, file] = uri.path.split('/');
+    const name = file.replace(/\.log$/, '');
+    const engine = await this.jobs.engineOf({ host });
+    return renderLog((await engine.readLog(name)).toString('utf8'));
   }
 
   dispose(): void {
+    for (const d of this.subs) d.dispose();
     for (const e of this.open.values()) {
       e.following?.abort();
       e.channel.dispose();

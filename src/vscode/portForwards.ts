@@ -6,7 +6,7 @@ import { announcedPorts } from '../core/ports/serverAnnounce';
 import type { PortForward } from '../core/ssh/portForward';
 import type { SshTarget } from '../core/ssh/sshTarget';
 import type { ConfigService } from './config';
-import type { JobsService } from './jobsService';
+import type { JobsService } from '../core/jobs/jobsService';
 import { passphraseAsker } from './secrets';
 
 type JobRef = Pick<Job, 'name' | 'host'>;

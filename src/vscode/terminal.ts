@@ -8,7 +8,8 @@ import type { CloudJobs } from './context';
  * An integrated terminal named after the job, attached to its tmux session: `ssh -t … tmux
  * attach -t JOB` for the host (same host, port, key and known_hosts as the engine), or
  * `tmux attach -t JOB` for the local target; on a Slurm host through `srun --overlap --pty`
- * (core/jobs/attachCommand.ts). Reuses the job's terminal if it is still open.
+ * (core/jobs/attachCommand.ts). `-u`: UTF-8 progress bars draw whatever the locale. Reuses the
+ * job's terminal if it is still open.
  */
 export async function attachTerminal(ctx: CloudJobs, job: Pick<Job, 'name' | 'host' | 'slurmJobId'>): Promise<vscode.Terminal> {
   const name = `Cloud Jobs: ${job.name}`;
@@ -19,7 +20,7 @@ export async function attachTerminal(ctx: CloudJobs, job: Pick<Job, 'name' | 'ho
   }
   let options: vscode.TerminalOptions;
   if (job.host === 'local') {
-    options = { name, shellPath: 'tmux', shellArgs: ['attach', '-t', job.name], iconPath: new vscode.ThemeIcon('terminal-tmux') };
+    options = { name, shellPath: 'tmux', shellArgs: ['-u', 'attach', '-t', job.name], iconPath: new vscode.ThemeIcon('terminal-tmux') };
   } else {
     const [{ resolveHost }, { openSshArgs }] = await Promise.all([import('../core/ssh/sshConfig.js'), import('../core/ssh/sshTarget.js')]);
     const config = await ctx.config.hostConfig(job.host);

@@ -36,6 +36,12 @@ export class TextChannel implements vscode.Disposable {
     this.append(`${line}\n`);
   }
 
+  /** A line of its own: after a newline when the text so far ends mid-line (a phase's output without one). */
+  startLine(line: string): void {
+    const t = this.tail.value;
+    this.appendLine(t && !t.endsWith('\n') ? `\n${line}` : line);
+  }
+
   show(preserveFocus = true): void {
     this.out.show(preserveFocus);
   }

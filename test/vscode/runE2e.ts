@@ -50,13 +50,19 @@ async function openFile(page: Page, file: string, contains: string): Promise<voi
   throw new Error(`could not open ${file}`);
 }
 
-/** Runs a job through the palette: command, name, confirmation dialog. */
-async function runJobFromPalette(page: Page, command: string, name: string, screenshotDialog?: string): Promise<void> {
+/** Runs a job through the palette: command, name, output dir (the default), confirmation dialog. */
+async function runJobFromPalette(page: Page, command: string, name: string, screenshotDialog?: string, expectInDialog?: RegExp): Promise<void> {
   await runCommand(page, 'Cloud Jobs: Run on EC2');
   await answerInput(page, command, 'Run on EC2');
   await answerInput(page, name, 'job name');
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: 'output dir' }).waitFor({ state: 'visible', timeout: 30_000 });
+  await page.keyboard.press('Enter');
   const run = dialogButton(page, 'Run');
   await run.waitFor({ state: 'visible', timeout: 30_000 });
+  if (expectInDialog) {
+    const text = await page.locator('.monaco-dialog-box').first().innerText();
+    if (!expectInDialog.test(text)) throw new Error(`the Run dialog reads: ${text}`);
+  }
   if (screenshotDialog) await shot(page, screenshotDialog);
   await run.click();
 }
@@ -64,6 +70,8 @@ async function runJobFromPalette(page: Page, command: string, name: string, scre
 async function trustedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, vsix: string): Promise<void> {
   const folder = makeWorkspace(join(dir, 'trusted'), sshd);
   writeTasks(folder); // before the workbench starts, so its task list has them
+  // a script the box has never seen: the first Run on EC2 must sync it there
+  writeFileSync(join(folder, 'mnist.py'), 'import os, time\nfor epoch in range(1, 4):\n    print(f"epoch {epoch}/3: loss {1 / epoch:.3f}", flush=True)\n    time.sleep(1)\nos.makedirs("results", exist_ok=True)\nopen("results/metrics.json", "w").write("{\\"loss\\": 0.333}\\n")\n');
   await seedJobs(sshd);
   const server = await startCodeServer(tools, { dir: join(dir, 'trusted'), vsix, trust: false });
   const browser = await launchBrowser(tools);
@@ -91,7 +99,26 @@ async function trustedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, v
     await jobRow(page, 'demo-backfill-20261121-0842', 'done').waitFor({ timeout: 30_000 });
     log('VIEW_OK: seeded jobs listed');
 
-    // 2. run a job from the command palette, watch RUNNING then DONE
+    // 2. the first run of a workspace script the box has never seen: synced, then run there
+    const first = `demo-mnist-${Date.now().toString(36)}`;
+    await runJobFromPalette(page, 'python3 mnist.py', first, '08-first-run-sync', /synced to .*work.* first/);
+    await jobRow(page, first, 'done').waitFor({ timeout: 60_000 });
+    log('FIRST_RUN_OK: mnist.py synced and run on the box');
+
+    // a job that fails as it starts is announced as failed, with its last lines
+    const broken = `demo-typo-${Date.now().toString(36)}`;
+    await runJobFromPalette(page, 'python3 mnits.py', broken);
+    const failedToast = toast(page, `${broken} failed`);
+    await failedToast.waitFor({ state: 'visible', timeout: 30_000 });
+    const failedText = await failedToast.innerText();
+    if (!/exit 2/.test(failedText) || !/can't open file/.test(failedText)) throw new Error(`failure notice reads: ${failedText}`);
+    if (await toast(page, `Started ${broken}`).isVisible()) throw new Error('a failed job was announced as started');
+    await page.waitForTimeout(500);
+    await shot(page, '09-failed-at-start');
+    log('FAILED_NOTICE_OK');
+    await page.keyboard.press('Escape');
+
+    // 3. run a job from the command palette, watch RUNNING then DONE
     const name = `demo-epochs-${Date.now().toString(36)}`;
     await runJobFromPalette(page, 'for i in 1 2 3 4 5 6; do echo "epoch $i/6: loss 0.$((90 - i * 12))"; sleep 1; done', name, '02-run-confirmation');
     await jobRow(page, name, 'running').waitFor({ timeout: 30_000 });
@@ -101,13 +128,16 @@ async function trustedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, v
     await jobRow(page, name, 'done').waitFor({ timeout: 60_000 });
     log('DONE_OK');
 
-    // 3. its log channel, read from the Output view
+    // its log channel, read from the Output view; the click leaves the keyboard in the tree
     await jobRow(page, name).click();
     const output = page.locator('.part.panel .monaco-editor .view-lines');
     await output.filter({ hasText: '[EXIT: 0]' }).first().waitFor({ timeout: 30_000 });
     const text = (await output.first().innerText()).replace(/\u00a0/g, ' ');
     for (let i = 1; i <= 6; i++) if (!text.includes(`epoch ${i}/6`)) throw new Error(`log channel lacks "epoch ${i}/6": ${text}`);
     log('LOG_OK', JSON.stringify(text.split('\n').slice(-2)));
+    const focusedRow = await page.evaluate('document.activeElement && document.activeElement.closest(".monaco-list-row[role=\\"treeitem\\"], .monaco-list") ? "tree" : (document.activeElement ? document.activeElement.className : "none")');
+    if (focusedRow !== 'tree') throw new Error(`after a click on a row the focus is on ${String(focusedRow)}, not the tree`);
+    log('FOCUS_OK: the keyboard stays in the tree');
     await shot(page, '01-jobs-tree-and-log');
 
     // the completion notice of that job, as a toast with Show Logs
@@ -123,6 +153,20 @@ async function trustedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, v
     log('L1_OK');
     await page.waitForTimeout(400);
     await shot(page, '07-l1-log-watch');
+
+    // a host that goes away: the rows stay (last seen), the host row offers Retry; back again, Retry works
+    await sshd.kill();
+    await runCommand(page, 'Cloud Jobs: Refresh');
+    const hostError = page.locator('.monaco-list-row[role="treeitem"]', { hasText: 'Cannot reach 127.0.0.1' }).first();
+    await hostError.waitFor({ timeout: 30_000 });
+    await jobRow(page, name).waitFor({ timeout: 5_000 });
+    await hostError.hover();
+    await page.waitForTimeout(200); // the row's actions, before its tooltip covers the rows
+    await shot(page, '10-host-error-retry');
+    await sshd.restart();
+    await hostError.locator('.action-label[aria-label^="Retry"]').click();
+    await hostError.waitFor({ state: 'detached', timeout: 30_000 });
+    log('HOST_ERROR_OK: rows kept, Retry worked');
 
     // 4. stop another job from the tree's inline action, with confirmation
     const longName = `demo-server-${Date.now().toString(36)}`;

@@ -32,7 +32,7 @@ async function runSuite(tools: WorkbenchTools, dir: string, suite: 'main' | 'res
   });
   try {
     console.log(`\n=== ${suite} suite: code-server ${server.url} folder ${folder}`);
-    const code = await runInExtensionHost(tools, server, { extensionPath: REPO, testsPath, folder, timeoutMs: 420_000, uiBridgeDir });
+    const code = await runInExtensionHost(tools, server, { extensionPath: REPO, testsPath, folder, timeoutMs: 480_000, uiBridgeDir, hostControl: { kill: () => sshd.kill(), restart: () => sshd.restart() } });
     console.log(`=== ${suite} suite: exit code ${code}`);
     return code;
   } finally {

@@ -9,7 +9,8 @@ import { waitForJob } from '../follow';
 import { usageError } from '../../core/errors';
 import { generateJobName, validateJobName } from '../../core/jobs/names';
 import { isActive, type SlurmRequest } from '../../core/jobs/model';
-import { syncWorkspace, uploadDirs, type SyncResult } from '../../core/transfer';
+import { syncWorkspace, uploadDirs } from '../../core/transfer';
+import { describeSync } from '../../core/transfer/describe';
 import { parseRetryExit, requirePattern, runGuardrailsOf, type GuardrailSettings } from '../../core/guardrails/settings';
 import { resolveGuardrails } from '../../core/guardrails/load';
 import { parsePortSpec, type PortSpec } from '../../core/ports/portSpec';
@@ -24,6 +25,7 @@ const RUN_OPTIONS = {
   cloud: { kind: 'boolean' as const },
   auto: { kind: 'boolean' as const },
   sync: { kind: 'boolean' as const },
+  'no-sync': { kind: 'boolean' as const },
   'data-dirs': { kind: 'list' as const },
   'output-dir': { kind: 'string' as const },
   'max-hours': { kind: 'string' as const },
@@ -50,7 +52,8 @@ export interface RunPlan {
   task?: string;
   command: string;
   wait: boolean;
-  sync: boolean;
+  /** `--sync` true, `--no-sync` false, neither undefined (then ORCH_SYNC decides). */
+  sync: boolean | undefined;
   dataDirs: string[];
   outputDir?: string;
   maxHours?: number;
@@ -114,12 +117,13 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
   const maxHours = numberOption(o['max-hours'], 'max-hours');
   if (maxHours === 0) throw usageError('--max-hours must be greater than 0.');
   if (o['output-dir'] === '') throw usageError('--output-dir needs a directory.');
+  if (o.sync === true && o['no-sync'] === true) throw usageError('Give --sync or --no-sync, not both.');
   return {
     name,
     task,
     command,
     wait: o.wait === true,
-    sync: o.sync === true,
+    sync: o.sync === true ? true : o['no-sync'] === true ? false : undefined,
     dataDirs: (o['data-dirs'] as string[] | undefined) ?? [],
     outputDir: o['output-dir'] as string | undefined,
     maxHours,
@@ -152,12 +156,6 @@ function slurmOptions(o: ParsedArgs['options']): SlurmRequest | undefined {
   // The same checks the engine makes, before anything is uploaded.
   slurmFields(req, undefined);
   return req;
-}
-
-export function describeSync(what: string, r: SyncResult): string {
-  const kb = r.bytes < 1024 ? `${r.bytes} B` : `${(r.bytes / 1024).toFixed(1)} KB`;
-  const skipped = r.skipped.length ? `, ${r.skipped.length} skipped (symlinks pointing outside or special files)` : '';
-  return `${what}: ${r.uploaded} uploaded (${kb}), ${r.deleted} deleted, ${r.unchanged} unchanged${skipped}.`;
 }
 
 /** Refuses a running name, or an existing log without --force, before anything is uploaded. */
@@ -213,10 +211,12 @@ export const runCommand: Command = {
     '                    host with the fewest active jobs per slot, then the lowest load per CPU',
     '  --local           run in the local tmux server, in the current directory',
     '  --auto            let the routing policy choose from the command line',
-    '  --sync            first upload the workspace (git-tracked + untracked-not-ignored files)',
+    '  --sync            first upload the workspace (git-tracked + untracked-not-ignored files);',
+    '                    the default when ORCH_SYNC=1 (environment or scripts/cloud/.env)',
+    '  --no-sync         do not upload the workspace, whatever ORCH_SYNC says',
     '  --data-dirs D...  upload these dirs to the same relative paths under the workdir',
-    '  --output-dir D    record D (relative to the workdir) for `orch pull`; while the job runs D is',
-    '                    its own: another job naming it on the same host is refused',
+    '  --output-dir D    record D (relative to the workdir) for `orch pull` (default ORCH_OUTPUT_DIR);',
+    '                    while the job runs D is its own: another job naming it on the same host is refused',
     '  --max-hours H     stop the job after H hours (enforced on the host)',
     '  --gpus N          N GPUs of the host for this job alone (CUDA_VISIBLE_DEVICES, ORCH_GPUS); it waits',
     '                    QUEUED until N are free; the inventory is the host\'s gpus: or nvidia-smi -L',
@@ -261,13 +261,14 @@ export const runCommand: Command = {
       refuseSlurmFlags(plan.slurm, config.hostKind === 'slurm', ctx.engine.host);
       await checkNameFree(ctx, name, plan.force);
       const workdir = workdirFor(ctx, io, plan.options);
-      await uploadForRun(ctx, io, workdir, plan.sync, plan.dataDirs);
+      const outputDir = plan.outputDir ?? config.outputDir;
+      await uploadForRun(ctx, io, workdir, plan.sync ?? config.sync === true, plan.dataDirs);
       await ctx.engine.run({
         name,
         command: plan.command,
         workdir,
         force: plan.force,
-        outputDir: plan.outputDir,
+        outputDir,
         maxHours: plan.maxHours,
         gpus: plan.gpus,
         retries: plan.retries ?? config.retries,

@@ -104,6 +104,8 @@ export async function loadConfig(input: LoadConfigInput): Promise<OrchConfig> {
     ...(ec2 ? { ec2 } : {}),
     ...(autostopMinutes !== undefined ? { autostopMinutes } : {}),
     logMode: withDefault('ORCH_LOG_MODE', 'private'),
+    sync: withDefault('ORCH_SYNC', false),
+    outputDir: pick('ORCH_OUTPUT_DIR')?.replace(/\/+$/, ''),
     workspaceRoot,
     envFile,
     origin,

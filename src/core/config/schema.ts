@@ -36,6 +36,8 @@ export const FLAG_NAMES: Record<ConfigKey, string> = {
   ORCH_EC2_ADDRESS: '--ec2-address',
   ORCH_LOG_MODE: '--log-mode',
   ORCH_AUTOSTOP_MINUTES: '--autostop-minutes',
+  ORCH_SYNC: '--sync',
+  ORCH_OUTPUT_DIR: '--output-dir',
 };
 
 /** Origin named for a webhook URL handed over from the extension's SecretStorage. */
@@ -63,6 +65,8 @@ export interface ConfigValueTypes {
   ORCH_EC2_ADDRESS: 'public' | 'private';
   ORCH_LOG_MODE: 'private' | 'group';
   ORCH_AUTOSTOP_MINUTES: number;
+  ORCH_SYNC: boolean;
+  ORCH_OUTPUT_DIR: string;
 }
 
 /** Settings may hold numbers; text sources hold strings. Both are read as trimmed text. */
@@ -110,6 +114,13 @@ export const CONFIG_VALUE_SCHEMAS: { [K in ConfigKey]: z.ZodType<ConfigValueType
   ORCH_EC2_ADDRESS: z.preprocess(asText, z.enum(['public', 'private'])),
   ORCH_LOG_MODE: z.preprocess(asText, z.enum(['private', 'group'])),
   ORCH_AUTOSTOP_MINUTES: intIn(1, 100_000),
+  // Settings give booleans; text sources the words people write in .env files.
+  ORCH_SYNC: z.preprocess(
+    (v) => (typeof v === 'boolean' ? (v ? '1' : '0') : asText(v)),
+    z.string().regex(/^(1|0|true|false|yes|no|on|off)$/i).transform((s) => /^(1|true|yes|on)$/i.test(s)),
+  ),
+  // Relative to the workdir (where `pull` reads it) and to the workspace (where it lands); no `..`.
+  ORCH_OUTPUT_DIR: text(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\n\0]+$/),
 };
 
 /** What each key must be, completing "ORCH_PORT must be ...". */
@@ -134,6 +145,8 @@ export const EXPECTED: Record<ConfigKey, string> = {
   ORCH_EC2_ADDRESS: '"public" or "private" (which address of the instance to connect to)',
   ORCH_LOG_MODE: '"private" (owner only) or "group" (readable by your group)',
   ORCH_AUTOSTOP_MINUTES: 'a whole number of idle minutes, at least 1',
+  ORCH_SYNC: '1 or 0 (also true/false, yes/no, on/off)',
+  ORCH_OUTPUT_DIR: 'a relative directory (under the remote workdir) without ".."',
 };
 
 /** Origin strings as stored in `OrchConfig.origin`. */

@@ -23,4 +23,6 @@ export const SETTINGS_KEYS: Record<Exclude<ConfigKey, EnvOnlyKey>, string> = {
   ORCH_MAX_PARALLEL: 'cloudJobs.maxParallel',
   ORCH_RETRIES: 'cloudJobs.retries',
   ORCH_LOG_MODE: 'cloudJobs.logMode',
+  ORCH_SYNC: 'cloudJobs.syncBeforeRun',
+  ORCH_OUTPUT_DIR: 'cloudJobs.outputDir',
 };

@@ -20,6 +20,8 @@ export const CONFIG_KEYS = [
   'ORCH_EC2_ADDRESS',
   'ORCH_LOG_MODE',
   'ORCH_AUTOSTOP_MINUTES',
+  'ORCH_SYNC',
+  'ORCH_OUTPUT_DIR',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -67,6 +69,10 @@ export interface OrchConfig {
   hostKind?: HostKind;
   /** `private` (owner only, the default) or `group` (the user's group may read the logs; PRODUCT.md §10). */
   logMode: 'private' | 'group';
+  /** `run` uploads the workspace first unless told not to (ORCH_SYNC=1; the extension's syncBeforeRun). */
+  sync?: boolean;
+  /** Output dir recorded for `pull` when `run` is given none (relative to the workdir). */
+  outputDir?: string;
   /** The workspace root: nearest ancestor of cwd with scripts/cloud/.env, else cwd. */
   workspaceRoot: string;
   /** The scripts/cloud/.env that was read, if any. */

@@ -119,14 +119,15 @@ function fail(outcome: SpecOutcome, phase: Phase, message: string): SpecOutcome 
 /**
  * The environment of one phase. ec2: COMPUTE_TARGET=ec2 and ORCH_CLOUD_RUN for every phase, and
  * for RUN the mandatory directive in COMPUTE_DIRECTIVE and in `<results>/.compute-directive.md`.
- * local: the caller's environment as it is (COMPUTE_TARGET, if set, says `local`); no directive.
+ * local: the caller's environment with COMPUTE_TARGET=local (the resolved target, whether the
+ * environment or the kit's env file said it); no directive.
  */
 async function phaseEnv(plan: ExperimentPlan, spec: SpecPlan, phase: Phase): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = { ...plan.env };
   delete env.COMPUTE_DIRECTIVE;
   const directiveFile = path.join(spec.resultsDir, DIRECTIVE_FILE);
   if (plan.target.target !== 'ec2') {
-    if (env.COMPUTE_TARGET !== undefined) env.COMPUTE_TARGET = 'local';
+    env.COMPUTE_TARGET = 'local';
     // a directive left by an earlier ec2 run must not reach a local RUN
     if (phase === 'run') await rm(directiveFile, { force: true });
     return env;

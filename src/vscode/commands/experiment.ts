@@ -54,7 +54,7 @@ export async function runExperimentFlow(ctx: CloudJobs, flow: FlowKind, arg?: un
   });
   const out = ctx.experimentOutput;
   out.show(true);
-  out.appendLine(`── ${flow} ${specs.join(' ')} (COMPUTE_TARGET=${plan.target.target}) ──`);
+  out.startLine(`── ${flow} ${specs.join(' ')} (COMPUTE_TARGET=${plan.target.target}) ──`);
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Experiment ${flow}`, cancellable: true },
     (progress, token) => {
@@ -67,10 +67,10 @@ export async function runExperimentFlow(ctx: CloudJobs, flow: FlowKind, arg?: un
           if (e.kind === 'phase-start') {
             const where = e.specCount > 1 ? ` · spec ${e.specIndex}/${e.specCount}` : '';
             progress.report({ message: `${e.phase.toUpperCase()} ${e.spec} (${e.step}/${e.steps}${where})` });
-            out.appendLine(`▶ ${e.phase.toUpperCase()} ${e.spec} [${e.step}/${e.steps}]`);
+            out.startLine(`▶ ${e.phase.toUpperCase()} ${e.spec} [${e.step}/${e.steps}]`);
           }
-          if (e.kind === 'warning') out.appendLine(`⚠ ${e.spec} ${e.phase}: ${e.message}`);
-          if (e.kind === 'spec-end') out.appendLine(e.outcome.ok ? `✔ ${e.outcome.spec}: done` : `✘ ${e.outcome.spec}: ${e.outcome.message ?? 'failed'}`);
+          if (e.kind === 'warning') out.startLine(`⚠ ${e.spec} ${e.phase}: ${e.message}`);
+          if (e.kind === 'spec-end') out.startLine(e.outcome.ok ? `✔ ${e.outcome.spec}: done` : `✘ ${e.outcome.spec}: ${e.outcome.message ?? 'failed'}`);
         },
       });
     },

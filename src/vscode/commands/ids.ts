@@ -8,6 +8,7 @@ export const COMMAND_IDS = [
   'cloudJobs.showLogs',
   'cloudJobs.openFullLog',
   'cloudJobs.refresh',
+  'cloudJobs.retry',
   'cloudJobs.rerun',
   'cloudJobs.pullResults',
   'cloudJobs.rollback',

@@ -4,14 +4,12 @@ import { showError } from '../errors';
 import type { RoutingIndicator } from '../routingIndicator';
 import type { CommandId } from './ids';
 import { runExperimentFlow } from './experiment';
-import { copyName, openFullLog, refresh, showLogs, stop, stopAll } from './jobActions';
-import { jobArg } from './jobArg';
+import { attach, copyName, openFullLog, refresh, showLogs, stop, stopAll } from './jobActions';
 import { pullResults } from './pull';
 import { rollback } from './rollback';
 import { routeActiveTask, setComputeTarget } from './routing';
 import { rerun, runOnEc2 } from './run';
 import { forgetSavedSecrets, openEnvFile, openSettings, setSlackWebhook, useLocalTarget } from './setup';
-import { attachTerminal } from '../terminal';
 import { setJobSecret } from '../jobSecrets';
 import { openInBrowser } from './ports';
 import { installCliInPath, uninstallCliFromPath } from './cliPath';
@@ -28,15 +26,14 @@ type Handler = (s: CommandServices, ...args: unknown[]) => unknown;
 /** The one command map: every contributed command and its handler. */
 export const COMMANDS: Record<CommandId, Handler> = {
   'cloudJobs.runOnEc2': ({ ctx }, arg) => runOnEc2(ctx, arg),
-  'cloudJobs.attach': async ({ ctx }, arg) => {
-    const job = await jobArg(ctx, arg, ['RUNNING', 'STARTING'], 'attach to');
-    return job && attachTerminal(ctx, job);
-  },
+  'cloudJobs.attach': ({ ctx }, arg) => attach(ctx, arg),
   'cloudJobs.stop': ({ ctx }, arg) => stop(ctx, arg),
   'cloudJobs.stopAll': ({ ctx }, arg) => stopAll(ctx, arg),
-  'cloudJobs.showLogs': ({ ctx }, arg) => showLogs(ctx, arg),
+  'cloudJobs.showLogs': ({ ctx }, arg, options) => showLogs(ctx, arg, options),
   'cloudJobs.openFullLog': ({ ctx }, arg) => openFullLog(ctx, arg),
   'cloudJobs.refresh': ({ ctx }) => refresh(ctx),
+  // the host error row's action: the same re-read, named for what the user wants
+  'cloudJobs.retry': ({ ctx }) => refresh(ctx),
   'cloudJobs.rerun': ({ ctx }, arg) => rerun(ctx, arg),
   'cloudJobs.pullResults': ({ ctx }, arg) => pullResults(ctx, arg),
   'cloudJobs.rollback': ({ ctx }, arg) => rollback(ctx, arg),

@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
 import type { Job } from '../../core/jobs/model';
+import { isActive } from '../../core/jobs/model';
+import { attachTerminal } from '../terminal';
 import type { CloudJobs } from '../context';
 import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
 
-export async function showLogs(ctx: CloudJobs, arg?: unknown): Promise<void> {
+/** `{ preserveFocus: true }` from a click on a row: the log shows and the keyboard stays in the tree. */
+export async function showLogs(ctx: CloudJobs, arg?: unknown, options?: unknown): Promise<void> {
   let job: Pick<Job, 'name' | 'host'> | undefined;
   try {
     job = await jobArg(ctx, arg, undefined, 'show the log of');
@@ -14,7 +17,31 @@ export async function showLogs(ctx: CloudJobs, arg?: unknown): Promise<void> {
     job = ref ? await ctx.logs.cachedJob(String(ref.name), typeof ref.host === 'string' ? ref.host : undefined) : undefined;
     if (!job) throw e;
   }
-  if (job) ctx.logs.show(job);
+  const preserveFocus = typeof options === 'object' && options !== null && (options as { preserveFocus?: unknown }).preserveFocus === true;
+  if (job) ctx.logs.show(job, preserveFocus);
+}
+
+/** Attach in Terminal; a job that has ended has no session any more, and that is said plainly. */
+export async function attach(ctx: CloudJobs, arg?: unknown): Promise<vscode.Terminal | undefined> {
+  let job = await jobArg(ctx, arg, ['RUNNING', 'STARTING'], 'attach to');
+  if (!job) return undefined;
+  // the row may be a poll behind: ask the host
+  if (isActive(job.state)) job = (await ctx.jobs.reread(job).catch(() => job)) ?? job;
+  if (!isActive(job.state)) {
+    const how = job.state === 'FAILED' ? `failed${job.exitCode === null ? '' : ` with exit ${job.exitCode}`}` : job.state === 'DONE' ? 'finished' : 'was stopped';
+    const ended = job;
+    const text = `${job.name} ${how}, so there is no tmux session to attach to; its log is kept.`;
+    ctx.log.info(`attach: ${text}`);
+    void vscode.window.showInformationMessage(text, 'Show Logs').then((pick) => {
+      if (pick) ctx.logs.show(ended);
+    });
+    return undefined;
+  }
+  if (job.state === 'QUEUED') {
+    void vscode.window.showInformationMessage(`${job.name} is queued: its tmux session starts when a slot is free.`);
+    return undefined;
+  }
+  return attachTerminal(ctx, job);
 }
 
 export async function openFullLog(ctx: CloudJobs, arg?: unknown): Promise<void> {

@@ -3,18 +3,20 @@ import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
 import { generateJobName, validateJobName } from '../../core/jobs/names';
 import type { Job } from '../../core/jobs/model';
-import { policy } from '../lazyCore';
+import { isActive } from '../../core/jobs/model';
+import { configResolve, configSchema, policy } from '../lazyCore';
 import { runOnEc2Asks } from '../autorun';
 import type { CloudJobs } from '../context';
 import { workspaceRoot } from '../config';
 import { runGuardrails } from '../guardrails';
-import type { TargetKind } from '../jobsService';
+import type { TargetKind } from '../../core/jobs/jobsService';
 import { pickRunHost, resolveRunHost } from '../hostPick';
 import { commandForFile, decisionDetail, decisionSummary, taskFromCommand } from '../routeText';
 import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
 import { jobEnvironment } from '../jobSecrets';
 import { boxReadyForRun } from './box';
+import { announceStart, settle } from './runOutcome';
 
 /** Arguments other commands (and tests) may pass instead of asking. */
 export interface RunArgs {
@@ -26,6 +28,10 @@ export interface RunArgs {
   target?: 'local' | 'remote';
   /** A host by its name (scripts/cloud/hosts.yaml), or `auto` (placement); default: asked when there are several. */
   host?: string;
+  /** Upload the workspace first; default the cloudJobs.syncBeforeRun setting (ORCH_SYNC). */
+  sync?: boolean;
+  /** Output dir recorded for Pull Results; default cloudJobs.outputDir (ORCH_OUTPUT_DIR); null for none. */
+  outputDir?: string | null;
 }
 
 /** The input box's first value: the selection, else a command that runs the active file. */
@@ -40,7 +46,17 @@ function prefill(): string {
   return commandForFile(rel.startsWith('..') ? editor.document.uri.fsPath : rel);
 }
 
-/** Run on EC2: command → routing reasons → name → confirmation → started, with progress. */
+function validOutputDir(v: string): string | undefined {
+  if (!v.trim()) return undefined;
+  try {
+    configSchema().parseConfigValue('ORCH_OUTPUT_DIR', v, 'Output dir');
+    return undefined;
+  } catch {
+    return 'A directory relative to the remote workdir, without "..", e.g. results.';
+  }
+}
+
+/** Run on EC2: command → name → output dir → confirmation (sync on or off) → sync → started or failed, with progress. */
 export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | undefined> {
   requireTrust('run jobs');
   const given = (arg && typeof arg === 'object' ? arg : {}) as RunArgs;
@@ -74,6 +90,26 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
     }));
   if (!name) return undefined;
   validateJobName(name);
+  let outputDir = given.outputDir === null ? undefined : given.outputDir ?? config.outputDir;
+  // While a job runs its output dir is its own (the host refuses a second one): the default
+  // (cloudJobs.outputDir) is not offered when an active job listed here holds it.
+  const holder = given.outputDir === undefined && outputDir ? outputDirHolder(ctx, outputDir) : undefined;
+  if (holder) {
+    ctx.log.info(`${name}: the default output dir ${outputDir} belongs to ${holder.name} (${holder.state}) until it ends; none recorded`);
+    outputDir = undefined;
+  }
+  if (given.command === undefined && given.outputDir === undefined) {
+    const busy = holder ? ` (${config.outputDir} belongs to ${holder.name} until it ends)` : '';
+    const typed = await vscode.window.showInputBox({
+      title: 'Cloud Jobs: output dir',
+      prompt: `Where the job writes its results, relative to the remote workdir; Pull Results copies it to the same path here. Empty: none${busy}.`,
+      value: outputDir ?? '',
+      ignoreFocusOut: true,
+      validateInput: validOutputDir,
+    });
+    if (typed === undefined) return undefined;
+    outputDir = typed.trim().replace(/\/+$/, '') || undefined;
+  }
   let kind: TargetKind | undefined;
   let placement: string | undefined;
   if (given.target === 'local') kind = 'local';
@@ -90,39 +126,94 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
   if (kind === 'local') await ctx.useLocalTarget();
   // a stopped EC2 box: "Start Box and Run" (or at once with wake: auto)
   if (kind !== 'local' && !(await boxReadyForRun(ctx, kind))) return undefined;
-  const where = kind !== 'local' ? kind : 'the local tmux server (no host configured)';
-  if (runOnEc2Asks(ctx.config.autorun()) && given.confirmed !== true) {
-    const policySays = decision.target === 'cloud' ? 'The routing policy sends this to the cloud.' : 'The routing policy would run this locally.';
-    const ok = await vscode.window.showInformationMessage(
-      `Run ${name} on ${where}?`,
-      { modal: true, detail: `${command}\n\n${policySays} (${decisionSummary(decision)})\n${decisionDetail(decision)}` },
-      'Run',
-    );
-    if (ok !== 'Run') return undefined;
+  const hostConfig = kind === 'local' ? config : await ctx.config.hostConfig(kind);
+  const root = workspaceRoot();
+  // The local target runs in the remote workdir of this machine; only a host needs a copy.
+  const canSync = kind !== 'local' && root !== undefined;
+  let sync = canSync && (given.sync ?? config.sync === true);
+  const workdir = hostConfig.remoteWorkdir;
+  // The sync sends git-tracked and untracked-not-ignored files: without a repository there is no
+  // telling what belongs to the project (a dataset, a virtualenv), so it asks for one.
+  const noGit = sync && (await configResolve().findGitRoot(root!)) === undefined;
+  const asks = runOnEc2Asks(ctx.config.autorun()) && given.confirmed !== true;
+  if (noGit && !asks) {
+    throw new UserError(`${root} is not a git repository, so Sync before run (cloudJobs.syncBeforeRun) cannot tell which files to send: run \`git init\` there, or turn the setting off.`);
   }
-  const job = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Cloud Jobs: starting ${name} on ${kind}…` },
-    async () =>
-      ctx.jobs.run(kind, {
+  const where = kind !== 'local' ? kind : 'the local tmux server (no host configured)';
+  if (asks) {
+    const policySays = decision.target === 'cloud' ? 'The routing policy sends this to the cloud.' : 'The routing policy would run this locally.';
+    const syncText = !canSync
+      ? ''
+      : noGit
+        ? `This folder is not a git repository, so it cannot be synced (the sync sends git-tracked and untracked-not-ignored files). Initialize one to sync it to ${workdir}, or run with what is already there.`
+        : sync
+          ? `The workspace is synced to ${workdir} first (only what changed).`
+          : `The workspace is NOT synced first: the command sees what is already in ${workdir}.`;
+    const outText = outputDir ? `Output dir: ${outputDir} (Pull Results copies it to ${outputDir}/ here).` : 'No output dir (nothing to pull).';
+    const buttons = !canSync ? ['Run'] : noGit ? ['Initialize Git and Run', 'Run Without Sync'] : sync ? ['Run', 'Run Without Sync'] : ['Run', 'Sync and Run'];
+    const pick = await vscode.window.showInformationMessage(
+      `Run ${name} on ${where} in ${workdir}?`,
+      { modal: true, detail: `${command}\n\n${[syncText, outText].filter(Boolean).join('\n')}\n\n${policySays} (${decisionSummary(decision)})\n${decisionDetail(decision)}` },
+      ...buttons,
+    );
+    if (pick === undefined) return undefined;
+    if (pick === 'Run Without Sync') sync = false;
+    if (pick === 'Sync and Run') sync = true;
+    if (pick === 'Initialize Git and Run') await gitInit(root!);
+  }
+  const host = kind;
+  const ref = { name, host: (await ctx.jobs.engine(kind)).host };
+  // The start is told here (started, or failed right away), not by a completion notice.
+  ctx.notices.hush([ref]);
+  let job: Job;
+  try {
+    job = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cloud Jobs: ${name} on ${host}` }, async (progress) => {
+      if (sync) {
+        progress.report({ message: `syncing the workspace to ${workdir}…` });
+        const [{ syncWorkspace }, { describeSync }] = await Promise.all([import('../../core/transfer/index.js'), import('../../core/transfer/describe.js')]);
+        const r = await syncWorkspace(await ctx.jobs.target(kind), root!, workdir);
+        ctx.log.info(`${name}: ${describeSync(`sync to ${host}:${workdir}`, r)}`);
+      }
+      progress.report({ message: 'starting…' });
+      const started = await ctx.jobs.run(kind, {
         name,
         command,
+        workdir,
+        outputDir,
         route: `${decisionSummary(decision)}: ${decision.reasons.join(' ')}`,
         placement,
         guardrails: await runGuardrails(),
         env: await jobEnvironment(ctx.ext.secrets),
-      }),
-  );
-  ctx.log.info(`started ${job.name} on ${job.host}: ${job.state}`);
-  void vscode.window.showInformationMessage(`Started ${job.name} on ${job.host}.`, 'Show Logs', 'Attach').then((pick) => {
-    if (pick === 'Show Logs') ctx.logs.show(job);
-    if (pick === 'Attach') void vscode.commands.executeCommand('cloudJobs.attach', job.name);
-  });
+      });
+      ctx.log.info(`started ${started.name} on ${started.host}: ${started.state}`);
+      return settle(ctx, started);
+    });
+  } catch (e) {
+    ctx.notices.unhush([ref]);
+    throw e;
+  }
+  announceStart(ctx, job, sync ? workdir : undefined);
   return job;
+}
+
+/** An active job listed in the tree whose output dir is `dir`, inside it, or holds it. */
+function outputDirHolder(ctx: CloudJobs, dir: string): Job | undefined {
+  const norm = (d: string): string => d.replace(/^\.\/+/, '').replace(/\/+$/, '');
+  const mine = norm(dir);
+  const overlaps = (theirs: string): boolean => theirs === mine || theirs.startsWith(`${mine}/`) || mine.startsWith(`${theirs}/`);
+  return ctx.jobs.snapshot.jobs.find((j) => isActive(j.state) && j.outputDir !== null && overlaps(norm(j.outputDir)));
+}
+
+async function gitInit(dir: string): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  await new Promise<void>((resolve, reject) =>
+    execFile('git', ['init', '-q'], { cwd: dir }, (e, _out, stderr) => (e ? reject(new UserError(`git init failed in ${dir}: ${String(stderr).trim() || e.message}`)) : resolve())),
+  );
 }
 
 /** Re-run: the same command under a fresh name from the naming convention. */
 export async function rerun(ctx: CloudJobs, arg?: unknown): Promise<Job | undefined> {
   const job = await jobArg(ctx, arg, ['DONE', 'FAILED', 'STOPPED'], 're-run');
   if (!job?.command) return undefined;
-  return runOnEc2(ctx, { command: job.command });
+  return runOnEc2(ctx, { command: job.command, outputDir: job.outputDir });
 }

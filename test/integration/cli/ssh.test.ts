@@ -48,6 +48,27 @@ describe('orch CLI against a real sshd', function () {
     assert.match(third.stderr, /sync: 0 uploaded .*1 deleted/);
   });
 
+  it('ORCH_SYNC=1 makes --sync the default (--no-sync opts out); ORCH_OUTPUT_DIR is the default --output-dir', async () => {
+    writeFileSync(join(ws, 'first.py'), 'print("first run")\n');
+    const withEnv = (...argv: string[]) => cli(argv, { env: { ...env, ORCH_SYNC: '1', ORCH_OUTPUT_DIR: 'results' }, cwd: ws });
+    const skipped = await withEnv('run', '--no-sync', '--wait', uniqueName('nosync'), 'test -e first.py');
+    assert.equal(skipped.code, 1, 'with --no-sync the new file is not on the host');
+    assert.doesNotMatch(skipped.stderr, /sync:/);
+    const name = uniqueName('synced');
+    const r = await withEnv('run', '--wait', name, 'python3 first.py && mkdir -p results/' + name + ' && echo ok > results/' + name + '/m.txt');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /sync: \d+ uploaded/);
+    assert.match(r.stdout, /first run/);
+    const job = (JSON.parse((await orch('list', '--json')).stdout) as { name: string; outputDir?: string }[]).find((j) => j.name === name);
+    assert.equal(job?.outputDir, 'results');
+    const pulled = await orch('pull', name);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.equal(readFileSync(join(ws, 'results', name, 'm.txt'), 'utf8'), 'ok\n');
+    const bad = await cli(['run', uniqueName('bad'), 'true'], { env: { ...env, ORCH_SYNC: 'maybe' }, cwd: ws });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /ORCH_SYNC \(environment\) must be 1 or 0/);
+  });
+
   it('runs on the host by default, reports it in status --json, and pulls the output dir back', async () => {
     const name = uniqueName('remote');
     const r = await orch('run', '--output-dir', 'results/r1', name, 'mkdir -p results/r1/sub && echo 0.9 > results/r1/metrics.json && echo x > results/r1/sub/f && sleep 30');

@@ -37,6 +37,12 @@ describe('orch run arguments', () => {
     assert.equal(plan.sync, true);
   });
 
+  it('leaves sync to ORCH_SYNC unless --sync or --no-sync is given', () => {
+    assert.equal(parseRunArgs(['j', 'ls']).sync, undefined);
+    assert.equal(parseRunArgs(['--no-sync', 'j', 'ls']).sync, false);
+    assert.throws(() => parseRunArgs(['--sync', '--no-sync', 'j', 'ls']), isUsage);
+  });
+
   it('says how to end a --data-dirs list that swallowed the name', () => {
     assert.throws(() => parseRunArgs(['--data-dirs', 'data', 'job1', 'ls']), /end the list with --/);
     assert.equal(parseRunArgs(['--data-dirs', 'data', '--', 'job1', 'ls']).name, 'job1');

@@ -57,6 +57,8 @@ describe('config resolution', () => {
     assert.equal(c.maxParallel, undefined);
     assert.equal(c.retries, 0);
     assert.equal(c.logMode, 'private');
+    assert.equal(c.sync, false);
+    assert.equal(c.outputDir, undefined);
     assert.equal(c.workspaceRoot, ws, 'the git top level of cwd');
     assert.equal(c.envFile, undefined);
     assert.deepEqual(c.origin, {
@@ -64,6 +66,7 @@ describe('config resolution', () => {
       ORCH_KNOWN_HOSTS: 'default',
       ORCH_STRICT_HOST_KEY_CHECKING: 'default',
       ORCH_LOG_ROOT: 'default',
+      ORCH_SYNC: 'default',
       ORCH_LOG_RETENTION_DAYS: 'default',
       ORCH_REMOTE_WORKDIR: 'default',
       ORCH_PROJECT: 'default',

@@ -20,6 +20,8 @@ const table: { key: ConfigKey; ok: [unknown, unknown][]; bad: unknown[] }[] = [
   { key: 'ORCH_MAX_PARALLEL', ok: [['1', 1], ['16', 16]], bad: ['0', '-1', 'unlimited'] },
   { key: 'ORCH_RETRIES', ok: [['0', 0], ['3', 3], [2, 2]], bad: ['-1', 'two', '0.5'] },
   { key: 'ORCH_SLACK_WEBHOOK_URL', ok: [['https://hooks.slack.com/services/A/B/C', 'https://hooks.slack.com/services/A/B/C'], ['http://127.0.0.1:8080/hook', 'http://127.0.0.1:8080/hook']], bad: ['hooks.slack.com/x', 'ftp://x/y', 'file:///etc/passwd'] },
+  { key: 'ORCH_SYNC', ok: [['1', true], ['0', false], ['yes', true], ['Off', false], [true, true], [false, false]], bad: ['2', 'maybe', ''] },
+  { key: 'ORCH_OUTPUT_DIR', ok: [['results', 'results'], ['results/exp-1', 'results/exp-1'], ['out..put', 'out..put']], bad: ['/abs', '../up', 'a/../b', 'a\nb'] },
   { key: 'ORCH_PROJECT', ok: [['My Project', 'My Project']], bad: ['a\nb'] },
   { key: 'ORCH_EC2_INSTANCE_ID', ok: [['i-0123456789abcdef0', 'i-0123456789abcdef0'], ['i-12345678', 'i-12345678']], bad: ['0123456789abcdef0', 'i-XYZ', 'i-0123', 'gpu-box'] },
   { key: 'ORCH_EC2_REGION', ok: [['ap-northeast-1', 'ap-northeast-1'], ['us-gov-west-1', 'us-gov-west-1']], bad: ['Tokyo', 'ap-northeast', 'us_east_1'] },

@@ -90,7 +90,7 @@ describe('experiment flows (fake phase runner)', () => {
     assert.deepEqual(kit.what().slice(2, 4), ['orch logs job-a -f', 'cloud-run pull job-a --output-dir results/a']);
   });
 
-  it('cycle on local: FRAME RUN READ LOG with the environment as it was; no directive, no pull', async () => {
+  it('cycle on local: FRAME RUN READ LOG with the environment as it was plus the resolved COMPUTE_TARGET; no directive, no pull', async () => {
     await writeFile(path.join(ws, '.orchestration-kit.env'), 'COMPUTE_TARGET="${COMPUTE_TARGET:-local}"\n');
     await mkdir(path.join(ws, 'results/a'), { recursive: true });
     await writeFile(path.join(ws, 'results/a/.compute-directive.md'), 'stale from an ec2 run');
@@ -98,7 +98,8 @@ describe('experiment flows (fake phase runner)', () => {
     const result = await runExperiment(await plan({ flow: 'cycle', specs: ['specs/a.md'] }), {}, kit.runner);
     assert.equal(result.ok, true);
     assert.deepEqual(kit.what(), ['frame specs/a.md', 'run specs/a.md', 'read specs/a.md', 'log specs/a.md']);
-    for (const c of kit.calls) assert.deepEqual(c.env, { PATH: '/bin' });
+    // the phases learn the target the kit's file resolved to, for local as for ec2
+    for (const c of kit.calls) assert.deepEqual(c.env, { PATH: '/bin', COMPUTE_TARGET: 'local' });
     assert.equal(existsSync(path.join(ws, 'results/a/.compute-directive.md')), false);
   });
 

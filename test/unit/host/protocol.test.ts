@@ -23,6 +23,7 @@ const OP_FILES: Record<HostOp, string> = {
   slurmStop: 'ops/slurm-stop.sh',
   slurmStopAll: 'ops/slurm-stop-all.sh',
   doctor: 'ops/doctor.sh',
+  watch: 'ops/watch.sh',
 };
 
 /** An op whose function calls another op's (`extends`) reads that op's fields as well. */

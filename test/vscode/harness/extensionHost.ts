@@ -7,7 +7,7 @@
 import { format } from 'node:util';
 import type { WorkbenchTools } from './tools';
 import { launchBrowser } from './browser';
-import { startUiBridge } from './uiBridge';
+import { startUiBridge, type HostControl } from './uiBridge';
 import type { CodeServer } from './codeServer';
 
 const NOISE = /^(Resolving|Resolved|Creating a socket|\[reconnection|Updating additional|\[Service Worker|\[AgentHost|\[AccountPolicyGate)|ENOTFOUND open-vsx\.org/;
@@ -15,7 +15,7 @@ const NOISE = /^(Resolving|Resolved|Creating a socket|\[reconnection|Updating ad
 export async function runInExtensionHost(
   tools: WorkbenchTools,
   server: CodeServer,
-  o: { extensionPath: string; testsPath: string; folder: string; timeoutMs: number; /** Watch toasts and dialogs for the suite (see uiBridge.ts). */ uiBridgeDir?: string },
+  o: { extensionPath: string; testsPath: string; folder: string; timeoutMs: number; /** Watch toasts and dialogs for the suite (see uiBridge.ts). */ uiBridgeDir?: string; hostControl?: HostControl },
 ): Promise<number> {
   const browser = await launchBrowser(tools);
   try {
@@ -38,7 +38,7 @@ export async function runInExtensionHost(
       console.log(`TIMEOUT: the suite did not finish within ${o.timeoutMs / 1000} s`);
       done(124);
     }, o.timeoutMs);
-    const stopBridge = o.uiBridgeDir ? startUiBridge(page, o.uiBridgeDir) : undefined;
+    const stopBridge = o.uiBridgeDir ? startUiBridge(page, o.uiBridgeDir, o.hostControl) : undefined;
     const code = await exit;
     clearTimeout(timer);
     await stopBridge?.();

@@ -31,9 +31,10 @@ export async function answerInput(page: Page, value: string, title?: string): Pr
   await page.keyboard.press('Enter');
 }
 
-/** A modal dialog's button by its label. */
+/** A modal dialog's button by its exact label ("Run" is not "Run Without Sync"). */
 export function dialogButton(page: Page, label: string): Locator {
-  return page.locator('.monaco-dialog-box .dialog-buttons a.monaco-button, .monaco-dialog-box .dialog-buttons .monaco-button', { hasText: label }).first();
+  const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  return page.locator('.monaco-dialog-box .dialog-buttons a.monaco-button, .monaco-dialog-box .dialog-buttons .monaco-button', { hasText: exact }).first();
 }
 
 /** A tree row of the Cloud Jobs view whose accessible label starts with the job name. */

@@ -36,8 +36,14 @@ export interface UiRequest {
 
 const POLL_MS = 250;
 
+/** What the suite may do to the test sshd (`host-<id>.json` → `host-done-<id>.json`), to see a host go away and come back. */
+export interface HostControl {
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+}
+
 /** Starts watching `page`; returns a stop function. */
-export function startUiBridge(page: Page, dir: string): () => Promise<void> {
+export function startUiBridge(page: Page, dir: string, host?: HostControl): () => Promise<void> {
   let stopped = false;
   const seenFile = join(dir, 'seen.jsonl');
   writeFileSync(seenFile, '');
@@ -49,6 +55,12 @@ export function startUiBridge(page: Page, dir: string): () => Promise<void> {
         // what the notification center shows now, for the suite's failure messages
         if (++ticks % 4 === 0) writeFileSync(join(dir, 'state.txt'), String(await page.evaluate(DEBUG_STATE)));
         for (const f of found) appendFileSync(seenFile, JSON.stringify({ ...f, at: Date.now() }) + '\n');
+        for (const file of readdirSync(dir).filter((n) => n.startsWith('host-') && !n.startsWith('host-done-'))) {
+          const req = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { id: string; action: 'kill' | 'restart' };
+          renameSync(join(dir, file), join(dir, `handled-${file}`));
+          if (host) await host[req.action]();
+          writeFileSync(join(dir, `host-done-${req.id}.json`), JSON.stringify({ done: host !== undefined }));
+        }
         for (const file of readdirSync(dir).filter((n) => n.startsWith('req-'))) {
           const req = JSON.parse(readFileSync(join(dir, file), 'utf8')) as UiRequest;
           const clicked = (await page.evaluate(clickButtonSource(req))) as string | false;

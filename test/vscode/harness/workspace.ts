@@ -2,6 +2,7 @@
  * A throwaway workspace folder like a user's: scripts/cloud/.env pointing at the test sshd, the
  * research kit's .orchestration-kit.env, experiment.sh and specs.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestSshd } from '../../integration/harness/sshd';
@@ -44,5 +45,8 @@ export function makeWorkspace(dir: string, sshd: TestSshd | undefined): string {
   mkdirSync(join(ws, 'specs'));
   for (const spec of ['alpha', 'beta']) writeFileSync(join(ws, `specs/${spec}.md`), `# ${spec}\nHypothesis: ${spec} beats the baseline.\n`);
   writeFileSync(join(ws, 'train.py'), 'import time\nfor epoch in range(3):\n    print(f"epoch {epoch}", flush=True)\n    time.sleep(1)\n');
+  // a user's project is a git repository: Run on EC2 syncs its files to the host first
+  writeFileSync(join(ws, '.gitignore'), 'results/\n');
+  execFileSync('git', ['init', '-q'], { cwd: ws });
   return ws;
 }

@@ -82,7 +82,8 @@ describe('Cloud Jobs with several hosts (scripts/cloud/hosts.yaml)', function ()
     assert.equal((down.item.iconPath as vscode.ThemeIcon).id, 'debug-disconnect');
     const placeholder = a.treeItems(down.node);
     assert.equal(placeholder.length, 1);
-    assert.equal(placeholder[0]!.item.label, 'Cannot list jobs on box-down');
+    assert.equal(placeholder[0]!.item.label, 'Cannot reach box-down');
+    assert.equal(placeholder[0]!.item.contextValue, 'hostError', 'with Retry and Open Settings / .env');
     assert.match(String(placeholder[0]!.item.description), /refused|connect/i);
     for (const h of ['box-a', 'box-b']) {
       const n = hostNode(a, h)!;

@@ -105,7 +105,7 @@ describe('jobs on the real sshd', function () {
     assert.equal(terminal.name, `Cloud Jobs: ${name}`);
     const opts = terminal.creationOptions as vscode.TerminalOptions;
     assert.equal(opts.shellPath, 'ssh');
-    assert.deepEqual((opts.shellArgs as string[]).slice(-2), [`orchtest@127.0.0.1`, `tmux attach -t '${name}'`]);
+    assert.deepEqual((opts.shellArgs as string[]).slice(-2), [`orchtest@127.0.0.1`, `tmux -u attach -t '${name}'`]);
     terminal.dispose();
     await vscode.commands.executeCommand('cloudJobs.stop', { name, confirmed: true });
   });

@@ -60,7 +60,8 @@ describe('completion notices', function () {
     assert.equal(job.state === 'RUNNING' || job.state === 'QUEUED', true);
     const notice = await noticeFor(a, mark, `${name} finished`);
     assert.match(notice.text, new RegExp(`^${name} finished on 127\\.0\\.0\\.1: exit 0 after \\d+s\\.$`));
-    assert.deepEqual(notice.buttons, ['Show Logs']);
+    // Run on EC2 records the default output dir (cloudJobs.outputDir: results), so it can be pulled
+    assert.deepEqual(notice.buttons, ['Show Logs', 'Pull Results']);
     assert.equal(notice.severity, 'info');
     await clickNotification('Show Logs', `${name} finished`);
     await waitFor('the log channel opened by the notice', () => a.logText({ name, host: HOST })?.includes('[EXIT: 0]'));
@@ -71,7 +72,7 @@ describe('completion notices', function () {
     assert.equal(noticesSince(a, mark.api, name).length, 1);
   });
 
-  it('jobs started and ended outside VS Code: DONE with Pull Results, FAILED, STOPPED; none for a job already ended when first seen', async () => {
+  it('jobs started and ended outside VS Code: DONE with Pull Results, FAILED, STOPPED, and one that ended before any listing saw it run', async () => {
     const sfx = uniqueName('');
     const [ok, bad, stopped, early] = ['it-n-ok', 'it-n-bad', 'it-n-stop', 'it-n-early'].map((p) => `${p}${sfx}`);
     const outDir = `out${sfx}`;
@@ -79,9 +80,9 @@ describe('completion notices', function () {
     const mark = marks(a);
     await cliRun(early, 'echo quick');
     await waitFor('the early job DONE on the host', async () => (JSON.parse((await orchCli(['list', '--json'])).stdout) as Job[]).some((j) => j.name === early && j.state === 'DONE'));
-    await a.refresh(); // first seen already DONE
-    await cliRun(ok, `mkdir -p ${outDir} && echo 42 > ${outDir}/answer.txt && sleep 3`, '--output-dir', outDir);
-    await cliRun(bad, 'sleep 3; exit 5');
+    await a.refresh(); // first seen already DONE, on a host listed before: it started and ended in between
+    await cliRun(ok, `mkdir -p ${outDir} && echo 42 > ${outDir}/answer.txt && sleep 8`, '--output-dir', outDir);
+    await cliRun(bad, 'sleep 8; exit 5'); // long enough to be seen running after three CLI starts on a busy machine
     await cliRun(stopped, 'sleep 300');
     await a.refresh(); // seen running
     assert.deepEqual([ok, bad, stopped].map((n) => a.jobs().find((j) => j.name === n)?.state), ['RUNNING', 'RUNNING', 'RUNNING']);
@@ -101,8 +102,10 @@ describe('completion notices', function () {
     await waitFor('the pulled output dir', () => existsSync(path.join(local, 'answer.txt')), 30_000);
     assert.equal(await readFile(path.join(local, 'answer.txt'), 'utf8'), '42\n');
     await rm(local, { recursive: true, force: true });
-    assert.deepEqual(noticesSince(a, mark.api, early), [], 'no notice for a job that had ended before it was first seen');
-    assert.equal(noticesSince(a, mark.api, sfx).length, 3, 'one notice each');
+    const earlyNotices = noticesSince(a, mark.api, early).map((n) => n.message);
+    assert.equal(earlyNotices.length, 1, 'a job that ended before it was first seen is announced too');
+    assert.match(earlyNotices[0], new RegExp(`^${early} finished on 127\\.0\\.0\\.1: exit 0`));
+    assert.equal(noticesSince(a, mark.api, sfx).length, 4, 'one notice each');
   });
 
   it('a stop made here is confirmed by Stop itself, not by a second notice', async () => {

@@ -116,12 +116,13 @@ describe('Cloud Jobs tree: hosts, Pull Results, Open Full Log, an unreachable ho
     const notice = await waitForNotification(mark, `The log of ${name} is large`);
     assert.deepEqual(notice.buttons, ['Open Full Log']);
     await clickNotification('Open Full Log', name);
-    const doc = await waitFor('the full log in an editor', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'untitled' && d.getText().startsWith('000001 x')));
+    const doc = await waitFor('the full log in an editor', () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'cloudjobs-log' && d.getText().startsWith('000001 x')));
+    assert.ok(doc.uri.path.endsWith(`/${name}.log`), 'titled with the job name');
     const full = doc.getText();
     assert.equal(full.length, 20000 * 90 + '[EXIT: 0]\n'.length);
     assert.ok(full.endsWith('020000 ' + 'x'.repeat(82) + '\n[EXIT: 0]\n'));
     assert.equal((await settledNotificationsSince(mark, `The log of ${name} is large`)).length, 1);
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     // what the Output view holds for the channel settles at the bound too (shown again: a
     // channel's document exists while the Output view shows it)
     // the newest document of the channel (a cut starts a fresh channel of the same name)
@@ -151,7 +152,8 @@ describe('Cloud Jobs tree: hosts, Pull Results, Open Full Log, an unreachable ho
         await a.refresh();
         return a.treeItems(hostNodes(a).find((h) => h.kind === 'host' && h.host === HOST)).find((t) => t.node.kind === 'message');
       }, 30_000);
-      assert.equal(error.item.label, `Cannot list jobs on ${HOST}`);
+      assert.equal(error.item.label, `Cannot reach ${HOST}`);
+      assert.equal(error.item.contextValue, 'hostError', 'with Retry and Open Settings / .env');
       assert.match(String(error.item.description), /refused|ECONNREFUSED|connect/i);
       assert.equal((error.item.iconPath as vscode.ThemeIcon).id, 'warning');
       // the local target is still listed, and the commands keep working

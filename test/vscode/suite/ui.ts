@@ -92,3 +92,12 @@ export async function clickNotification(button: string, match?: string, timeoutM
   }
   return (JSON.parse(readFileSync(done, 'utf8')) as { clicked: string }).clicked;
 }
+
+/** Stops (`kill`) or starts again (`restart`, same port and key) the test sshd, through the runner. */
+export async function hostControl(action: 'kill' | 'restart'): Promise<void> {
+  const id = `${process.pid}-${Date.now()}-${++requests}`;
+  const dir = bridgeDir();
+  writeFileSync(join(dir, `tmp-host-${id}`), JSON.stringify({ id, action }));
+  renameSync(join(dir, `tmp-host-${id}`), join(dir, `host-${id}.json`));
+  await waitFor(`the runner to ${action} sshd`, () => existsSync(join(dir, `host-done-${id}.json`)), 30_000);
+}

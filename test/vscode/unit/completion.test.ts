@@ -33,6 +33,17 @@ describe('completion notices: which jobs ended', () => {
     assert.deepEqual(w.observe([job('old', 'FAILED', { exitCode: 1 })]), []);
   });
 
+  it('reports a job that started and ended between two listings of a host listed before, not on its first listing', () => {
+    const w = new EndWatch();
+    assert.deepEqual(w.observe([job('old', 'DONE')], ['gpu-box']), [], 'the first listing of a host is the baseline');
+    assert.deepEqual(w.observe([job('quick', 'FAILED', { exitCode: 2 }), job('old', 'DONE')], ['gpu-box']).map((j) => j.name), ['quick']);
+    assert.deepEqual(w.observe([job('quick', 'FAILED', { exitCode: 2 })], ['gpu-box']), [], 'once');
+    assert.deepEqual(w.observe([job('other', 'DONE', { host: 'new-box' })], ['new-box']), [], 'a new host is a baseline too');
+    w.hush([job('mine', 'FAILED')]);
+    assert.deepEqual(w.observe([job('mine', 'FAILED')], ['gpu-box']), [], 'a hushed one is told by its command');
+    assert.equal(w.unhush([job('mine', 'FAILED')]), false, 'and the command learns its end was seen');
+  });
+
   it('remembers jobs missing from a listing (unreachable host, reset) and reports them when back', () => {
     const w = new EndWatch();
     w.observe([job('a', 'QUEUED')]);

@@ -88,9 +88,12 @@ describe('package.json manifest', () => {
 
   it('has a setting for every engine key and the autorun modes', () => {
     const props = Object.keys(pkg.contributes.configuration.properties);
-    for (const k of ['host', 'user', 'port', 'identityFile', 'knownHosts', 'strictHostKeyChecking', 'logRoot', 'logRetentionDays', 'remoteWorkdir', 'project', 'maxParallel', 'retries', 'autorun', 'experimentScript']) {
+    for (const k of ['host', 'user', 'port', 'identityFile', 'knownHosts', 'strictHostKeyChecking', 'logRoot', 'logRetentionDays', 'remoteWorkdir', 'syncBeforeRun', 'outputDir', 'project', 'maxParallel', 'retries', 'autorun', 'experimentScript']) {
       assert.ok(props.includes(`cloudJobs.${k}`), `cloudJobs.${k}`);
     }
     assert.deepEqual(pkg.contributes.configuration.properties['cloudJobs.autorun'].enum, ['off', 'confirm', 'full']);
+    // a first Run on EC2 of a workspace script finds the script on the host
+    assert.equal(pkg.contributes.configuration.properties['cloudJobs.syncBeforeRun'].default, true);
+    assert.equal(pkg.contributes.configuration.properties['cloudJobs.outputDir'].default, 'results');
   });
 });

@@ -1,0 +1,304 @@
+import type { Engine, FollowOptions, GuardedRunRequest } from '../engine/api';
+import type { ShellTarget } from '../../host/target';
+import { errorMessage } from '../errors';
+import { Emitter, type Disposable } from '../events';
+import type { Job } from './model';
+import { isActive } from './model';
+import { watchLogRoot } from '../../host/watchLogRoot';
+
+/** Which engine: `local` (the local tmux server), or a host by its name (hosts.yaml, else ORCH_HOST). */
+export type TargetKind = string;
+
+/** An engine with the target it runs on (the same connection serves sync, pull and the change watch). */
+export interface OpenedEngine {
+  engine: Engine;
+  target: ShellTarget;
+  logRoot: string;
+}
+
+/** Opens an engine on first need (the SSH connection is made by its first call, not here). */
+export type EngineOpener = (kind: TargetKind) => Promise<OpenedEngine>;
+
+export interface JobsLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface JobsSnapshot {
+  jobs: readonly Job[];
+  /** Hosts listed (one engine each), in order. */
+  hosts: readonly string[];
+  /** Per-host error from the last refresh (e.g. the host is unreachable). */
+  errors: ReadonlyMap<string, string>;
+  /** Hosts whose jobs are the last ones known: their latest listing failed. */
+  stale: ReadonlySet<string>;
+  /** False until the first refresh finished. */
+  loaded: boolean;
+}
+
+/** The longest one watch exec waits on the host before it is renewed. */
+export const WATCH_LIMIT_SECONDS = 300;
+/** Pause after a failed watch (host unreachable), growing to the maximum. */
+export const WATCH_RETRY_MS = [2_000, 5_000, 10_000, 30_000];
+
+const key = (j: Pick<Job, 'name' | 'host'>): string => `${j.host}\0${j.name}`;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+/**
+ * Holds one Engine per target, created lazily, and the last job list read from them. Every
+ * change (own action or refresh) is announced through `onDidChange`; views draw from `snapshot`.
+ * A host that cannot be read keeps its last known jobs (marked stale) beside its error. While an
+ * engine is open, one long-lived exec on its connection waits for the log root to change (see
+ * src/host/ops/watch-log-root.sh), so jobs started elsewhere appear without polling.
+ */
+export class JobsService implements Disposable {
+  private readonly engines = new Map<TargetKind, Promise<OpenedEngine>>();
+  private readonly watches = new Map<TargetKind, AbortController>();
+  private readonly changed = new Emitter<JobsSnapshot>();
+  readonly onDidChange = this.changed.event;
+  private current: JobsSnapshot = { jobs: [], hosts: [], errors: new Map(), stale: new Set(), loaded: false };
+  private inFlight: Promise<void> | undefined;
+  private again = false;
+  private generation = 0;
+
+  constructor(
+    private readonly open: EngineOpener,
+    /** Which targets the tree lists (called at every refresh; depends on configuration). */
+    private readonly listedKinds: () => Promise<TargetKind[]>,
+    private readonly log: JobsLog,
+    private readonly options: { watch?: boolean } = {},
+  ) {}
+
+  get snapshot(): JobsSnapshot {
+    return this.current;
+  }
+
+  get runningCount(): number {
+    return this.current.jobs.filter((j) => j.state === 'RUNNING').length;
+  }
+
+  get anyActive(): boolean {
+    return this.current.jobs.some((j) => isActive(j.state));
+  }
+
+  private opened(kind: TargetKind): Promise<OpenedEngine> {
+    let e = this.engines.get(kind);
+    if (!e) {
+      const p = this.open(kind);
+      e = p;
+      this.engines.set(kind, p);
+      p.then(
+        (o) => this.engines.get(kind) === p && this.startWatch(kind, o),
+        () => this.engines.get(kind) === p && this.engines.delete(kind),
+      );
+    }
+    return e;
+  }
+
+  async engine(kind: TargetKind): Promise<Engine> {
+    return (await this.opened(kind)).engine;
+  }
+
+  /** The shell target of an engine (its connection), for uploads and downloads. */
+  async target(kind: TargetKind): Promise<ShellTarget> {
+    return (await this.opened(kind)).target;
+  }
+
+  private async openedOf(job: Pick<Job, 'host'>): Promise<OpenedEngine> {
+    for (const [, p] of this.engines) {
+      const o = await p.catch(() => undefined);
+      if (o && o.engine.host === job.host) return o;
+    }
+    return this.opened(job.host);
+  }
+
+  /** The engine that owns a job listed in the tree. */
+  async engineOf(job: Pick<Job, 'host'>): Promise<Engine> {
+    return (await this.openedOf(job)).engine;
+  }
+
+  async targetOf(job: Pick<Job, 'host'>): Promise<ShellTarget> {
+    return (await this.openedOf(job)).target;
+  }
+
+  /** Re-reads every listed target (one `list` round trip each); concurrent calls coalesce. */
+  refresh(): Promise<void> {
+    if (this.inFlight) {
+      this.again = true;
+      return this.inFlight;
+    }
+    // The loop's last check and the clearing happen in one step: a request made after `finally`
+    // was scheduled but before it ran would otherwise be dropped (seen with the change watch).
+    this.inFlight = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.readAll();
+        } while (this.again);
+      } finally {
+        this.inFlight = undefined;
+      }
+    })();
+    return this.inFlight;
+  }
+
+  private async readAll(): Promise<void> {
+    const gen = this.generation;
+    const kinds = new Set<TargetKind>(await this.listedKinds());
+    for (const k of this.engines.keys()) kinds.add(k);
+    const results = await Promise.all(
+      [...kinds].map(async (kind) => {
+        let host: string = kind;
+        try {
+          const engine = await this.engine(kind);
+          host = engine.host;
+          return { host, jobs: await engine.list() };
+        } catch (e) {
+          this.log.warn(`listing jobs on ${host} failed: ${errorMessage(e)}`);
+          return { host, jobs: undefined, error: errorMessage(e) };
+        }
+      }),
+    );
+    if (gen !== this.generation) return; // configuration changed meanwhile: that refresh wins
+    const errors = new Map<string, string>();
+    const stale = new Set<string>();
+    const jobs: Job[] = [];
+    for (const r of results) {
+      if (r.jobs) {
+        jobs.push(...r.jobs);
+        continue;
+      }
+      errors.set(r.host, r.error ?? 'unknown error');
+      // A failed listing says nothing about the jobs: keep the last known ones, marked stale.
+      const last = this.current.jobs.filter((j) => j.host === r.host);
+      if (last.length) stale.add(r.host);
+      jobs.push(...last);
+    }
+    this.set({ jobs, hosts: results.map((r) => r.host), errors, stale, loaded: true });
+  }
+
+  private set(s: JobsSnapshot): void {
+    this.current = s;
+    this.changed.fire(s);
+  }
+
+  /** Puts a job the engine just returned into the snapshot at once (no round trip). */
+  upsert(job: Job): void {
+    this.upsertAll([job]);
+  }
+
+  /** Puts jobs the engine just returned into the snapshot, in one change. */
+  upsertAll(changed: readonly Job[]): void {
+    if (changed.length === 0) return;
+    const fresh = new Map(changed.map((j) => [key(j), j]));
+    const jobs = this.current.jobs.map((j) => fresh.get(key(j)) ?? j);
+    const known = new Set(this.current.jobs.map(key));
+    const added = changed.filter((j) => !known.has(key(j)));
+    const hosts = [...this.current.hosts, ...new Set(added.map((j) => j.host).filter((h) => !this.current.hosts.includes(h)))];
+    this.set({ ...this.current, hosts, jobs: [...added, ...jobs] });
+  }
+
+  async run(kind: TargetKind, request: GuardedRunRequest): Promise<Job> {
+    const job = await (await this.engine(kind)).run(request);
+    this.upsert(job);
+    void this.refresh();
+    return job;
+  }
+
+  async stop(job: Pick<Job, 'name' | 'host'>): Promise<Job> {
+    const stopped = await (await this.engineOf(job)).stop(job.name);
+    this.upsert(stopped);
+    void this.refresh();
+    return stopped;
+  }
+
+  async stopAll(): Promise<Job[]> {
+    const stopped: Job[] = [];
+    for (const [, p] of this.engines) {
+      const o = await p.catch(() => undefined);
+      if (o) stopped.push(...(await o.engine.stopAll()));
+    }
+    this.upsertAll(stopped);
+    void this.refresh();
+    return stopped;
+  }
+
+  async follow(job: Pick<Job, 'name' | 'host'>, options: FollowOptions): Promise<Job> {
+    const final = await (await this.engineOf(job)).follow(job.name, options);
+    this.upsert(final);
+    return final;
+  }
+
+  find(name: string, host?: string): Job | undefined {
+    return this.current.jobs.find((j) => j.name === name && (host === undefined || j.host === host));
+  }
+
+  /** Re-reads one job from its host and puts it into the snapshot (undefined: it is gone). */
+  async reread(job: Pick<Job, 'name' | 'host'>): Promise<Job | undefined> {
+    const fresh = await (await this.engineOf(job)).get(job.name);
+    if (fresh) this.upsert(fresh);
+    return fresh;
+  }
+
+  /**
+   * Waits on the host for the log root to change and refreshes when it does. A failure (host
+   * unreachable) is retried after a growing pause; the first watch that works again refreshes,
+   * which clears the stale marks without anyone pressing Retry.
+   */
+  private startWatch(kind: TargetKind, o: OpenedEngine): void {
+    if (this.options.watch === false || this.watches.has(kind)) return;
+    const abort = new AbortController();
+    this.watches.set(kind, abort);
+    void (async () => {
+      let seen = '';
+      let failures = 0;
+      while (!abort.signal.aborted) {
+        try {
+          const next = await watchLogRoot(o.target, o.logRoot, seen, WATCH_LIMIT_SECONDS, abort.signal);
+          if (next === null) break;
+          // The first answer is the baseline (the refresh that opened the engine read the jobs),
+          // unless a failure came before it: then the tree has catching up to do.
+          if ((seen !== '' && next !== seen) || failures > 0) void this.refresh();
+          if (failures > 0) this.log.info(`watching ${o.engine.host} again`);
+          failures = 0;
+          seen = next;
+        } catch (e) {
+          if (abort.signal.aborted) break;
+          if (failures === 0) this.log.warn(`watching ${o.engine.host} for new jobs failed: ${errorMessage(e)}`);
+          const pause = WATCH_RETRY_MS[Math.min(failures, WATCH_RETRY_MS.length - 1)];
+          failures++;
+          seen = '';
+          await sleep(pause, abort.signal);
+        }
+      }
+    })();
+  }
+
+  /** Configuration changed: close every engine; the next call opens new ones. */
+  async reset(refreshAfter = true): Promise<void> {
+    this.generation++;
+    for (const w of this.watches.values()) w.abort();
+    this.watches.clear();
+    const old = [...this.engines.values()];
+    this.engines.clear();
+    this.set({ jobs: [], hosts: [], errors: new Map(), stale: new Set(), loaded: false });
+    await Promise.all(old.map(async (p) => (await p.catch(() => undefined))?.engine.close().catch(() => undefined)));
+    if (refreshAfter) void this.refresh();
+  }
+
+  dispose(): void {
+    void this.reset(false);
+    this.changed.dispose();
+  }
+}
