@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAutostop } from '../../../src/core/engine/autostop';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { HostSandbox } from './hostShell';
 
 describe('host autostop check', function () {
@@ -64,6 +66,32 @@ describe('host autostop check', function () {
     assert.match(readFileSync(orch('autostop-acted'), 'utf8'), /^\d+ 0\n/);
     const after = await report();
     assert.equal(after!.action?.status, 0);
+  });
+
+  it('posts the notice to Slack before acting (curl to a webhook of its own)', async () => {
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let b = '';
+      req.on('data', (c: Buffer) => (b += c.toString()));
+      req.on('end', () => {
+        // the notice comes before the action: nothing recorded yet
+        bodies.push(`${runs()} ${b}`);
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      writeFileSync(orch('slack-webhook'), `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook\n`, { mode: 0o600 });
+      idleFor(31 * 60);
+      await sh(`autostop_apply '${box.root}' 1800 'date +%s >> ${record}' || true`);
+      idleFor(31 * 60);
+      await check();
+      assert.equal(runs(), 1);
+      assert.equal(bodies.length, 1);
+      assert.match(bodies[0]!, /^0 \{"text":"orch autostop: \S+ has been idle for 31 min \(no active job, no login session, no attached tmux client\); running: date \+%s >> /);
+    } finally {
+      server.close();
+    }
   });
 
   it('never while a job is active, and the clock restarts then', async () => {
