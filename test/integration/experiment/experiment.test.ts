@@ -165,7 +165,8 @@ describe('orch experiment (real kit, real cloud-run, real sshd + tmux)', functio
     assert.deepEqual(banners(r.stdout), ['FRAME', 'RUN', 'READ', 'LOG']);
     const c = await calls();
     assert.deepEqual(c.map((x) => x.phase), ['frame', 'run', 'read', 'log']);
-    for (const x of c) assert.deepEqual([x.target, x.directive, x.directive_file, x.cloud_run], ['unset', 'no', 'no', 'no']);
+    // The resolved COMPUTE_TARGET reaches every phase, local too (issue 17); no directive, no cloud-run.
+    for (const x of c) assert.deepEqual([x.target, x.directive, x.directive_file, x.cloud_run], ['local', 'no', 'no', 'no']);
     assert.ok(!existsSync(path.join(ws, 'results/beta/.compute-directive.md')));
     assert.ok(!/Syncing results/.test(r.stdout));
     assert.deepEqual(await hostJobs(), before, 'no job reached the host');
