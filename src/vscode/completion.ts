@@ -45,6 +45,11 @@ export class EndWatch {
     for (const j of jobs) this.quiet.add(jobKey(j));
   }
 
+  /** These jobs' ends are known already (told by a command): a later listing reports them no more. */
+  seen(jobs: readonly Job[]): void {
+    for (const j of jobs) if (!isActive(j.state)) this.last.set(jobKey(j), j.state);
+  }
+
   /** Undoes `hush`; false for a job whose end was seen (and kept quiet) meanwhile. */
   unhush(jobs: readonly Pick<Job, 'name' | 'host'>[]): boolean {
     let all = true;

@@ -42,6 +42,11 @@ export class CompletionNotices implements vscode.Disposable {
     this.watch.hush(jobs);
   }
 
+  /** These ended jobs were announced by a command: no completion notice follows for them. */
+  seen(jobs: readonly Job[]): void {
+    this.watch.seen(jobs);
+  }
+
   /** Ends `hush`; false when an end was seen (and kept quiet) meanwhile: the caller must tell it. */
   unhush(jobs: readonly Pick<Job, 'name' | 'host'>[]): boolean {
     return this.watch.unhush(jobs);

@@ -36,6 +36,8 @@ async function lastLines(ctx: CloudJobs, job: Job): Promise<string> {
  * already ended (a typo, a missing file), its notice with exit code and last lines instead.
  */
 export function announceStart(ctx: CloudJobs, job: Job, syncedTo: string | undefined): void {
+  // An end the settle saw is told below: the listing that sees it later must not tell it again.
+  ctx.notices.seen([job]);
   const endSeen = !ctx.notices.unhush([job]);
   if (isActive(job.state) && !endSeen) {
     const synced = syncedTo ? ` (workspace synced to ${syncedTo})` : '';

@@ -44,6 +44,15 @@ describe('completion notices: which jobs ended', () => {
     assert.equal(w.unhush([job('mine', 'FAILED')]), false, 'and the command learns its end was seen');
   });
 
+  it('a command that told an end itself (seen, then unhush) gets no second notice from a later listing', () => {
+    const w = new EndWatch();
+    w.observe([job('old', 'DONE')], ['gpu-box']);
+    w.hush([job('fast', 'RUNNING')]);
+    w.seen([job('fast', 'FAILED', { exitCode: 2 })]);
+    assert.equal(w.unhush([job('fast', 'FAILED')]), true, 'no listing had seen it yet');
+    assert.deepEqual(w.observe([job('fast', 'FAILED', { exitCode: 2 }), job('old', 'DONE')], ['gpu-box']), []);
+  });
+
   it('remembers jobs missing from a listing (unreachable host, reset) and reports them when back', () => {
     const w = new EndWatch();
     w.observe([job('a', 'QUEUED')]);
