@@ -3,7 +3,12 @@
 # and client, tmux, Chromium, cron, the VS Code workbench (code-server) for extension tests, and
 # the shell tools: the linter (shellcheck) and zsh and fish for the completion tests, and a
 # single-node Slurm (slurm-wlm, munge) that test/integration/harness/slurm.ts starts per suite.
+# First of the README's test line: it needs Node >= 20 with npm on PATH (Debian's own nodejs is older).
 set -euo pipefail
+if ! command -v npm >/dev/null || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' 2>/dev/null; then
+  echo "setup-test-env: needs Node >= 20 and npm on PATH (found: $(node --version 2>/dev/null || echo 'no node'))." >&2
+  exit 1
+fi
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 $SUDO apt-get update -qq
