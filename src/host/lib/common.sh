@@ -103,11 +103,15 @@ file_size() {
 # ORCH_LOG_MODE=group (a file "group-readable" in .orch) readable by the user's group.
 # Sets UMASK_ORCH and DIR_MODE.
 private_mode() {
+  # shellcheck disable=SC2034 # UMASK_ORCH and DIR_MODE are what the callers (runner, run, stop-all) read
   if [ -e "$1/.orch/group-readable" ]; then UMASK_ORCH=027; DIR_MODE=750; else UMASK_ORCH=077; DIR_MODE=700; fi
 }
 
 # sessions: the tmux session names, once per call, as "\nname\n...".
 sessions() { SESSIONS=$'\n'$(tmux ls -F '#{session_name}' 2>/dev/null)$'\n'; }
+
+# forget_sessions: the next session_exists asks tmux again (after a stop, on each follow turn).
+forget_sessions() { SESSIONS=""; }
 
 # session_exists NAME: asks tmux at most once per call.
 session_exists() {

@@ -3,6 +3,7 @@
 # max-hours watchdog, notices, cron's prune and autostop check), the library calls one function. Sourced by an
 # operation's call script, it only defines them.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  # shellcheck disable=SC2034 # the functions called below find the library by it
   LIB=$0
   fn=${1:-}
   shift

@@ -2,9 +2,6 @@
 # The runner: runs inside the job's tmux session (`bash LIB runner DIR`) and owns the job from
 # start to "[EXIT: N]": the parallel slot, max-hours, the attempts of --retries, the exit line.
 
-# Seconds between SIGTERM and SIGKILL when stopping a job.
-STOP_GRACE=5
-
 # finish DIR STATUS: the one writer of the final "[EXIT: N]" line. Whoever creates exit.claim
 # first (O_EXCL) writes it: the runner, or stop when the runner is gone. The exit marker comes
 # last, so a reader that sees it knows run.log is complete.

@@ -18,6 +18,7 @@ slurm_queue() {
   local q
   SLURM_Q_OK=1
   # A controller that does not answer makes squeue retry for a long time: give up sooner.
+  # shellcheck disable=SC2034 # SLURM_Q_ERR is what ops/slurm-list.sh reports
   q=$(timeout 20 squeue --me -h -t all -o '%i %T' 2>&1) || { SLURM_Q_OK=0; SLURM_Q_ERR=${q##*$'\n'}; q=""; }
   SLURM_Q=$'\n'$q$'\n'
   SLURM_Q_AT=$SECONDS

@@ -2,6 +2,9 @@
 # Stopping a job (orch stop, stop --all, max-hours, guardrail L1): always through stop, so
 # "[EXIT: N]" ends run.log exactly once whoever gets there first.
 
+# Seconds between SIGTERM and SIGKILL when stopping a job.
+STOP_GRACE=5
+
 # stop DIR REASON: marks the job stopped, TERMs the command's process group, KILLs it after
 # STOP_GRACE seconds, makes sure "[EXIT: N]" ends run.log exactly once, then ends the session.
 stop() {

@@ -9,13 +9,13 @@ op_follow() {
   if ! tail -c 0 --pid=$$ -- /dev/null 2>/dev/null; then follow_poll "$d" "$F_FROM"; exit 0; fi
   # tail -c +N on a file shorter than N starts at its beginning: wait until it is long enough.
   while :; do
-    live=0; SESSIONS=""; job_alive "$d" && live=1
+    live=0; forget_sessions; job_alive "$d" && live=1
     file_size size "$d/run.log"
     [ "$size" -ge "$F_FROM" ] && break
     [ "$live" = 1 ] || exit 0
     sleep 0.25
   done
-  ( while SESSIONS=""; job_alive "$d"; do sleep 0.25; done ) &
+  ( while forget_sessions; job_alive "$d"; do sleep 0.25; done ) &
   w=$!
   tail -c "+$((F_FROM + 1))" -F -s 0.25 --pid="$w" -- "$d/run.log" 2>/dev/null &
   t=$!
@@ -31,7 +31,7 @@ follow_poll() {
   local d=$1 pos=$2 size live=1
   trap 'exit 143' TERM HUP INT
   while [ "$live" = 1 ]; do
-    SESSIONS=""; job_alive "$d" || live=0
+    forget_sessions; job_alive "$d" || live=0
     # Read after the check: once the job has ended, this range holds everything to [EXIT: N].
     file_size size "$d/run.log"
     if [ "$size" -gt "$pos" ]; then

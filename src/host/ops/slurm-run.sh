@@ -9,6 +9,7 @@ op_slurm_run() {
   # Slurm hands out the GPUs (sbatch --gpus), not the host queue of op_run.
   SLURM_GPUS_WANTED=$F_GPUS
   F_GPUS=""
+  # shellcheck disable=SC2034 # op_run (ops/run.sh) starts the job through this hook
   RUN_START=slurm_submit
   op_run
   slurm_queue

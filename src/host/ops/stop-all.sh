@@ -20,7 +20,7 @@ op_stop_all() {
       store_hook "$F_ROOT/.orch" "$F_HOOK" && bash "$LIB" notify_summary "$F_ROOT" "$F_REASON" "${todo[@]##*/}" </dev/null >/dev/null 2>&1
     fi
   fi
-  SESSIONS=""
+  forget_sessions
   header "$F_ROOT"
   for d in "${todo[@]}"; do emit "$d"; done
   return 0

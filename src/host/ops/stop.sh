@@ -4,7 +4,7 @@ op_stop() {
   local d=$F_ROOT/$F_NAME
   valid_name "$F_NAME" && [ -f "$d/meta.json" ] || exit "$X_NOT_FOUND"
   bash "$LIB" stop "$d" "$F_REASON"
-  SESSIONS=""
+  forget_sessions
   header "$F_ROOT"
   emit "$d"
 }
