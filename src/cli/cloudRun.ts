@@ -92,8 +92,8 @@ async function runCmd(argv: string[], io: CliIO): Promise<number> {
     const name = await freeName(ctx, generateJobName(config.project, cloudRunTask(o.spec as string | undefined)));
     const workdir = workdirFor(ctx, io, o);
     // the kit's scripts live in the workspace: sync it when it is a git repository
-    const sync = ctx.kind === 'cloud' && (await isGitWorkspace(config.workspaceRoot));
-    if (ctx.kind === 'cloud' && !sync) writeLine(io.stderr, `cloud-run: ${config.workspaceRoot} is not a git repository; the workspace was not synced.`);
+    const sync = ctx.where === 'cloud' && (await isGitWorkspace(config.workspaceRoot));
+    if (ctx.where === 'cloud' && !sync) writeLine(io.stderr, `cloud-run: ${config.workspaceRoot} is not a git repository; the workspace was not synced.`);
     await uploadForRun(ctx, io, workdir, sync, dataDirs, 'cloud-run');
     const placement = target.placement ? `${target.placement.host}: ${target.placement.reason}` : undefined;
     await ctx.engine.run({ name, command, workdir, outputDir, maxHours, gpus, retries: config.retries, placement, guardrails: runGuardrailsOf(guard), env });

@@ -12,6 +12,7 @@ import type { SshTarget } from '../core/ssh/sshTarget';
 import type { ResolvedHost } from '../core/ssh/sshConfig';
 import { UserError, usageError } from '../core/errors';
 import type { RoutingPolicy } from '../core/policy';
+import type { Where } from '../core/jobs/where';
 import { askHidden } from './prompt';
 
 /*
@@ -93,10 +94,8 @@ export function loadCliConfig(io: CliIO, options: ParsedArgs['options'], opts: {
   return loadConfig({ cwd: io.cwd, env: io.env, flags });
 }
 
-export type TargetKind = 'local' | 'cloud';
-
 export interface TargetChoice {
-  kind: TargetKind;
+  where: Where;
   /** One line for stderr when the choice was not what the user asked for explicitly. */
   note?: string;
   /** Policy reasons, when `--auto` decided. */
@@ -117,20 +116,20 @@ export function chooseTarget(
   const asked = (['local', 'cloud', 'auto'] as const).filter((k) => options[k] === true);
   if (asked.length > 1) throw usageError(`Choose one of --local, --cloud and --auto, not ${asked.map((k) => '--' + k).join(' and ')}.`);
   const explicit = asked[0];
-  if (explicit === 'local') return { kind: 'local' };
+  if (explicit === 'local') return { where: 'local' };
   if (explicit === 'cloud') {
     if (!config.host) throw usageError(describeMissingHost(config));
-    return { kind: 'cloud' };
+    return { where: 'cloud' };
   }
   let route: string | undefined;
   if (explicit === 'auto') {
     const decision = policyModule().decide({ command: opts.command ?? '' }, opts.policy);
     route = `${decision.target}: ${decision.reasons.join('; ')}`;
-    if (decision.target === 'local') return { kind: 'local', route, note: `orch: --auto chose local (${decision.reasons.join('; ')}).` };
+    if (decision.target === 'local') return { where: 'local', route, note: `orch: --auto chose local (${decision.reasons.join('; ')}).` };
   }
-  if (config.host) return { kind: 'cloud', route };
+  if (config.host) return { where: 'cloud', route };
   return {
-    kind: 'local',
+    where: 'local',
     route,
     note: opts.quiet ? undefined : `orch: no cloud host configured (ORCH_HOST in ${config.envFile ?? 'scripts/cloud/.env'}); using the local tmux target.`,
   };
@@ -145,7 +144,7 @@ export async function policyFor(io: CliIO, options: ParsedArgs['options']): Prom
 export interface CliContext {
   /** This host's configuration (a hosts.yaml entry's own values over the ORCH_* ones). */
   config: OrchConfig;
-  kind: TargetKind;
+  where: Where;
   target: ShellTarget;
   /** A direct SSH target to the same host, made on first use (attach needs its own connection). */
   readonly ssh: SshTarget | undefined;
@@ -164,15 +163,15 @@ export function openContext(io: CliIO, config: OrchConfig, choice: TargetChoice,
   let direct: SshTarget | undefined;
   const directSsh = (): SshTarget =>
     (direct ??= sshModule().createSshTarget(config, { askPassphrase: passphraseAsker(io), name, connection: { locate: boxLocate(io, config, name) } }));
-  const target: ShellTarget = choice.kind === 'cloud' ? remoteTarget(io, config, directSsh, name) : createLocalTarget({ env: io.env });
+  const target: ShellTarget = choice.where === 'cloud' ? remoteTarget(io, config, directSsh, name) : createLocalTarget({ env: io.env });
   // The local target is this machine: never powered off by autostop.
-  const engine = createEngine(choice.kind === 'cloud' ? config : withoutAutostop(config), target);
+  const engine = createEngine(choice.where === 'cloud' ? config : withoutAutostop(config), target);
   return {
     config,
-    kind: choice.kind,
+    where: choice.where,
     target,
     get ssh() {
-      return choice.kind === 'cloud' ? directSsh() : undefined;
+      return choice.where === 'cloud' ? directSsh() : undefined;
     },
     engine,
     close: async () => {

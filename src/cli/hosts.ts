@@ -39,7 +39,7 @@ function oneLine(text: string): string {
 }
 
 export function openHost(io: CliIO, host: ResolvedHost): CliContext {
-  return openContext(io, host.config, { kind: 'cloud' }, host.name);
+  return openContext(io, host.config, { where: 'cloud' }, host.name);
 }
 
 export type HostOutcome<T> = { host: string; ctx: CliContext; value: T; error?: undefined } | { host: string; ctx: CliContext; error: string; value?: undefined };
@@ -144,7 +144,7 @@ export async function openRunTarget(
   const hostKnown = wanted !== undefined && (wanted !== AUTO_HOST || h.set.hosts.length > 0);
   const choice = chooseTarget(hostKnown ? { ...h.base, host: h.base.host ?? wanted } : h.base, options, opts);
   if (choice.note) choice.note = choice.note.replace(/^orch:/, `${prefix}:`);
-  if (choice.kind === 'local' || wanted === undefined) return { ctx: openContext(io, h.base, choice), choice };
+  if (choice.where === 'local' || wanted === undefined) return { ctx: openContext(io, h.base, choice), choice };
   if (wanted !== AUTO_HOST) {
     const host = hostByName(h.set, h.base, wanted, h.asked !== undefined ? '--host' : `default: in ${h.set.file ?? 'the configuration'}`);
     return { ctx: openHost(io, host), choice };

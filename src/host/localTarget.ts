@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import type { ExecOptions, ExecResult, ShellTarget } from './target';
+import { LOCAL_HOST } from '../core/jobs/where';
 
 export interface LocalTargetOptions {
   /** Environment of the scripts (default: this process's). */
@@ -13,7 +14,7 @@ export interface LocalTargetOptions {
 
 export function createLocalTarget(options: LocalTargetOptions = {}): ShellTarget {
   return {
-    host: 'local',
+    host: LOCAL_HOST,
     exec: (script, execOptions) => execLocal(script, execOptions ?? {}, options.env ?? process.env),
     close: async () => undefined,
   };

@@ -6,7 +6,7 @@ import { engineOpener } from './engines';
 import { JobMarks } from './guardrailMarks';
 import { LogWatches } from './guardrails';
 import { JobLogChannels } from './logChannels';
-import type { TargetKind } from '../core/jobs/jobsService';
+import { LOCAL_HOST, type HostName } from '../core/jobs/where';
 import { JobsService } from '../core/jobs/jobsService';
 import { TextChannel } from './textChannel';
 import { BoxService } from './boxes';
@@ -50,7 +50,7 @@ export class CloudJobs implements vscode.Disposable {
   constructor(readonly ext: vscode.ExtensionContext) {
     this.log = this.store.add(vscode.window.createOutputChannel('Cloud Jobs', { log: true }));
     this.config = this.store.add(new ConfigService(ext.secrets, this.log));
-    this.jobs = this.store.add(new JobsService(engineOpener(this.config, ext.secrets, this.log), () => this.listedKinds(), this.log));
+    this.jobs = this.store.add(new JobsService(engineOpener(this.config, ext.secrets, this.log), () => this.listedHosts(), this.log));
     this.boxes = this.store.add(new BoxService(this.config, this.log, async (host) => (await this.jobs.engine(host)).autostop?.()));
     // Every jobs refresh (view shown, window focused, polls, own actions) also re-reads the box,
     // at most every few seconds; a box that stopped or moved drops the connections to it.
@@ -77,11 +77,11 @@ export class CloudJobs implements vscode.Disposable {
   }
 
   /** Targets the tree lists: every host (hosts.yaml, else ORCH_HOST), and the local tmux server once chosen (or used). */
-  private async listedKinds(): Promise<TargetKind[]> {
+  private async listedHosts(): Promise<HostName[]> {
     const set = await this.config.tryHosts();
-    const kinds: TargetKind[] = set?.hosts.map((h) => h.name) ?? [];
-    if (this.usesLocal) kinds.push('local');
-    return kinds;
+    const names: HostName[] = set?.hosts.map((h) => h.name) ?? [];
+    if (this.usesLocal) names.push(LOCAL_HOST);
+    return names;
   }
 
   private get usesLocal(): boolean {
@@ -114,8 +114,8 @@ export class CloudJobs implements vscode.Disposable {
   }
 
   /** Where "Run on EC2" goes without asking: the default host, or the local tmux server when none is configured. */
-  async runTarget(): Promise<TargetKind> {
-    return (await this.config.defaultHost()) ?? 'local';
+  async runTarget(): Promise<HostName> {
+    return (await this.config.defaultHost()) ?? LOCAL_HOST;
   }
 
   /** Lists the local tmux server's jobs too (beside the host's, grouped by host). */

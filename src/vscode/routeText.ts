@@ -1,7 +1,8 @@
 // Text for routing decisions, pure so it is unit-tested.
+import type { Where } from '../core/jobs/where';
 import type { Decision } from '../core/policy/types';
 
-export function targetIcon(target: 'cloud' | 'local'): string {
+export function targetIcon(target: Where): string {
   return target === 'cloud' ? '$(cloud)' : '$(device-desktop)';
 }
 

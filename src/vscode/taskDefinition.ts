@@ -1,5 +1,6 @@
 // The `orch` task type's definition (tasks.json), pure so it is unit-tested.
 import { usageError } from '../core/errors';
+import type { Where } from '../core/jobs/where';
 import type { TaskFacts } from '../core/policy/types';
 
 export const ORCH_TASK_TYPE = 'orch';
@@ -10,7 +11,7 @@ export interface OrchTaskDefinition {
   /** Job name; default from the naming convention. */
   name?: string;
   /** `auto` (default) asks the routing policy. */
-  target?: 'auto' | 'cloud' | 'local';
+  target?: 'auto' | Where;
   runtime?: number;
   memory?: number;
   parallel?: number;

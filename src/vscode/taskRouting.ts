@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { readComputeTarget } from '../core/config/computeTarget';
 import type { Decision } from '../core/policy/types';
-import { choiceOrder, type RouteStep, type RunWhere } from './autorun';
+import type { Where } from '../core/jobs/where';
+import { choiceOrder, type RouteStep } from './autorun';
 import { workspaceRoot } from './config';
 import type { CloudJobs } from './context';
 import { decisionDetail, decisionSummary } from './routeText';
@@ -19,13 +20,13 @@ async function cloudLabel(ctx: CloudJobs): Promise<string> {
  * `confirm` shows the policy's reasons before anything is sent to the cloud; `off` asks every
  * time, offering the workspace's COMPUTE_TARGET first. Undefined when the user cancelled.
  */
-export async function chooseTaskTarget(ctx: CloudJobs, task: { label: string; command: string }, decision: Decision, step: RouteStep): Promise<RunWhere | undefined> {
+export async function chooseTaskTarget(ctx: CloudJobs, task: { label: string; command: string }, decision: Decision, step: RouteStep): Promise<Where | undefined> {
   if (step.kind === 'run') return step.where;
   const cloud = await cloudLabel(ctx);
   const reasons = `${decisionSummary(decision)}\n${decisionDetail(decision)}`;
   let message: string;
   let detail: string;
-  let order: RunWhere[];
+  let order: Where[];
   if (step.kind === 'confirm') {
     message = `Send task "${task.label}" to the cloud?`;
     detail = `${task.command}\n\nThe routing policy sends it to the cloud: ${reasons}`;

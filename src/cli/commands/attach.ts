@@ -25,7 +25,7 @@ async function attach(ctx: CliContext, io: CliIO, name: string): Promise<number>
   const job = await ctx.engine.get(name);
   if (!job) throw new UserError(`No job named ${name} on ${ctx.engine.host}.`);
   if (!isActive(job.state)) throw new UserError(`Job ${name} is ${job.state}; there is no session to attach to (see orch logs ${name}).`);
-  if (ctx.kind === 'local') {
+  if (ctx.where === 'local') {
     if (!(await findOnPath('tmux', io.env))) throw new UserError('tmux is not installed on this machine.');
     return runOnTerminal('tmux', ['attach', '-t', name]);
   }

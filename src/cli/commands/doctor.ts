@@ -16,11 +16,11 @@ function reachOf(ctx: CliContext): string {
 }
 
 export function doctorOf(ctx: CliContext, slurm = false): Promise<DoctorReport> {
-  return runDoctor({ target: ctx.target, logRoot: ctx.config.logRoot, logMode: ctx.config.logMode, reach: reachOf(ctx), local: ctx.kind === 'local', slurm, autostopMinutes: ctx.config.autostopMinutes });
+  return runDoctor({ target: ctx.target, logRoot: ctx.config.logRoot, logMode: ctx.config.logMode, reach: reachOf(ctx), local: ctx.where === 'local', slurm, autostopMinutes: ctx.config.autostopMinutes });
 }
 
 function print(io: CliIO, name: string, ctx: CliContext, report: DoctorReport): void {
-  writeLine(io.stdout, ctx.kind === 'local' ? `${name} (this computer, log root ${ctx.config.logRoot})` : `${name} (${reachOf(ctx)}, log root ${ctx.config.logRoot})`);
+  writeLine(io.stdout, ctx.where === 'local' ? `${name} (this computer, log root ${ctx.config.logRoot})` : `${name} (${reachOf(ctx)}, log root ${ctx.config.logRoot})`);
   for (const line of formatLines(report.lines)) writeLine(io.stdout, `  ${line}`);
   const failed = report.lines.filter((l) => l.status === 'fail').length;
   writeLine(io.stdout, failed ? `  ${failed} of ${report.lines.length} checks failed on ${name}.` : `  All ${report.lines.length} checks passed on ${name}.`);
@@ -56,7 +56,7 @@ export const doctorCommand: Command = {
       targets === undefined
         ? [(() => {
             const ctx = openContext(io, hosts.base, chooseTarget(hosts.base, p.options, { quiet: true }));
-            return { name: ctx.kind === 'local' ? 'local' : ctx.target.host, ctx };
+            return { name: ctx.where === 'local' ? 'local' : ctx.target.host, ctx };
           })()]
         : targets.map((h) => ({ name: h.name, ctx: openHost(io, h), slurm: h.kind === 'slurm' }));
     try {

@@ -25,7 +25,7 @@ async function forward(ctx: CliContext, io: CliIO, name: string, asked: PortSpec
   if (!isActive(job.state)) throw new UserError(`Job ${name} is ${job.state}: nothing serves its ports any more (see orch logs ${name}).`, { exitCode: 1 });
   const specs = asked.length ? asked : (job.ports ?? []);
   if (!specs.length) throw usageError(`Job ${name} publishes no ports (orch run --publish P); give one: orch forward ${name} 6006.`);
-  if (ctx.kind === 'local') {
+  if (ctx.where === 'local') {
     for (const s of specs) writeLine(io.stdout, `http://127.0.0.1:${s.port}`);
     writeLine(io.stderr, `orch: ${name} runs on this machine; its ports need no forward.`);
     return 0;

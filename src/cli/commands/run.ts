@@ -175,7 +175,7 @@ async function checkDirs(io: CliIO, dirs: readonly string[]): Promise<void> {
 
 /** Uploads what `--sync` and `--data-dirs` ask for; the local target runs in place and needs none. */
 export async function uploadForRun(ctx: CliContext, io: CliIO, workdir: string, sync: boolean, dataDirs: readonly string[], prefix = 'orch'): Promise<void> {
-  if (ctx.kind === 'local' && path.resolve(io.cwd, workdir) === path.resolve(io.cwd)) {
+  if (ctx.where === 'local' && path.resolve(io.cwd, workdir) === path.resolve(io.cwd)) {
     if (sync || dataDirs.length) writeLine(io.stderr, `${prefix}: the local target runs in ${workdir}; nothing to upload.`);
     return;
   }
@@ -188,7 +188,7 @@ export async function uploadForRun(ctx: CliContext, io: CliIO, workdir: string, 
 
 /** The job's workdir: the remote workdir on the cloud; the current directory locally unless --workdir. */
 export function workdirFor(ctx: CliContext, io: CliIO, options: ParsedArgs['options']): string {
-  if (ctx.kind === 'local' && typeof options.workdir !== 'string' && typeof options['remote-workdir'] !== 'string') return io.cwd;
+  if (ctx.where === 'local' && typeof options.workdir !== 'string' && typeof options['remote-workdir'] !== 'string') return io.cwd;
   return ctx.config.remoteWorkdir;
 }
 

@@ -2,12 +2,10 @@ import * as path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
 import { UserError } from '../errors';
 import { parseEnvText, type EnvFileResult as ParsedEnv } from './envFile';
+import { COMPUTE_TARGETS, type ComputeTarget } from '../jobs/where';
 
 /** The research kit's env file, at the workspace root. */
 export const KIT_ENV_FILE = '.orchestration-kit.env';
-
-export type ComputeTarget = 'local' | 'ec2';
-export const COMPUTE_TARGETS: readonly ComputeTarget[] = ['local', 'ec2'];
 
 export interface ComputeTargetInfo {
   target: ComputeTarget;

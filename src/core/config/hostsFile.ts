@@ -13,11 +13,12 @@ import { CONFIG_VALUE_SCHEMAS, EXPECTED } from './schema';
 import type { ConfigKey } from './types';
 import { lineOf, pathText, type YamlKey } from './yamlPositions';
 import { AUTO_HOST, type Ec2Settings, type HostEntry, type HostsFile } from './hostsTypes';
+import { LOCAL_HOST } from '../jobs/where';
 
 /** A host's name: shown in columns and the tree, typed after --host. */
 export const HOST_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 /** Names with a meaning of their own on the command line. */
-const RESERVED_NAMES = new Set([AUTO_HOST, 'local']);
+const RESERVED_NAMES = new Set([AUTO_HOST, LOCAL_HOST]);
 
 /** A value checked by the ORCH_* rule of `key`, with that key's "must be ..." sentence. */
 function orchValue<K extends ConfigKey>(key: K) {

@@ -5,9 +5,7 @@ import { Emitter, type Disposable } from '../events';
 import type { Job } from './model';
 import { isActive } from './model';
 import { watchLogRoot } from '../../host/watchLogRoot';
-
-/** Which engine: `local` (the local tmux server), or a host by its name (hosts.yaml, else ORCH_HOST). */
-export type TargetKind = string;
+import type { HostName } from './where';
 
 /** An engine with the target it runs on (the same connection serves sync, pull and the change watch). */
 export interface OpenedEngine {
@@ -17,7 +15,7 @@ export interface OpenedEngine {
 }
 
 /** Opens an engine on first need (the SSH connection is made by its first call, not here). */
-export type EngineOpener = (kind: TargetKind) => Promise<OpenedEngine>;
+export type EngineOpener = (host: HostName) => Promise<OpenedEngine>;
 
 export interface JobsLog {
   info(message: string): void;
@@ -63,8 +61,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * src/host/ops/watch-log-root.sh), so jobs started elsewhere appear without polling.
  */
 export class JobsService implements Disposable {
-  private readonly engines = new Map<TargetKind, Promise<OpenedEngine>>();
-  private readonly watches = new Map<TargetKind, AbortController>();
+  private readonly engines = new Map<HostName, Promise<OpenedEngine>>();
+  private readonly watches = new Map<HostName, AbortController>();
   private readonly changed = new Emitter<JobsSnapshot>();
   readonly onDidChange = this.changed.event;
   private current: JobsSnapshot = { jobs: [], hosts: [], errors: new Map(), stale: new Set(), loaded: false };
@@ -75,7 +73,7 @@ export class JobsService implements Disposable {
   constructor(
     private readonly open: EngineOpener,
     /** Which targets the tree lists (called at every refresh; depends on configuration). */
-    private readonly listedKinds: () => Promise<TargetKind[]>,
+    private readonly listedHosts: () => Promise<HostName[]>,
     private readonly log: JobsLog,
     private readonly options: { watch?: boolean } = {},
   ) {}
@@ -92,27 +90,27 @@ export class JobsService implements Disposable {
     return this.current.jobs.some((j) => isActive(j.state));
   }
 
-  private opened(kind: TargetKind): Promise<OpenedEngine> {
-    let e = this.engines.get(kind);
+  private opened(host: HostName): Promise<OpenedEngine> {
+    let e = this.engines.get(host);
     if (!e) {
-      const p = this.open(kind);
+      const p = this.open(host);
       e = p;
-      this.engines.set(kind, p);
+      this.engines.set(host, p);
       p.then(
-        (o) => this.engines.get(kind) === p && this.startWatch(kind, o),
-        () => this.engines.get(kind) === p && this.engines.delete(kind),
+        (o) => this.engines.get(host) === p && this.startWatch(host, o),
+        () => this.engines.get(host) === p && this.engines.delete(host),
       );
     }
     return e;
   }
 
-  async engine(kind: TargetKind): Promise<Engine> {
-    return (await this.opened(kind)).engine;
+  async engine(host: HostName): Promise<Engine> {
+    return (await this.opened(host)).engine;
   }
 
   /** The shell target of an engine (its connection), for uploads and downloads. */
-  async target(kind: TargetKind): Promise<ShellTarget> {
-    return (await this.opened(kind)).target;
+  async target(host: HostName): Promise<ShellTarget> {
+    return (await this.opened(host)).target;
   }
 
   private async openedOf(job: Pick<Job, 'host'>): Promise<OpenedEngine> {
@@ -155,13 +153,13 @@ export class JobsService implements Disposable {
 
   private async readAll(): Promise<void> {
     const gen = this.generation;
-    const kinds = new Set<TargetKind>(await this.listedKinds());
-    for (const k of this.engines.keys()) kinds.add(k);
+    const names = new Set<HostName>(await this.listedHosts());
+    for (const k of this.engines.keys()) names.add(k);
     const results = await Promise.all(
-      [...kinds].map(async (kind) => {
-        let host: string = kind;
+      [...names].map(async (name) => {
+        let host: string = name;
         try {
-          const engine = await this.engine(kind);
+          const engine = await this.engine(name);
           host = engine.host;
           return { host, jobs: await engine.list() };
         } catch (e) {
@@ -209,8 +207,8 @@ export class JobsService implements Disposable {
     this.set({ ...this.current, hosts, jobs: [...added, ...jobs] });
   }
 
-  async run(kind: TargetKind, request: GuardedRunRequest): Promise<Job> {
-    const job = await (await this.engine(kind)).run(request);
+  async run(host: HostName, request: GuardedRunRequest): Promise<Job> {
+    const job = await (await this.engine(host)).run(request);
     this.upsert(job);
     void this.refresh();
     return job;
@@ -256,10 +254,10 @@ export class JobsService implements Disposable {
    * unreachable) is retried after a growing pause; the first watch that works again refreshes,
    * which clears the stale marks without anyone pressing Retry.
    */
-  private startWatch(kind: TargetKind, o: OpenedEngine): void {
-    if (this.options.watch === false || this.watches.has(kind)) return;
+  private startWatch(host: HostName, o: OpenedEngine): void {
+    if (this.options.watch === false || this.watches.has(host)) return;
     const abort = new AbortController();
-    this.watches.set(kind, abort);
+    this.watches.set(host, abort);
     void (async () => {
       let seen = '';
       let failures = 0;

@@ -1,5 +1,6 @@
 import type { PortSpec } from '../ports/portSpec';
 import type { JobProgress } from './progress';
+import type { HostName } from './where';
 
 /** The job model shared by the engine, the CLI and the extension (PRODUCT.md §2). */
 
@@ -20,7 +21,7 @@ export interface Job {
   /** The command's exit status from `[EXIT: N]`; null while active or when unknown. */
   exitCode: number | null;
   /** `local` for the local tmux target, else the configured host (alias as the user wrote it). */
-  host: string;
+  host: HostName;
   /** Absolute path of run.log on the target host. */
   logPath: string;
   /** ISO 8601. */

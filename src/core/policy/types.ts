@@ -1,5 +1,4 @@
-/** Where a task runs. */
-export type RoutingTarget = 'cloud' | 'local';
+import type { Where } from '../jobs/where';
 
 /**
  * What is known about a task. Every field may be unknown (undefined); an unknown fact never
@@ -29,7 +28,7 @@ export interface TaskFacts {
 
 /** The routing answer: where, which rules fired (empty when the default or allow_local decided) and why. */
 export interface Decision {
-  target: RoutingTarget;
+  target: Where;
   matched: string[];
   reasons: string[];
 }
@@ -75,7 +74,7 @@ export interface LocalAgentDefaults {
 
 /** Everything `decide` needs; DEFAULT_POLICY is the protocol's CLOUD_ROUTING block. */
 export interface RoutingPolicy {
-  default: RoutingTarget;
+  default: Where;
   forceCloud: ForceRule[];
   allowLocal: AllowClause[];
   agents: {

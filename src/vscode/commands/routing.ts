@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { COMPUTE_TARGETS, kitEnvFile, setComputeTarget as writeComputeTarget, type ComputeTarget } from '../../core/config/computeTarget';
+import { kitEnvFile, setComputeTarget as writeComputeTarget } from '../../core/config/computeTarget';
+import { COMPUTE_TARGETS, type ComputeTarget } from '../../core/jobs/where';
 import { UserError } from '../../core/errors';
 import type { CloudJobs } from '../context';
 import { workspaceRoot } from '../config';

@@ -9,7 +9,7 @@ import { runOnEc2Asks } from '../autorun';
 import type { CloudJobs } from '../context';
 import { workspaceRoot } from '../config';
 import { runGuardrails } from '../guardrails';
-import type { TargetKind } from '../../core/jobs/jobsService';
+import { LOCAL_HOST, type HostName } from '../../core/jobs/where';
 import { pickRunHost, resolveRunHost } from '../hostPick';
 import { commandForFile, decisionDetail, decisionSummary, taskFromCommand } from '../routeText';
 import { requireTrust } from '../trust';
@@ -110,26 +110,26 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
     if (typed === undefined) return undefined;
     outputDir = typed.trim().replace(/\/+$/, '') || undefined;
   }
-  let kind: TargetKind | undefined;
+  let host: HostName | undefined;
   let placement: string | undefined;
-  if (given.target === 'local') kind = 'local';
-  else if (given.host !== undefined) ({ host: kind, placement } = await resolveRunHost(ctx, given.host));
+  if (given.target === 'local') host = LOCAL_HOST;
+  else if (given.host !== undefined) ({ host: host, placement } = await resolveRunHost(ctx, given.host));
   else if (given.target === 'remote') {
-    kind = await ctx.config.defaultHost();
-    if (!kind) throw new UserError('No cloud host is configured: set cloudJobs.host in the settings or ORCH_HOST in scripts/cloud/.env.');
+    host = await ctx.config.defaultHost();
+    if (!host) throw new UserError('No cloud host is configured: set cloudJobs.host in the settings or ORCH_HOST in scripts/cloud/.env.');
   } else {
     const picked = await pickRunHost(ctx);
     if (picked === undefined) return undefined;
-    ({ host: kind, placement } = picked);
+    ({ host: host, placement } = picked);
   }
-  if (kind === undefined) return undefined;
-  if (kind === 'local') await ctx.useLocalTarget();
+  if (host === undefined) return undefined;
+  if (host === LOCAL_HOST) await ctx.useLocalTarget();
   // a stopped EC2 box: "Start Box and Run" (or at once with wake: auto)
-  if (kind !== 'local' && !(await boxReadyForRun(ctx, kind))) return undefined;
-  const hostConfig = kind === 'local' ? config : await ctx.config.hostConfig(kind);
+  if (host !== LOCAL_HOST && !(await boxReadyForRun(ctx, host))) return undefined;
+  const hostConfig = host === LOCAL_HOST ? config : await ctx.config.hostConfig(host);
   const root = workspaceRoot();
   // The local target runs in the remote workdir of this machine; only a host needs a copy.
-  const canSync = kind !== 'local' && root !== undefined;
+  const canSync = host !== LOCAL_HOST && root !== undefined;
   let sync = canSync && (given.sync ?? config.sync === true);
   const workdir = hostConfig.remoteWorkdir;
   // The sync sends git-tracked and untracked-not-ignored files: without a repository there is no
@@ -139,7 +139,7 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
   if (noGit && !asks) {
     throw new UserError(`${root} is not a git repository, so Sync before run (cloudJobs.syncBeforeRun) cannot tell which files to send: run \`git init\` there, or turn the setting off.`);
   }
-  const where = kind !== 'local' ? kind : 'the local tmux server (no host configured)';
+  const where = host !== LOCAL_HOST ? host : 'the local tmux server (no host configured)';
   if (asks) {
     const policySays = decision.target === 'cloud' ? 'The routing policy sends this to the cloud.' : 'The routing policy would run this locally.';
     const syncText = !canSync
@@ -161,8 +161,7 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
     if (pick === 'Sync and Run') sync = true;
     if (pick === 'Initialize Git and Run') await gitInit(root!);
   }
-  const host = kind;
-  const ref = { name, host: (await ctx.jobs.engine(kind)).host };
+  const ref = { name, host: (await ctx.jobs.engine(host)).host };
   // The start is told here (started, or failed right away), not by a completion notice.
   ctx.notices.hush([ref]);
   let job: Job;
@@ -171,11 +170,11 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
       if (sync) {
         progress.report({ message: `syncing the workspace to ${workdir}…` });
         const [{ syncWorkspace }, { describeSync }] = await Promise.all([import('../../core/transfer/index.js'), import('../../core/transfer/describe.js')]);
-        const r = await syncWorkspace(await ctx.jobs.target(kind), root!, workdir);
+        const r = await syncWorkspace(await ctx.jobs.target(host), root!, workdir);
         ctx.log.info(`${name}: ${describeSync(`sync to ${host}:${workdir}`, r)}`);
       }
       progress.report({ message: 'starting…' });
-      const started = await ctx.jobs.run(kind, {
+      const started = await ctx.jobs.run(host, {
         name,
         command,
         workdir,

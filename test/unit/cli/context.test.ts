@@ -28,12 +28,12 @@ function config(over: Partial<OrchConfig> = {}): OrchConfig {
 
 describe('cli target choice', () => {
   it('runs on the configured host by default', () => {
-    assert.deepEqual(chooseTarget(config({ host: 'box' }), {}), { kind: 'cloud', route: undefined });
+    assert.deepEqual(chooseTarget(config({ host: 'box' }), {}), { where: 'cloud', route: undefined });
   });
 
   it('falls back to the local tmux target with a note when no host is configured', () => {
     const c = chooseTarget(config(), {});
-    assert.equal(c.kind, 'local');
+    assert.equal(c.where, 'local');
     assert.match(c.note ?? '', /no cloud host configured \(ORCH_HOST in scripts\/cloud\/\.env\); using the local tmux target/);
     assert.equal(chooseTarget(config(), {}, { quiet: true }).note, undefined);
   });
@@ -46,13 +46,13 @@ describe('cli target choice', () => {
   });
 
   it('honours --local even with a host, and refuses two target flags', () => {
-    assert.equal(chooseTarget(config({ host: 'box' }), { local: true }).kind, 'local');
+    assert.equal(chooseTarget(config({ host: 'box' }), { local: true }).where, 'local');
     assert.throws(() => chooseTarget(config({ host: 'box' }), { local: true, cloud: true }), /Choose one of --local, --cloud and --auto/);
   });
 
   it('lets --auto ask the policy: a training run goes to the host, with the reasons recorded', () => {
     const c = chooseTarget(config({ host: 'box' }), { auto: true }, { command: 'python train.py' });
-    assert.equal(c.kind, 'cloud');
+    assert.equal(c.where, 'cloud');
     assert.match(c.route ?? '', /^cloud: /);
   });
 
