@@ -41,6 +41,8 @@ const awsBundleExternal = {
 const targets = [
   { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', ...nativeExternals], plugins: [awsBundleExternal] },
   { ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/orch.js', external: nativeExternals, plugins: [awsBundleExternal] },
+  // What the bins load first: it compiles dist/orch.js from a code cache (src/cli/start.ts).
+  { ...common, entryPoints: ['src/cli/start.ts'], outfile: 'dist/start.js' },
   // ESM entry points of the SDK (module before main): only the three commands are kept.
   { ...common, entryPoints: ['src/aws/ec2Api.ts'], outfile: 'dist/aws-ec2.js', mainFields: ['module', 'main'] },
 ];
