@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Job } from '../core/jobs/model';
 import { completionNotice, EndWatch, MAX_SEPARATE_NOTICES, summaryNotice, type NoticeText } from './completion';
 import type { JobsService } from '../core/jobs/jobsService';
+import { jobRef } from './jobRef';
 
 const SHOW_LOGS = 'Show Logs';
 const PULL = 'Pull Results';
@@ -67,8 +68,8 @@ export class CompletionNotices implements vscode.Disposable {
     for (const job of ended) {
       const actions = job.outputDir ? [SHOW_LOGS, PULL] : [SHOW_LOGS];
       void this.show(completionNotice(job), actions).then((pick) => {
-        if (pick === SHOW_LOGS) void vscode.commands.executeCommand('cloudJobs.showLogs', { name: job.name, host: job.host });
-        if (pick === PULL) void vscode.commands.executeCommand('cloudJobs.pullResults', { name: job.name, host: job.host });
+        if (pick === SHOW_LOGS) void vscode.commands.executeCommand('cloudJobs.showLogs', jobRef(job));
+        if (pick === PULL) void vscode.commands.executeCommand('cloudJobs.pullResults', jobRef(job));
       });
     }
   }

@@ -12,6 +12,7 @@ import { TextChannel } from './textChannel';
 import { BoxService } from './boxes';
 import { PortForwards } from './portForwards';
 import { LogCache, logCacheDir } from '../core/logCache/logCache';
+import { setContext } from './setContext';
 
 /** The same cache dir as the CLI's (so a log read by either shows offline in both); the size is the setting's. */
 function logCacheOf(mb: number): LogCache {
@@ -66,7 +67,7 @@ export class CloudJobs implements vscode.Disposable {
           addresses.set(b.host, now);
         }
         if (moved) void this.jobs.reset();
-        void vscode.commands.executeCommand('setContext', 'cloudJobs.isBox', this.boxes.all.length > 0);
+        void setContext('cloudJobs.isBox', this.boxes.all.length > 0);
       }),
     );
     this.logs = this.store.add(new JobLogChannels(this.jobs, this.log, new LogWatches(this.marks, this.log), () => logCacheOf(this.config.logCacheMB())));
@@ -99,9 +100,9 @@ export class CloudJobs implements vscode.Disposable {
   }
 
   private async setContextKeys(configError: boolean): Promise<void> {
-    await vscode.commands.executeCommand('setContext', 'cloudJobs.hostConfigured', this.hostConfigured === true);
-    await vscode.commands.executeCommand('setContext', 'cloudJobs.useLocal', this.usesLocal);
-    await vscode.commands.executeCommand('setContext', 'cloudJobs.configError', configError);
+    await setContext('cloudJobs.hostConfigured', this.hostConfigured === true);
+    await setContext('cloudJobs.useLocal', this.usesLocal);
+    await setContext('cloudJobs.configError', configError);
   }
 
   private async onConfigChanged(): Promise<void> {

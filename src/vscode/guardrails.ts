@@ -4,6 +4,7 @@ import { errorMessage } from '../core/errors';
 import type { Job } from '../core/jobs/model';
 import { workspaceRoot } from './config';
 import { attemptsIn, type JobMarks } from './guardrailMarks';
+import { jobRef } from './jobRef';
 
 /** The core's guardrails module, loaded on first need (it brings yaml and zod). */
 function core(): Promise<typeof import('../core/guardrails')> {
@@ -79,7 +80,7 @@ export class LogWatches {
     const first = this.marks.setL1(job, { pattern: m.pattern, text: m.text, line: m.line });
     if (!first) return;
     void vscode.window.showWarningMessage(`L1: ${job.name} printed "${m.text}" (line ${m.line}, ${m.pattern}).`, 'Show Logs').then((pick) => {
-      if (pick) void vscode.commands.executeCommand('cloudJobs.showLogs', { name: job.name, host: job.host });
+      if (pick) void vscode.commands.executeCommand('cloudJobs.showLogs', jobRef(job));
     });
   }
 }

@@ -7,6 +7,7 @@ import { JobsTreeProvider } from './jobsTree';
 import { nextPollDelay } from './pollCadence';
 import type { BoxService } from './boxes';
 import type { PortForwards } from './portForwards';
+import { setContext } from './setContext';
 
 export const VIEW_ID = 'cloudJobs.jobs';
 
@@ -53,7 +54,7 @@ export class JobsView implements vscode.Disposable {
     const hasJobs = this.jobs.snapshot.jobs.length > 0;
     if (hasJobs !== this.hasJobs) {
       this.hasJobs = hasJobs;
-      void vscode.commands.executeCommand('setContext', 'cloudJobs.hasJobs', hasJobs);
+      void setContext('cloudJobs.hasJobs', hasJobs);
     }
     this.schedule();
   }

@@ -5,6 +5,7 @@ import { attachTerminal } from '../terminal';
 import type { CloudJobs } from '../context';
 import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
+import { jobCommandOptions, jobRefOf } from '../jobRef';
 
 /** `{ preserveFocus: true }` from a click on a row: the log shows and the keyboard stays in the tree. */
 export async function showLogs(ctx: CloudJobs, arg?: unknown, options?: unknown): Promise<void> {
@@ -13,8 +14,8 @@ export async function showLogs(ctx: CloudJobs, arg?: unknown, options?: unknown)
     job = await jobArg(ctx, arg, undefined, 'show the log of');
   } catch (e) {
     // A job its host cannot list now (box stopped, host unreachable) may still have a cached log.
-    const ref = arg && typeof arg === 'object' && 'name' in arg ? (arg as { name: unknown; host?: unknown }) : typeof arg === 'string' ? { name: arg } : undefined;
-    job = ref ? await ctx.logs.cachedJob(String(ref.name), typeof ref.host === 'string' ? ref.host : undefined) : undefined;
+    const ref = jobRefOf(arg);
+    job = ref ? await ctx.logs.cachedJob(ref.name, ref.host) : undefined;
     if (!job) throw e;
   }
   const preserveFocus = typeof options === 'object' && options !== null && (options as { preserveFocus?: unknown }).preserveFocus === true;
@@ -53,8 +54,7 @@ export async function stop(ctx: CloudJobs, arg?: unknown): Promise<Job | undefin
   requireTrust('stop jobs');
   const job = await jobArg(ctx, arg, ['QUEUED', 'STARTING', 'RUNNING'], 'stop');
   if (!job) return undefined;
-  const confirmed = typeof arg === 'object' && arg !== null && (arg as { confirmed?: unknown }).confirmed === true;
-  if (!confirmed) {
+  if (!jobCommandOptions(arg).confirmed) {
     const ok = await vscode.window.showWarningMessage(`Stop ${job.name} on ${job.host}?`, { modal: true, detail: `${job.command ?? ''}\n\nIts log is kept.` }, 'Stop');
     if (ok !== 'Stop') return undefined;
   }
@@ -72,8 +72,7 @@ export async function stopAll(ctx: CloudJobs, arg?: unknown): Promise<Job[]> {
     void vscode.window.showInformationMessage('No job is running or queued.');
     return [];
   }
-  const confirmed = typeof arg === 'object' && arg !== null && (arg as { confirmed?: unknown }).confirmed === true;
-  if (!confirmed) {
+  if (!jobCommandOptions(arg).confirmed) {
     const ok = await vscode.window.showWarningMessage(
       `Stop all ${active.length} running or queued jobs?`,
       { modal: true, detail: active.map((j) => `${j.name} (${j.host})`).join('\n') },

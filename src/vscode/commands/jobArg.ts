@@ -3,16 +3,17 @@ import { UserError } from '../../core/errors';
 import type { Job, JobState } from '../../core/jobs/model';
 import { STATE_LOOK } from '../jobPresentation';
 import type { CloudJobs } from '../context';
+import { jobRefOf } from '../jobRef';
 
 /**
- * The job a command acts on: the tree node it was invoked on, a job name (from another command
- * or a test), or the user's pick among the listed jobs in the given states.
+ * The job a command acts on: the one its argument names (see jobRef.ts: a tree row, a name, or
+ * `{ name, host }`), else the user's pick among the listed jobs in the given states.
  */
 export async function jobArg(ctx: CloudJobs, arg: unknown, states: readonly JobState[] | undefined, verb: string): Promise<Job | undefined> {
-  if (arg && typeof arg === 'object' && 'kind' in arg && (arg as { kind: string }).kind === 'job') return (arg as unknown as { job: Job }).job;
-  if (typeof arg === 'string' || (arg && typeof arg === 'object' && 'name' in arg)) {
-    const name = typeof arg === 'string' ? arg : String((arg as { name: unknown }).name);
-    const host = typeof arg === 'object' && arg && 'host' in arg ? String((arg as { host: unknown }).host) : undefined;
+  const ref = jobRefOf(arg);
+  if (ref?.job) return ref.job;
+  if (ref) {
+    const { name, host } = ref;
     let job = ctx.jobs.find(name, host);
     if (!job) {
       await ctx.jobs.refresh();

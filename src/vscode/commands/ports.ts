@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { parsePortSpec } from '../../core/ports/portSpec';
 import type { CloudJobs } from '../context';
 import { jobArg } from './jobArg';
+import { jobCommandOptions } from '../jobRef';
 
 /**
  * Open in Browser: forwards a port of a running job (its --publish ports, or one its log
@@ -11,7 +12,7 @@ import { jobArg } from './jobArg';
 export async function openInBrowser(ctx: CloudJobs, arg?: unknown): Promise<void> {
   const job = await jobArg(ctx, arg, ['RUNNING'], 'open in the browser');
   if (!job) return;
-  const given = arg && typeof arg === 'object' && 'port' in arg ? Number((arg as { port: unknown }).port) : undefined;
+  const given = jobCommandOptions(arg).port;
   const known = ctx.forwards.portsOf(job);
   let port = given;
   if (port === undefined && known.length === 1) port = known[0];

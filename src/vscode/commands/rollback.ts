@@ -3,6 +3,7 @@ import type { RollbackResult } from '../../core/guardrails';
 import type { CloudJobs } from '../context';
 import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
+import { jobCommandOptions } from '../jobRef';
 
 /**
  * Rollback (guardrail L3): resets an ended job's git workdir on its host to the commit recorded
@@ -18,8 +19,7 @@ export async function rollback(ctx: CloudJobs, arg?: unknown): Promise<RollbackR
   const engine = await ctx.jobs.engineOf(job);
   const plan = await rollbackJob(engine, job.name, { dryRun: true });
   const commit = plan.commit.slice(0, 12);
-  const confirmed = typeof arg === 'object' && arg !== null && (arg as { confirmed?: unknown }).confirmed === true;
-  if (!confirmed) {
+  if (!jobCommandOptions(arg).confirmed) {
     const ok = await vscode.window.showWarningMessage(
       `Reset ${plan.host}:${plan.workdir} to ${commit}?`,
       {

@@ -4,6 +4,7 @@ import { isActive } from '../../core/jobs/model';
 import { renderLog } from '../../core/logs/render';
 import { completionNotice } from '../completion';
 import type { CloudJobs } from '../context';
+import { jobRef } from '../jobRef';
 
 /** How long a just-started job is watched before "Started" is said (a missing file fails within it). */
 export const SETTLE_MS = 1_500;
@@ -43,7 +44,7 @@ export function announceStart(ctx: CloudJobs, job: Job, syncedTo: string | undef
     const synced = syncedTo ? ` (workspace synced to ${syncedTo})` : '';
     void vscode.window.showInformationMessage(`Started ${job.name} on ${job.host}${synced}.`, 'Show Logs', 'Attach').then((pick) => {
       if (pick === 'Show Logs') ctx.logs.show(job);
-      if (pick === 'Attach') void vscode.commands.executeCommand('cloudJobs.attach', { name: job.name, host: job.host });
+      if (pick === 'Attach') void vscode.commands.executeCommand('cloudJobs.attach', jobRef(job));
     });
     return;
   }
