@@ -4,9 +4,11 @@ import * as path from 'node:path';
 import * as tar from 'tar';
 import { UserError } from '../errors';
 import type { ShellTarget } from '../../host/target';
-import { isSafeRelativePath, remotePathExpr } from './paths';
+import syncSh from '../../host/transfer/sync.sh';
+import { isSafeRelativePath } from './paths';
 import { cacheFileFor, openHashCache } from './hashCache';
-import { hashLocalFiles, listDirFiles, listGitFiles, type LocalFile } from './localFiles';
+import { hashLocalFiles, listDirFiles, listGitFiles, type LocalFile, type LocalFileList } from './localFiles';
+import { loadSyncState, saveSyncState, syncStateFile, type SyncState } from './syncState';
 
 /** What one sync did; a second sync of an unchanged tree reports `uploaded: 0, deleted: 0`. */
 export interface SyncResult {
@@ -19,97 +21,68 @@ export interface SyncResult {
   skipped: string[];
 }
 
-/** The manifests live in `<workdir>/.orch-sync/`, one per synced tree, path → sha256. */
-const MANIFEST_DIR = '.orch-sync';
-
-interface Manifest {
-  version: 1;
-  files: Record<string, string>;
-}
-
-const PREAMBLE = (workdir: string) => `set -e
-command -v tar >/dev/null 2>&1 || { echo "tar is not installed on the host" >&2; exit 3; }
-wd=${remotePathExpr(workdir)}
-mkdir -p -- "$wd"
-cd -- "$wd"
-if [ -L ${MANIFEST_DIR} ]; then echo "${MANIFEST_DIR} in the workdir is a symlink" >&2; exit 4; fi
-`;
-
-async function execOrThrow(target: ShellTarget, script: string, what: string, stdin?: string | Buffer | Readable) {
-  const r = await target.exec(script, { stdin });
-  if (r.code !== 0) {
-    const detail = r.stderr.trim().split('\n').pop() || `exit status ${String(r.code)}`;
-    throw new UserError(`Could not ${what} on ${target.host}: ${detail}.`);
-  }
-  return r;
-}
-
-async function readManifest(target: ShellTarget, workdir: string, name: string): Promise<Manifest> {
-  const file = `${MANIFEST_DIR}/${name}.json`;
-  const r = await execOrThrow(
-    target,
-    `${PREAMBLE(workdir)}if [ -f ${file} ] && [ ! -L ${file} ]; then cat -- ${file}; fi\n`,
-    'read the sync manifest',
-  );
-  const text = r.stdout.toString('utf8').trim();
-  if (!text) return { version: 1, files: {} };
-  let parsed: Manifest;
-  try {
-    parsed = JSON.parse(text) as Manifest;
-    if (typeof parsed.files !== 'object' || parsed.files === null) throw new Error('no files');
-  } catch {
-    return { version: 1, files: {} }; // unreadable: send everything, delete nothing
-  }
-  for (const p of Object.keys(parsed.files)) {
-    if (!isSafeRelativePath(p)) {
-      throw new UserError(`Refusing to sync: the manifest on ${target.host} names "${p}", a path outside the remote workdir.`);
-    }
-  }
-  return parsed;
-}
-
 /**
- * Checks every path against symlinked parents on the host, then deletes the removed files and
- * stages the new manifest. stdin: `W<path>\0` / `D<path>\0` records, an empty record, then the
- * manifest JSON. Nothing is deleted when any path would go through a symlink.
+ * The host side (src/host/transfer/sync.sh), without its comment lines: they are for readers,
+ * and every byte of the script travels with each call.
  */
-function prepareScript(workdir: string, name: string): string {
-  return `${PREAMBLE(workdir)}
-through_link() {
-  local rest=$1 acc=
-  while [[ $rest == */* ]]; do
-    acc=\${acc:+$acc/}\${rest%%/*}
-    rest=\${rest#*/}
-    if [ -L "$acc" ]; then return 0; fi
-  done
-  return 1
-}
-kinds=(); paths=()
-while IFS= read -r -d '' rec; do
-  [ -z "$rec" ] && break
-  kinds+=("\${rec:0:1}"); paths+=("\${rec:1}")
-done
-for p in "\${paths[@]}"; do
-  if through_link "$p"; then echo "$p goes through a symlink in the remote workdir" >&2; exit 5; fi
-done
-for i in "\${!paths[@]}"; do
-  [ "\${kinds[$i]}" = D ] || continue
-  p=\${paths[$i]}
-  if [ -L "$p" ] || [ -f "$p" ]; then rm -f -- "$p"; fi
-  d=\${p%/*}
-  if [ "$d" != "$p" ]; then rmdir -p --ignore-fail-on-non-empty -- "$d" 2>/dev/null || true; fi
-done
-mkdir -p ${MANIFEST_DIR}
-cat > ${MANIFEST_DIR}/${name}.json.next
-if command -v gzip >/dev/null 2>&1; then echo gzip; fi
-`;
+const SYNC_SCRIPT = syncSh
+  .split('\n')
+  .filter((l) => !/^\s*#/.test(l))
+  .join('\n');
+
+/** What the host holds of a tree: its token, path → hash of what is there, its compressors. */
+type HostView = SyncState;
+
+type Reply = { kind: 'same' } | { kind: 'done'; token: string } | { kind: 'report'; view: HostView };
+
+interface Call {
+  mode: 'check' | 'apply';
+  want: string;
+  zip: '' | 'gzip' | 'tar';
+  reset: boolean;
+  records: string;
 }
 
-function extractScript(workdir: string, name: string, gzip: boolean): string {
-  return `${PREAMBLE(workdir)}
-tar -x ${gzip ? '-z ' : ''}-f - --no-same-owner --no-overwrite-dir
-mv -f -- ${MANIFEST_DIR}/${name}.json.next ${MANIFEST_DIR}/${name}.json
-`;
+function refuseUnsafe(host: string, p: string): void {
+  if (!isSafeRelativePath(p)) throw new UserError(`Refusing to sync: the manifest on ${host} names "${p}", a path outside the remote workdir.`);
+}
+
+/** Reads the host's first line and, for a report, what follows it. */
+export function parseReply(stdout: Buffer, host: string): Reply {
+  const nl = stdout.indexOf(0x0a);
+  const head = stdout.subarray(0, nl < 0 ? stdout.length : nl).toString('utf8').split(' ');
+  const rest = nl < 0 ? Buffer.alloc(0) : stdout.subarray(nl + 1);
+  if (head[0] === 'same') return { kind: 'same' };
+  if (head[0] === 'done' && head[1]) return { kind: 'done', token: head[1] };
+  if (head[0] !== 'report' || !head[2]) throw new Error(`unexpected reply from the host's sync script: ${head.join(' ').slice(0, 200)}`);
+  const files: Record<string, string> = {};
+  if (head[1] === 'list') {
+    for (const entry of rest.toString('utf8').split('\0')) {
+      if (entry === '') continue;
+      const sep = entry.indexOf('  ');
+      const p = entry.slice(sep + 2);
+      refuseUnsafe(host, p);
+      files[p] = entry.slice(0, sep);
+    }
+  } else if (head[1] === 'legacy') {
+    try {
+      const parsed = JSON.parse(rest.toString('utf8')) as { files?: unknown };
+      if (parsed.files && typeof parsed.files === 'object') Object.assign(files, parsed.files);
+    } catch {
+      // unreadable: send everything, delete nothing
+    }
+    for (const p of Object.keys(files)) refuseUnsafe(host, p);
+  }
+  return { kind: 'report', view: { token: head[2], files, zips: head.slice(3).filter((z) => z === 'zstd' || z === 'gzip') } };
+}
+
+/** Every directory a path goes through (`a/b/c` → `a`, `a/b`): the host checks none is a symlink. */
+function parentDirs(paths: readonly string[]): Set<string> {
+  const dirs = new Set<string>();
+  for (const p of paths) {
+    for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) dirs.add(p.slice(0, i));
+  }
+  return dirs;
 }
 
 /** Makes a path safe as a tar argument (npm tar reads a leading `@` as "include an archive"). */
@@ -117,44 +90,136 @@ function tarArg(p: string): string {
   return p.startsWith('@') || p.startsWith('-') ? `./${p}` : p;
 }
 
+/** Below this many content bytes the upload is packed in memory: small enough to ride in the exec request. */
+const PACK_IN_MEMORY_MAX = 256 * 1024;
+
+async function stdinFor(localRoot: string, call: Call, fields: string[], send: readonly LocalFile[]): Promise<Buffer | Readable> {
+  for (const f of fields) {
+    if (f.includes('\0')) throw new UserError('A value sent to the host contains a NUL character, which a shell cannot carry.');
+  }
+  const records = Buffer.from(call.records, 'utf8');
+  const head = Buffer.concat([Buffer.from(fields.map((f) => `${f}\0`).join('') + `${records.length}\0`, 'utf8'), records] as unknown as Uint8Array[]);
+  if (send.length === 0) return head;
+  const pack = tar.c({ cwd: localRoot, portable: true, noDirRecurse: true, follow: false, ...(call.zip === 'gzip' ? { gzip: { level: 1 } } : {}) }, send.map((f) => tarArg(f.path)));
+  if (send.reduce((n, f) => n + f.size, 0) <= PACK_IN_MEMORY_MAX) {
+    const chunks: Buffer[] = [head];
+    for await (const c of pack) chunks.push(c as Buffer);
+    return Buffer.concat(chunks as unknown as Uint8Array[]);
+  }
+  return Readable.from((async function* () {
+    yield head;
+    yield* pack;
+  })());
+}
+
+async function callSync(target: ShellTarget, localRoot: string, remoteWorkdir: string, name: string, call: Call, send: readonly LocalFile[] = []): Promise<Reply> {
+  const fields = [call.mode, remoteWorkdir, name, call.want, call.zip, call.reset ? '1' : '0'];
+  const stdin = await stdinFor(localRoot, call, fields, send);
+  const r = await target.exec(SYNC_SCRIPT, { stdin });
+  if (r.code !== 0) {
+    const detail = r.stderr.trim().split('\n').pop() || `exit status ${String(r.code)}`;
+    throw new UserError(`Could not sync to ${remoteWorkdir} on ${target.host}: ${detail}.`);
+  }
+  return parseReply(r.stdout, target.host);
+}
+
+interface Plan {
+  send: LocalFile[];
+  remove: string[];
+  /** What the host holds once this sync is done. */
+  next: Record<string, string>;
+}
+
+function planSync(files: readonly LocalFile[], held: Record<string, string>, deleteMissing: boolean): Plan {
+  const local = new Set(files.map((f) => f.path));
+  const send = files.filter((f) => held[f.path] !== f.sha256);
+  const remove = deleteMissing ? Object.keys(held).filter((p) => !local.has(p)) : [];
+  const next: Record<string, string> = deleteMissing ? {} : { ...held };
+  for (const f of files) next[f.path] = f.sha256;
+  return { send, remove, next };
+}
+
+/** The records of one apply; `reset` lists every path the tree has (K: kept), not only the changes. */
+function recordsFor(plan: Plan, reset: boolean): string {
+  const sent = new Set(plan.send.map((f) => f.path));
+  const parts = [...parentDirs([...sent, ...plan.remove])].map((d) => `P${d}\0`);
+  for (const p of plan.remove) parts.push(`D${p}\0`);
+  for (const p of sent) parts.push(`W${p}\0`);
+  if (reset) for (const p of Object.keys(plan.next)) if (!sent.has(p)) parts.push(`K${p}\0`);
+  return parts.join('');
+}
+
+/** A changed workdir is reported and retried; one that keeps changing under the sync is an error. */
+const ATTEMPTS = 3;
+
 /**
  * Sends `files` (relative to `localRoot`) to `remoteWorkdir`, only those whose hash differs from
- * the host's manifest `name`; with `deleteMissing`, files in that manifest that are no longer in
- * `files` are removed on the host. Only manifest paths are ever deleted, only inside the workdir.
+ * what the host holds of tree `name`; with `deleteMissing`, files of that tree that are no longer
+ * in `files` are removed on the host. Only the tree's own paths are ever deleted, only inside the
+ * workdir. With a remembered state (syncState.ts) that the host confirms, this is one call: a
+ * check when nothing changed, the changes in the same call otherwise. Without one, or when the
+ * host's tree changed behind it, the host reports what it holds (hashed there) and the second
+ * call sends the difference.
  */
 export async function syncFiles(
   target: ShellTarget,
   localRoot: string,
-  files: readonly LocalFile[],
+  files: readonly LocalFile[] | Promise<LocalFileList>,
   remoteWorkdir: string,
   opts: { name: string; deleteMissing: boolean; skipped?: string[] },
 ): Promise<SyncResult> {
-  const old = await readManifest(target, remoteWorkdir, opts.name);
-  const local = new Map(files.map((f) => [f.path, f]));
-  const send = files.filter((f) => old.files[f.path] !== f.sha256);
-  const remove = opts.deleteMissing ? Object.keys(old.files).filter((p) => !local.has(p)) : [];
-  const result: SyncResult = {
-    uploaded: send.length,
-    deleted: remove.length,
-    unchanged: files.length - send.length,
-    bytes: send.reduce((n, f) => n + f.size, 0),
-    skipped: opts.skipped ?? [],
-  };
-  if (send.length === 0 && remove.length === 0) return result;
-
-  const next: Manifest = { version: 1, files: opts.deleteMissing ? {} : { ...old.files } };
-  for (const f of files) next.files[f.path] = f.sha256;
-  const records = [...send.map((f) => `W${f.path}\0`), ...remove.map((p) => `D${p}\0`), '\0'].join('');
-  const prepared = await execOrThrow(target, prepareScript(remoteWorkdir, opts.name), 'prepare the upload', records + JSON.stringify(next));
-  if (send.length > 0) {
-    // One compressed stream when the host can unpack it (source text shrinks ~3-4x: what a slow link is waiting for).
-    const gzip = prepared.stdout.toString().includes('gzip');
-    const pack = tar.c({ cwd: localRoot, portable: true, noDirRecurse: true, follow: false, ...(gzip ? { gzip: { level: 1 } } : {}) }, send.map((f) => tarArg(f.path)));
-    await execOrThrow(target, extractScript(remoteWorkdir, opts.name, gzip), 'unpack the upload', Readable.from(pack));
-  } else {
-    await execOrThrow(target, `${PREAMBLE(remoteWorkdir)}mv -f -- ${MANIFEST_DIR}/${opts.name}.json.next ${MANIFEST_DIR}/${opts.name}.json\n`, 'save the sync manifest');
+  const key = { host: target.host, workdir: remoteWorkdir, name: opts.name, root: localRoot };
+  const stateFile = syncStateFile(key);
+  const remembered = await loadSyncState(stateFile, key);
+  const ask = (want: string): Promise<Reply> => callSync(target, localRoot, remoteWorkdir, opts.name, { mode: 'check', want, zip: '', reset: false, records: '' });
+  // Without a remembered state the host's report is needed anyway: asked while the files are hashed.
+  const first = remembered ? undefined : ask('');
+  first?.catch(() => undefined);
+  let local: readonly LocalFile[];
+  let skipped = opts.skipped ?? [];
+  if (Array.isArray(files)) local = files as readonly LocalFile[];
+  else {
+    const listed = await (files as Promise<LocalFileList>);
+    local = listed.files;
+    skipped = listed.skipped;
   }
-  return result;
+  let view: HostView;
+  let trusted = remembered !== undefined;
+  if (remembered) view = remembered;
+  else {
+    const r = await first!;
+    if (r.kind !== 'report') throw new Error('the host confirmed a token the client never had');
+    view = r.view;
+  }
+  for (let i = 0; i < ATTEMPTS; i++) {
+    const plan = planSync(local, view.files, opts.deleteMissing);
+    const result: SyncResult = {
+      uploaded: plan.send.length,
+      deleted: plan.remove.length,
+      unchanged: local.length - plan.send.length,
+      bytes: plan.send.reduce((n, f) => n + f.size, 0),
+      skipped,
+    };
+    const reply =
+      trusted && plan.send.length === 0 && plan.remove.length === 0
+        ? await ask(view.token)
+        : await callSync(
+            target,
+            localRoot,
+            remoteWorkdir,
+            opts.name,
+            { mode: 'apply', want: view.token, zip: plan.send.length === 0 ? '' : view.zips.includes('gzip') ? 'gzip' : 'tar', reset: !trusted, records: recordsFor(plan, !trusted) },
+            plan.send,
+          );
+    if (reply.kind === 'same') return result;
+    if (reply.kind === 'done') {
+      await saveSyncState(stateFile, key, { token: reply.token, files: plan.next, zips: view.zips });
+      return result;
+    }
+    view = reply.view;
+    trusted = false;
+  }
+  throw new UserError(`Could not sync to ${remoteWorkdir} on ${target.host}: the files there kept changing during the sync; run it again.`);
 }
 
 /**
@@ -162,10 +227,15 @@ export async function syncFiles(
  * `remoteWorkdir`, incrementally by content hash, propagating deletions.
  */
 export async function syncWorkspace(target: ShellTarget, localRoot: string, remoteWorkdir: string): Promise<SyncResult> {
-  const cache = await openHashCache(cacheFileFor(localRoot), localRoot);
-  const listed = await hashLocalFiles(localRoot, await listGitFiles(localRoot), cache);
-  await cache.save();
-  return syncFiles(target, localRoot, listed.files, remoteWorkdir, { name: 'workspace', deleteMissing: true, skipped: listed.skipped });
+  // Listed first: a directory that is not a repository is refused before the host is touched.
+  const names = await listGitFiles(localRoot);
+  const listed = (async () => {
+    const cache = await openHashCache(cacheFileFor(localRoot), localRoot);
+    const l = await hashLocalFiles(localRoot, names, cache);
+    await cache.save();
+    return l;
+  })();
+  return syncFiles(target, localRoot, listed, remoteWorkdir, { name: 'workspace', deleteMissing: true });
 }
 
 /** Where a local data dir lands under the workdir: its path relative to `base`, or its name when outside. */

@@ -62,7 +62,8 @@ function syncSuite(kind: string, setup: () => Promise<{ target: ShellTarget; wor
         host: ctx.target.host,
         close: () => Promise.resolve(),
         exec(script, opts = {}) {
-          if (/tar -x -z -f -/.test(script) && opts.stdin instanceof Readable) {
+          if (Buffer.isBuffer(opts.stdin)) seen.push(opts.stdin);
+          if (opts.stdin instanceof Readable) {
             // A transform that records what passes: a 'data' listener on the stream itself would set
             // it flowing before the channel is open, and the chunks sent meanwhile would be lost.
             const recorder = new Transform({ transform: (c: Buffer, _e, done) => (seen.push(Buffer.from(c)), done(null, c)) });
@@ -79,7 +80,7 @@ function syncSuite(kind: string, setup: () => Promise<{ target: ShellTarget; wor
         const r = await syncWorkspace(spy, other, `${ctx.workdir}/gz`);
         assert.equal(r.uploaded, 1);
         const sent = Buffer.concat(seen as unknown as Uint8Array[]);
-        assert.deepEqual([...sent.subarray(0, 2)], [0x1f, 0x8b], 'the upload is not a gzip stream');
+        assert.ok(sent.includes(Buffer.from([0x1f, 0x8b, 0x08])), 'no gzip stream was sent');
         assert.ok(sent.length < text.length / 10, `${sent.length} bytes sent for ${text.length} of text`);
         assert.equal(await ctx.read('gz/big.txt'), text);
         await ctx.shell('rm -rf gz');
@@ -106,20 +107,17 @@ function syncSuite(kind: string, setup: () => Promise<{ target: ShellTarget; wor
       assert.equal(await ctx.read('result.txt'), 'job output\n');
     });
 
-    it('refuses a manifest naming a path outside the workdir, and deletes nothing', async () => {
+    it('refuses a host list naming a path outside the workdir, and deletes nothing', async () => {
       await ctx.shell('echo keep > ../outside-canary.txt');
-      const manifest = await ctx.read('.orch-sync/workspace.json');
-      const tampered = JSON.parse(manifest ?? '{}') as { files: Record<string, string> };
-      tampered.files['../outside-canary.txt'] = 'f'.repeat(64);
-      await ctx.shell(`printf '%s' '${JSON.stringify(tampered)}' > .orch-sync/workspace.json`);
+      await ctx.shell("printf '%s\\0' ../outside-canary.txt >> .orch-sync/workspace.list");
       await assert.rejects(syncWorkspace(ctx.target, ws, ctx.workdir), (e: unknown) => e instanceof UserError && /outside the remote workdir/.test(e.message));
       assert.equal(await ctx.read('../outside-canary.txt'), 'keep\n');
-      await ctx.shell('rm -f .orch-sync/workspace.json ../outside-canary.txt');
+      await ctx.shell('rm -f .orch-sync/workspace.list ../outside-canary.txt');
     });
 
     it('refuses to write through a symlinked directory on the host', async () => {
       await ctx.shell('mkdir -p ../outside-dir && rm -rf src && ln -s ../outside-dir src');
-      await assert.rejects(syncWorkspace(ctx.target, ws, ctx.workdir), (e: unknown) => e instanceof UserError && /goes through a symlink/.test(e.message));
+      await assert.rejects(syncWorkspace(ctx.target, ws, ctx.workdir), (e: unknown) => e instanceof UserError && /refusing to write through src: it is a symlink/.test(e.message));
       assert.equal(await ctx.read('../outside-dir/main.py'), undefined);
       await ctx.shell('rm -f src && rm -rf ../outside-dir');
     });

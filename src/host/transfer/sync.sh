@@ -1,0 +1,110 @@
+# shellcheck shell=bash
+# The host side of `--sync` and `--data-dirs` (src/core/transfer/sync.ts), one call per sync.
+# The workdir keeps, per synced tree, .orch-sync/NAME.list: the paths orch put there (NUL after
+# each). Its token is a hash of that list and of each listed path's size, ctime and inode, so any
+# change on the host since the last sync (an edit on the box, a deleted file, a new box) changes it.
+#
+# stdin: NUL-terminated fields MODE (check | apply), WORKDIR, NAME, TOKEN (what the client
+# believes the token is), ZIP (gzip, zstd, tar, or empty: how the tar stream after the records is
+# packed; empty: no stream), RESET (1: build the list from the records alone), RECORDS (the byte
+# count of the records); then the records, each a letter, a path and a NUL: P<dir> (must not be a
+# symlink), D<path> (delete, drop from the list), W<path> (in the stream, listed), K<path>
+# (listed, not sent); then the stream.
+# stdout, first line: `same` (check: the token holds), `done TOKEN` (apply: the new token), or,
+# when TOKEN does not hold, `report KIND TOKEN ZIPS...` and nothing is changed: KIND `list` is
+# followed by `HASH  PATH` (sha256) or `link  PATH` per listed path still there, NUL after each;
+# `legacy` by the JSON manifest of orch 0.x (.orch-sync/NAME.json); `none` by nothing.
+set -euo pipefail
+IFS= read -r -d '' mode
+IFS= read -r -d '' wd
+IFS= read -r -d '' name
+IFS= read -r -d '' want
+IFS= read -r -d '' zip
+IFS= read -r -d '' reset
+IFS= read -r -d '' rec_bytes
+command -v tar >/dev/null 2>&1 || { echo "tar is not installed on the host" >&2; exit 3; }
+# shellcheck disable=SC2088 # the client sends a literal ~ for the home
+case $wd in '~') wd=$HOME ;; '~/'*) wd=$HOME/${wd#'~/'} ;; esac
+mkdir -p -- "$wd"
+cd -- "$wd"
+S=.orch-sync
+if [ -L $S ]; then echo "$S in the workdir is a symlink" >&2; exit 4; fi
+mkdir -p $S
+L=$S/$name.list
+
+token() {
+  if [ ! -f "$L" ]; then echo none; return; fi
+  local h
+  h=$({ cat -- "$L"; xargs -0 -r stat -c '%s %z %i %n' -- <"$L" 2>/dev/null || true; } | sha256sum)
+  echo "${h%% *}"
+}
+
+report() {
+  local kind=none z zips='' p files=()
+  for z in zstd gzip; do if command -v "$z" >/dev/null 2>&1; then zips+=" $z"; fi; done
+  if [ -f "$L" ]; then kind=list
+  elif [ -f "$S/$name.json" ] && [ ! -L "$S/$name.json" ]; then kind=legacy
+  fi
+  printf 'report %s %s%s\n' "$kind" "$1" "$zips"
+  if [ $kind = legacy ]; then cat -- "$S/$name.json"; fi
+  if [ $kind = list ]; then
+    while IFS= read -r -d '' p; do
+      if [ -L "$p" ]; then printf 'link  %s\0' "$p"
+      elif [ -f "$p" ]; then files+=("$p")
+      fi
+    done <"$L"
+    if [ ${#files[@]} -gt 0 ]; then printf '%s\0' "${files[@]}" | xargs -0 sha256sum -z -- 2>/dev/null || true; fi
+  fi
+}
+
+now=$(token)
+if [ "$mode" = check ]; then
+  if [ "$now" = "$want" ]; then echo same; else report "$now"; fi
+  exit 0
+fi
+if [ "$now" != "$want" ] || { [ -n "$zip" ] && [ "$zip" != tar ] && ! command -v "$zip" >/dev/null 2>&1; }; then
+  cat >/dev/null
+  report "$now"
+  exit 0
+fi
+
+recs=$S/$name.records.$$
+next=$S/$name.list.$$
+trap 'rm -f -- "$recs" "$next"' EXIT
+head -c "$rec_bytes" >"$recs"
+declare -A drop=() have=()
+listed=()
+while IFS= read -r -d '' r; do
+  p=${r:1}
+  case $r in
+    P*) if [ -L "$p" ]; then echo "refusing to write through $p: it is a symlink in the remote workdir" >&2; exit 5; fi ;;
+    D*) drop[$p]=1 ;;
+    *) listed+=("$p") ;;
+  esac
+done <"$recs"
+while IFS= read -r -d '' r; do
+  if [ "${r:0:1}" = D ]; then
+    p=${r:1}
+    if [ -L "$p" ] || [ -f "$p" ]; then rm -f -- "$p"; fi
+    d=${p%/*}
+    if [ "$d" != "$p" ]; then rmdir -p --ignore-fail-on-non-empty -- "$d" 2>/dev/null || true; fi
+  fi
+done <"$recs"
+case $zip in
+  zstd) zstd -d -q -c | tar -x -f - --no-same-owner --no-overwrite-dir ;;
+  gzip) tar -x -z -f - --no-same-owner --no-overwrite-dir ;;
+  tar) tar -x -f - --no-same-owner --no-overwrite-dir ;;
+esac
+{
+  if [ "$reset" != 1 ] && [ -f "$L" ]; then
+    while IFS= read -r -d '' p; do
+      if [ -z "${drop[$p]+x}" ]; then printf '%s\0' "$p"; have[$p]=1; fi
+    done <"$L"
+  fi
+  for p in ${listed[@]+"${listed[@]}"}; do
+    if [ -z "${have[$p]+x}" ]; then printf '%s\0' "$p"; have[$p]=1; fi
+  done
+} >"$next"
+mv -f -- "$next" "$L"
+rm -f -- "$S/$name.json"
+printf 'done %s\n' "$(token)"
