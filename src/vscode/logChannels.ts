@@ -204,6 +204,15 @@ export class JobLogChannels implements vscode.Disposable {
     return renderLog((await engine.readLog(name)).toString('utf8'));
   }
 
+  /** A replaced job (same name, new log): its old channel and resume offset no longer apply. */
+  forget(job: Pick<Job, 'name' | 'host'>): void {
+    const entry = this.open.get(this.key(job));
+    if (!entry) return;
+    entry.following?.abort();
+    entry.channel.dispose();
+    this.open.delete(this.key(job));
+  }
+
   dispose(): void {
     for (const d of this.subs) d.dispose();
     for (const e of this.open.values()) {

@@ -177,6 +177,7 @@ class HostEngine implements Engine {
       case HostExit.logExists:
         throw usageError(
           `A log for ${request.name} already exists on ${host} (${res.stderr.trim()}); use --force to keep it renamed and start anew.`,
+          'log-exists',
         );
       case HostExit.writeFailed:
         throw new UserError(

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { UserError } from '../../core/errors';
+import { isUserError, usageError, UserError } from '../../core/errors';
 import { generateJobName, validateJobName } from '../../core/jobs/names';
 import type { Job } from '../../core/jobs/model';
 import { isActive } from '../../core/jobs/model';
@@ -17,6 +17,7 @@ import { jobArg } from './jobArg';
 import { jobEnvironment } from '../jobSecrets';
 import { boxReadyForRun } from './box';
 import { announceStart, settle } from './runOutcome';
+import { keptLogPath, nameTakenWarning, REPLACE, replaceQuestion } from '../nameTaken';
 
 /** Arguments other commands (and tests) may pass instead of asking. */
 export interface RunArgs {
@@ -32,6 +33,8 @@ export interface RunArgs {
   sync?: boolean;
   /** Output dir recorded for Pull Results; default cloudJobs.outputDir (ORCH_OUTPUT_DIR); null for none. */
   outputDir?: string | null;
+  /** A name whose log exists is replaced without asking (the old log is kept, renamed). */
+  replace?: boolean;
 }
 
 /** The input box's first value: the selection, else a command that runs the active file. */
@@ -82,10 +85,12 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
       validateInput: (v) => {
         try {
           validateJobName(v);
-          return undefined;
         } catch (e) {
           return (e as Error).message;
         }
+        // early, from the tree's listing; the host is asked again when the job starts
+        const taken = nameTakenWarning(v, ctx.jobs.snapshot.jobs);
+        return taken ? { message: taken, severity: vscode.InputBoxValidationSeverity.Warning } : undefined;
       },
     }));
   if (!name) return undefined;
@@ -127,6 +132,15 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
   // a stopped EC2 box: "Start Box and Run" (or at once with wake: auto)
   if (host !== LOCAL_HOST && !(await boxReadyForRun(ctx, host))) return undefined;
   const hostConfig = host === LOCAL_HOST ? config : await ctx.config.hostConfig(host);
+  const ref = { name, host: (await ctx.jobs.engine(host)).host };
+  // A name in use is settled before anything is synced: running refuses, ended offers Replace.
+  const listed = ctx.jobs.find(ref.name, ref.host);
+  if (listed && isActive(listed.state)) throw usageError(`A job named ${name} is already ${listed.state} on ${ref.host}; pick another name or stop it first.`);
+  let replace = given.replace === true;
+  if (listed && !replace) {
+    if (!(await askReplace(name, ref.host, hostConfig.logRoot, listed))) return undefined;
+    replace = true;
+  }
   const root = workspaceRoot();
   // The local target runs in the remote workdir of this machine; only a host needs a copy.
   const canSync = host !== LOCAL_HOST && root !== undefined;
@@ -161,12 +175,11 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
     if (pick === 'Sync and Run') sync = true;
     if (pick === 'Initialize Git and Run') await gitInit(root!);
   }
-  const ref = { name, host: (await ctx.jobs.engine(host)).host };
   // The start is told here (started, or failed right away), not by a completion notice.
   ctx.notices.hush([ref]);
-  let job: Job;
+  let started: Job | undefined;
   try {
-    job = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cloud Jobs: ${name} on ${host}` }, async (progress) => {
+    started = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cloud Jobs: ${name} on ${host}` }, async (progress) => {
       if (sync) {
         progress.report({ message: `syncing the workspace to ${workdir}…` });
         const [{ syncWorkspace }, { describeSync }] = await Promise.all([import('../../core/transfer/index.js'), import('../../core/transfer/describe.js')]);
@@ -174,25 +187,48 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
         ctx.log.info(`${name}: ${describeSync(`sync to ${host}:${workdir}`, r)}`);
       }
       progress.report({ message: 'starting…' });
-      const started = await ctx.jobs.run(host, {
+      const request = {
         name,
         command,
         workdir,
         outputDir,
+        force: replace,
         route: `${decisionSummary(decision)}: ${decision.reasons.join(' ')}`,
         placement,
         guardrails: await runGuardrails(),
         env: await jobEnvironment(ctx.ext.secrets),
-      });
-      ctx.log.info(`started ${started.name} on ${started.host}: ${started.state}`);
-      return settle(ctx, started);
+      };
+      let job: Job;
+      try {
+        job = await ctx.jobs.run(host, request);
+      } catch (e) {
+        // a log the listing did not show (not listed yet, written meanwhile): asked now
+        if (!(isUserError(e) && e.reason === 'log-exists')) throw e;
+        if (!(await askReplace(name, ref.host, hostConfig.logRoot))) return undefined;
+        replace = true;
+        job = await ctx.jobs.run(host, { ...request, force: true });
+      }
+      ctx.log.info(`started ${job.name} on ${job.host}: ${job.state}${replace ? ` (replaced: the old log is kept as ${keptLogPath(hostConfig.logRoot, name)})` : ''}`);
+      // the old job's channel would resume at its byte count in the new log
+      if (replace) ctx.logs.forget(job);
+      return settle(ctx, job);
     });
   } catch (e) {
     ctx.notices.unhush([ref]);
     throw e;
   }
-  announceStart(ctx, job, sync ? workdir : undefined);
-  return job;
+  if (!started) {
+    ctx.notices.unhush([ref]);
+    return undefined;
+  }
+  announceStart(ctx, started, sync ? workdir : undefined);
+  return started;
+}
+
+/** The Replace question (modal); true when the user chose Replace. */
+async function askReplace(name: string, host: string, logRoot: string, job?: Job): Promise<boolean> {
+  const q = replaceQuestion(name, host, logRoot, job);
+  return (await vscode.window.showWarningMessage(q.message, { modal: true, detail: q.detail }, REPLACE)) === REPLACE;
 }
 
 /** An active job listed in the tree whose output dir is `dir`, inside it, or holds it. */

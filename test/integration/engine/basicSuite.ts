@@ -112,7 +112,7 @@ export function basicSuite(fx: () => EngineFixture, names: string[]): void {
       e instanceof UserError && e.exitCode === 2 && /already running/.test(e.message));
     await engine.stop(n);
     await assert.rejects(engine.run({ name: n, command: 'echo again' }), (e: unknown) =>
-      e instanceof UserError && e.exitCode === 2 && /already exists.*--force/.test(e.message));
+      e instanceof UserError && e.exitCode === 2 && e.reason === 'log-exists' && /already exists.*--force/.test(e.message));
     await engine.run({ name: n, command: 'echo second', force: true });
     await waitEnded(engine, n);
     assert.equal((await engine.readLog(n)).toString(), 'second\n[EXIT: 0]\n');

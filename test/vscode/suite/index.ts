@@ -26,6 +26,7 @@ export async function run(): Promise<void> {
     await import('./cliPath.test.js');
     await import('./hosts.test.js');
     await import('./firstRun.test.js');
+    await import('./replace.test.js');
     // last: it switches the workspace to an EC2 box (and checks nothing before loaded AWS)
     await import('./ec2.test.js');
   }
