@@ -16,7 +16,10 @@ export function runBin(which: 'orch' | 'cloud-run'): void {
   const io: CliIO = {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // Read on use: making process.stdin loads stream modules a status never needs.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
     isTTY: Boolean(process.stdout.isTTY),

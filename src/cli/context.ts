@@ -7,7 +7,6 @@ import type { Engine } from '../core/engine/api';
 import type { ShellTarget } from '../host/target';
 import { createEngine } from '../core/engine/engine';
 import { withoutAutostop } from '../core/engine/autostop';
-import { createLocalTarget } from '../host/localTarget';
 import type { SshTarget } from '../core/ssh/sshTarget';
 import type { ResolvedHost } from '../core/ssh/sshConfig';
 import { UserError, usageError } from '../core/errors';
@@ -18,13 +17,15 @@ import { askHidden } from './prompt';
 /*
  * The SSH stack (ssh2) and the routing policy (yaml) are loaded on first use: a bundle evaluates
  * every module it imports at start-up, and `orch status --local` needs neither, `orch status`
- * no policy. `require` is what esbuild keeps lazy.
+ * no policy (nor the local target's child_process, through the helper). `require` is what esbuild
+ * keeps lazy.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const sshModule = () => require('../core/ssh/sshTarget') as typeof import('../core/ssh/sshTarget');
 const policyModule = () => require('../core/policy') as typeof import('../core/policy');
 const locateModule = () => require('../core/ec2/locate') as typeof import('../core/ec2/locate');
 const reuseModule = () => require('../core/ssh/helper/reusingTarget') as typeof import('../core/ssh/helper/reusingTarget');
+const localModule = () => require('../host/localTarget') as typeof import('../host/localTarget');
 const spawnModule = () => require('./helperSpawn') as typeof import('./helperSpawn');
 const helperPaths = () => require('../core/ssh/helper/socketDir') as typeof import('../core/ssh/helper/socketDir');
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -163,7 +164,7 @@ export function openContext(io: CliIO, config: OrchConfig, choice: TargetChoice,
   let direct: SshTarget | undefined;
   const directSsh = (): SshTarget =>
     (direct ??= sshModule().createSshTarget(config, { askPassphrase: passphraseAsker(io), name, connection: { locate: boxLocate(io, config, name) } }));
-  const target: ShellTarget = choice.where === 'cloud' ? remoteTarget(io, config, directSsh, name) : createLocalTarget({ env: io.env });
+  const target: ShellTarget = choice.where === 'cloud' ? remoteTarget(io, config, directSsh, name) : localModule().createLocalTarget({ env: io.env });
   // The local target is this machine: never powered off by autostop.
   const engine = createEngine(choice.where === 'cloud' ? config : withoutAutostop(config), target);
   return {

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { usageError } from '../errors';
 import type { ConfigKey } from './types';
 import { SETTINGS_KEYS } from './settingsKeys';
+import { checkConfigValue } from './valueRules';
 
 export { SETTINGS_KEYS };
 
@@ -9,6 +9,7 @@ export { SETTINGS_KEYS };
  * Validation of configuration values, whatever their source. Text sources (flags, environment,
  * env files) give strings; VS Code settings may give numbers. Every failure is one sentence that
  * names where the value came from, so the user knows which file, flag or setting to fix.
+ * The rules themselves are plain checks (valueRules.ts): zod is not loaded to read a configuration.
  */
 
 /** Keys whose values are secrets: never echoed in a message. */
@@ -69,60 +70,6 @@ export interface ConfigValueTypes {
   ORCH_OUTPUT_DIR: string;
 }
 
-/** Settings may hold numbers; text sources hold strings. Both are read as trimmed text. */
-const asText = (v: unknown): unknown => (typeof v === 'number' && Number.isFinite(v) ? String(v) : typeof v === 'string' ? v.trim() : v);
-
-const intIn = (min: number, max: number) =>
-  z.preprocess(asText, z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(min).max(max)));
-
-const text = (pattern: RegExp) => z.preprocess(asText, z.string().regex(pattern));
-
-/** A path on the target: absolute, or starting with `~/` (the target user's home). */
-const targetPath = text(/^(\/|~\/|~$)[^\n\0]*$/);
-/** A local path: anything without a newline or NUL; `~` is expanded by the resolver. */
-const localPath = text(/^[^\n\0]+$/);
-
-export const CONFIG_VALUE_SCHEMAS: { [K in ConfigKey]: z.ZodType<ConfigValueTypes[K]> } = {
-  // No leading `-`, so a host can never be taken for an ssh option.
-  ORCH_HOST: text(/^[A-Za-z0-9_.:%[\]][A-Za-z0-9_.:%[\]-]*$/),
-  ORCH_USER: text(/^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/),
-  ORCH_PORT: intIn(1, 65535),
-  ORCH_IDENTITY_FILE: localPath,
-  ORCH_KNOWN_HOSTS: localPath,
-  ORCH_STRICT_HOST_KEY_CHECKING: z.preprocess(asText, z.enum(['yes', 'accept-new'])),
-  ORCH_LOG_ROOT: targetPath,
-  ORCH_LOG_RETENTION_DAYS: intIn(1, 100_000),
-  ORCH_REMOTE_WORKDIR: targetPath,
-  ORCH_PROJECT: text(/^[^\n\0]+$/),
-  ORCH_SLACK_WEBHOOK_URL: z.preprocess(
-    asText,
-    z.string().refine((s) => {
-      try {
-        const u = new URL(s);
-        return (u.protocol === 'https:' || u.protocol === 'http:') && u.hostname !== '';
-      } catch {
-        return false;
-      }
-    }),
-  ),
-  ORCH_MAX_PARALLEL: intIn(1, 10_000),
-  ORCH_RETRIES: intIn(0, 1_000),
-  ORCH_EC2_INSTANCE_ID: text(/^i-[0-9a-f]{8,17}$/),
-  ORCH_EC2_REGION: text(/^[a-z]{2}(-[a-z]+)+-\d+$/),
-  ORCH_EC2_PROFILE: text(/^[A-Za-z0-9_.@+=,/-]+$/),
-  ORCH_EC2_WAKE: z.preprocess(asText, z.enum(['auto', 'ask'])),
-  ORCH_EC2_ADDRESS: z.preprocess(asText, z.enum(['public', 'private'])),
-  ORCH_LOG_MODE: z.preprocess(asText, z.enum(['private', 'group'])),
-  ORCH_AUTOSTOP_MINUTES: intIn(1, 100_000),
-  // Settings give booleans; text sources the words people write in .env files.
-  ORCH_SYNC: z.preprocess(
-    (v) => (typeof v === 'boolean' ? (v ? '1' : '0') : asText(v)),
-    z.string().regex(/^(1|0|true|false|yes|no|on|off)$/i).transform((s) => /^(1|true|yes|on)$/i.test(s)),
-  ),
-  // Relative to the workdir (where `pull` reads it) and to the workspace (where it lands); no `..`.
-  ORCH_OUTPUT_DIR: text(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\n\0]+$/),
-};
-
 /** What each key must be, completing "ORCH_PORT must be ...". */
 export const EXPECTED: Record<ConfigKey, string> = {
   ORCH_HOST: 'a host name, IP address or ~/.ssh/config alias (letters, digits, ".", "-", "_", ":"), not starting with "-"',
@@ -165,8 +112,8 @@ export const originOf = {
  * setting as the subject. Secrets are never echoed.
  */
 export function parseConfigValue<K extends ConfigKey>(key: K, raw: unknown, origin: string): ConfigValueTypes[K] {
-  const result = CONFIG_VALUE_SCHEMAS[key].safeParse(raw);
-  if (result.success) return result.data;
+  const result = checkConfigValue(key, raw);
+  if (result.ok) return result.value;
   const expected = EXPECTED[key];
   const subject = subjectOf(key, origin);
   if (SECRET_KEYS.has(key)) {
@@ -191,20 +138,6 @@ function describeRaw(raw: unknown): string {
     return String(raw);
   }
 }
-
-/**
- * The `cloudJobs` settings section, built from the same value schemas (unset settings are
- * undefined or null). Prefer {@link settingsFromSection} + `loadConfig`, whose messages name the
- * one setting to fix; this schema is for whole-section checks.
- */
-export const settingsSchema = z.object(
-  Object.fromEntries(
-    (Object.entries(SETTINGS_KEYS) as [ConfigKey, string][]).map(([key, setting]) => [
-      setting.slice('cloudJobs.'.length),
-      CONFIG_VALUE_SCHEMAS[key].nullish(),
-    ]),
-  ),
-);
 
 /**
  * Maps a `cloudJobs` configuration section to `loadConfig`'s `settings` input.

@@ -4,8 +4,8 @@ import {
   parseConfigValue,
   SETTINGS_KEYS,
   settingsFromSection,
-  settingsSchema,
 } from '../../../src/core/config/schema';
+import { settingsSchema } from '../../../src/core/config/valueSchemas';
 import { CONFIG_KEYS, type ConfigKey } from '../../../src/core/config/types';
 import { UserError } from '../../../src/core/errors';
 
