@@ -84,13 +84,56 @@ export function completionNotice(job: Job): NoticeText {
   }
 }
 
-/** Several jobs ending in one refresh get one notice: `4 jobs ended: 2 done, 1 failed, 1 stopped.` */
+/**
+ * Several jobs ending close together get one notice:
+ * `12 jobs ended: 10 succeeded, 2 failed.` (and `, 1 stopped`).
+ */
 export function summaryNotice(jobs: readonly Job[]): NoticeText {
   const count = (s: JobState): number => jobs.filter((j) => j.state === s).length;
-  const parts = [['done', count('DONE')], ['failed', count('FAILED')], ['stopped', count('STOPPED')]] as const;
+  const parts = [['succeeded', count('DONE')], ['failed', count('FAILED')], ['stopped', count('STOPPED')]] as const;
   const text = parts.filter(([, n]) => n > 0).map(([w, n]) => `${n} ${w}`).join(', ');
   return { severity: count('FAILED') > 0 ? 'error' : 'info', message: `${jobs.length} jobs ended: ${text}.` };
 }
 
-/** More than this many ends in one refresh are summed up in one notice (no notification storm). */
-export const MAX_SEPARATE_NOTICES = 3;
+/**
+ * Ends seen within this long of the first one share one notice. A sweep's jobs end over a second
+ * or two and each end can trigger its own refresh (the change watch), so "one per refresh" would
+ * still be a storm; a single end waits this long for its notice.
+ */
+export const NOTICE_WINDOW_MS = 1_500;
+
+/**
+ * Collects ended jobs for one notice window: the first end opens the window, every end seen
+ * until it closes joins, and `flush` gets them all at once (one job, or several for a summary).
+ */
+export class EndBatch {
+  private pending = new Map<string, Job>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly flush: (ended: Job[]) => void,
+    private readonly windowMs = NOTICE_WINDOW_MS,
+  ) {}
+
+  add(jobs: readonly Job[]): void {
+    for (const j of jobs) this.pending.set(jobKey(j), j);
+    if (this.pending.size === 0 || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const ended = [...this.pending.values()];
+      this.pending = new Map();
+      if (ended.length) this.flush(ended);
+    }, this.windowMs);
+  }
+
+  /** These jobs' ends were told by a command meanwhile: they leave the window. */
+  drop(jobs: readonly Pick<Job, 'name' | 'host'>[]): void {
+    for (const j of jobs) this.pending.delete(jobKey(j));
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending.clear();
+  }
+}

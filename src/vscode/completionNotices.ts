@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Job } from '../core/jobs/model';
-import { completionNotice, EndWatch, MAX_SEPARATE_NOTICES, summaryNotice, type NoticeText } from './completion';
+import { isActive } from '../core/jobs/model';
+import { completionNotice, EndBatch, EndWatch, summaryNotice, type NoticeText } from './completion';
 import type { JobsService } from '../core/jobs/jobsService';
 import { jobRef } from './jobRef';
 
@@ -12,10 +13,12 @@ const SHOW_JOBS = 'Show Jobs';
  * Completion notices: a notification when a job the extension has seen active reaches DONE,
  * FAILED or STOPPED (noticed by a refresh, a poll or a log follow), once per transition, with
  * Show Logs and, when the job recorded an output dir, Pull Results. Stops the user asked for
- * here are confirmed by their own command instead (see `hush`).
+ * here are confirmed by their own command instead (see `hush`). Ends seen close together (one
+ * notice window, see EndBatch) make one notice: a single job's own, or a summary of them all.
  */
 export class CompletionNotices implements vscode.Disposable {
   private readonly watch = new EndWatch();
+  private readonly batch = new EndBatch((ended) => this.notify(ended));
   private readonly sub: vscode.Disposable;
   /** The last notices shown (message and actions), newest last: what the API reports. */
   readonly shown: { message: string; actions: string[] }[] = [];
@@ -25,7 +28,7 @@ export class CompletionNotices implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.watch.observe(jobs.snapshot.jobs);
-    this.sub = jobs.onDidChange((s) => this.notify(this.watch.observe(s.jobs, s.loaded ? s.hosts.filter((h) => !s.errors.has(h)) : [])));
+    this.sub = jobs.onDidChange((s) => this.batch.add(this.watch.observe(s.jobs, s.loaded ? s.hosts.filter((h) => !s.errors.has(h)) : [])));
   }
 
   /** Runs `action` (a stop) without a completion notice for `jobs`: the action says it itself. */
@@ -46,6 +49,8 @@ export class CompletionNotices implements vscode.Disposable {
   /** These ended jobs were announced by a command: no completion notice follows for them. */
   seen(jobs: readonly Job[]): void {
     this.watch.seen(jobs);
+    // a listing may have seen the end first: its notice, still waiting in the window, goes
+    this.batch.drop(jobs.filter((j) => !isActive(j.state)));
   }
 
   /** Ends `hush`; false when an end was seen (and kept quiet) meanwhile: the caller must tell it. */
@@ -60,18 +65,17 @@ export class CompletionNotices implements vscode.Disposable {
 
   private notify(ended: Job[]): void {
     if (ended.length === 0) return;
-    if (ended.length > MAX_SEPARATE_NOTICES) {
+    if (ended.length > 1) {
       const n = summaryNotice(ended);
       void this.show(n, [SHOW_JOBS]).then((pick) => pick === SHOW_JOBS && vscode.commands.executeCommand('cloudJobs.jobs.focus'));
       return;
     }
-    for (const job of ended) {
-      const actions = job.outputDir ? [SHOW_LOGS, PULL] : [SHOW_LOGS];
-      void this.show(completionNotice(job), actions).then((pick) => {
-        if (pick === SHOW_LOGS) void vscode.commands.executeCommand('cloudJobs.showLogs', jobRef(job));
-        if (pick === PULL) void vscode.commands.executeCommand('cloudJobs.pullResults', jobRef(job));
-      });
-    }
+    const job = ended[0]!;
+    const actions = job.outputDir ? [SHOW_LOGS, PULL] : [SHOW_LOGS];
+    void this.show(completionNotice(job), actions).then((pick) => {
+      if (pick === SHOW_LOGS) void vscode.commands.executeCommand('cloudJobs.showLogs', jobRef(job));
+      if (pick === PULL) void vscode.commands.executeCommand('cloudJobs.pullResults', jobRef(job));
+    });
   }
 
   private show(n: NoticeText, actions: string[]): Thenable<string | undefined> {
@@ -83,6 +87,7 @@ export class CompletionNotices implements vscode.Disposable {
 
   dispose(): void {
     this.sub.dispose();
+    this.batch.dispose();
   }
 }
 

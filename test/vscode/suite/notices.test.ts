@@ -82,7 +82,9 @@ describe('completion notices', function () {
     await waitFor('the early job DONE on the host', async () => (JSON.parse((await orchCli(['list', '--json'])).stdout) as Job[]).some((j) => j.name === early && j.state === 'DONE'));
     await a.refresh(); // first seen already DONE, on a host listed before: it started and ended in between
     await cliRun(ok, `mkdir -p ${outDir} && echo 42 > ${outDir}/answer.txt && sleep 8`, '--output-dir', outDir);
-    await cliRun(bad, 'sleep 8; exit 5'); // long enough to be seen running after three CLI starts on a busy machine
+    // long enough to be seen running after three CLI starts on a busy machine, and ending well
+    // after ok (ends close together share one notice window: a summary instead of their own)
+    await cliRun(bad, 'sleep 14; exit 5');
     await cliRun(stopped, 'sleep 300');
     await a.refresh(); // seen running
     assert.deepEqual([ok, bad, stopped].map((n) => a.jobs().find((j) => j.name === n)?.state), ['RUNNING', 'RUNNING', 'RUNNING']);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Job } from '../../../src/core/jobs/model';
-import { completionNotice, EndWatch, summaryNotice } from '../../../src/vscode/completion';
+import { completionNotice, EndBatch, EndWatch, summaryNotice } from '../../../src/vscode/completion';
 
 const job = (name: string, state: Job['state'], over: Partial<Job> = {}): Job => ({
   name,
@@ -91,6 +91,50 @@ describe('completion notice text', () => {
 
   it('sums up many ends in one notice', () => {
     const n = summaryNotice([job('a', 'DONE'), job('b', 'STOPPED'), job('c', 'STOPPED'), job('d', 'FAILED', { exitCode: 1 })]);
-    assert.deepEqual(n, { severity: 'error', message: '4 jobs ended: 1 done, 1 failed, 2 stopped.' });
+    assert.deepEqual(n, { severity: 'error', message: '4 jobs ended: 1 succeeded, 1 failed, 2 stopped.' });
+    const sweep = [...Array.from({ length: 10 }, (_, i) => job(`s${i}`, 'DONE')), job('f1', 'FAILED', { exitCode: 1 }), job('f2', 'FAILED', { exitCode: 2 })];
+    assert.deepEqual(summaryNotice(sweep), { severity: 'error', message: '12 jobs ended: 10 succeeded, 2 failed.' });
+    assert.deepEqual(summaryNotice([job('a', 'DONE'), job('b', 'DONE')]), { severity: 'info', message: '2 jobs ended: 2 succeeded.' });
+  });
+});
+
+describe('completion notices: one per notice window', () => {
+  const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('ends seen in several refreshes within the window make one flush with all of them', async () => {
+    const flushed: string[][] = [];
+    const b = new EndBatch((ended) => flushed.push(ended.map((j) => j.name)), 40);
+    b.add([job('a', 'DONE')]);
+    await tick(10);
+    b.add([job('b', 'FAILED', { exitCode: 1 }), job('c', 'DONE')]);
+    b.add([]);
+    assert.deepEqual(flushed, [], 'nothing before the window closes');
+    await tick(60);
+    assert.deepEqual(flushed, [['a', 'b', 'c']]);
+    b.add([job('d', 'DONE')]);
+    await tick(60);
+    assert.deepEqual(flushed, [['a', 'b', 'c'], ['d']], 'a later end opens a window of its own: one job, its own notice');
+    b.dispose();
+  });
+
+  it('an empty refresh opens no window; a job told by a command meanwhile leaves it; the same job twice is one', async () => {
+    const flushed: string[][] = [];
+    const b = new EndBatch((ended) => flushed.push(ended.map((j) => j.name)), 20);
+    b.add([]);
+    await tick(40);
+    assert.deepEqual(flushed, []);
+    b.add([job('a', 'FAILED', { exitCode: 2 }), job('b', 'DONE')]);
+    b.add([job('b', 'DONE')]);
+    b.drop([{ name: 'a', host: 'gpu-box' }]);
+    await tick(40);
+    assert.deepEqual(flushed, [['b']]);
+    b.add([job('c', 'DONE')]);
+    b.drop([{ name: 'c', host: 'gpu-box' }]);
+    await tick(40);
+    assert.deepEqual(flushed, [['b']], 'a window left empty shows nothing');
+    b.add([job('d', 'DONE')]);
+    b.dispose();
+    await tick(40);
+    assert.deepEqual(flushed, [['b']], 'nothing after dispose');
   });
 });
