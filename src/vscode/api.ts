@@ -44,6 +44,11 @@ export class CloudJobsApi {
     return this.view.provider.getChildren(node).map((n) => ({ node: n, item: this.view.provider.getTreeItem(n) }));
   }
 
+  /** The view's description (an active name filter) and message (what the filter and the age cut hide). */
+  viewText(): { description: string | undefined; message: string | undefined } {
+    return { description: this.view.view.description, message: this.view.view.message };
+  }
+
   /** The running-count badge of the view. */
   badge(): vscode.ViewBadge | undefined {
     return this.view.view.badge;

@@ -13,6 +13,10 @@ export const CONTEXT_KEYS = {
   'cloudJobs.hasJobs': 'boolean',
   /** Some host is an EC2 box (ec2: in hosts.yaml): Start Box / Stop Box show. */
   'cloudJobs.isBox': 'boolean',
+  /** How the Jobs view groups (`host` or `state`): the title shows the other grouping's button. */
+  'cloudJobs.groupBy': 'string',
+  /** A name filter is active in the Jobs view: Clear Filter shows. */
+  'cloudJobs.filtering': 'boolean',
 } as const;
 
 export type ContextKey = keyof typeof CONTEXT_KEYS;

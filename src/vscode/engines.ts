@@ -17,7 +17,10 @@ export function engineOpener(config: ConfigService, secrets: vscode.SecretStorag
     const { createEngine } = await import('../core/engine/engine.js');
     const { config: c, target } = await open(host);
     // the target is kept with the engine: sync, pull and the change watch use its connection
-    return { engine: createEngine(c, target), target, logRoot: c.logRoot };
+    const engine = createEngine(c, target);
+    // hosts.yaml's gpus: needs no round trip; else the host's nvidia-smi -L, as its queue counts them
+    const gpuInventory = async (): Promise<number | undefined> => (c.gpus !== undefined ? c.gpus : c.hostKind === 'slurm' ? undefined : (await engine.probe?.())?.gpus);
+    return { engine, target, logRoot: c.logRoot, gpuInventory };
   };
 }
 

@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): CloudJobsApi {
   const view = ctx.store.add(new JobsView(ctx.jobs, ctx.marks, ctx.boxes, ctx.forwards));
   const boxBar = ctx.store.add(new BoxStatusBar(ctx.boxes));
   const routing = ctx.store.add(new RoutingIndicator(ctx.log));
-  registerCommands({ ctx, routing });
+  registerCommands({ ctx, routing, tree: view.options });
   ctx.store.add(registerTaskProvider(ctx));
   // Reading the configuration touches files: after activation, never inside it.
   void ctx.init().catch((e) => showError(ctx.log, e, 'Cloud Jobs'));

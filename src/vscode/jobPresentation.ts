@@ -4,6 +4,7 @@ import { isActive } from '../core/jobs/model';
 import { attemptText, l1Text, type JobMark } from './guardrailMarks';
 import { formatProgress } from '../core/jobs/progress';
 import { formatPortSpec } from '../core/ports/portSpec';
+import { freeGpuText } from '../core/jobs/jobView';
 
 export interface StateLook {
   /** Codicon id (`~spin` animates). */
@@ -128,13 +129,22 @@ export function jobItemId(job: Job): string {
   return `job:${job.host}:${job.name}`;
 }
 
-/** A host node's description: `unreachable`, or its running count (`2 running · 5 jobs`). */
-export function hostDescription(jobs: readonly Job[], error: string | undefined, loaded: boolean): string {
+/**
+ * A host node's description: `unreachable`, or its running count (`2 running · 5 jobs`), and
+ * its GPUs: `2 of 4 GPUs free` when its inventory is known, else the ones in use (`GPU 0,1 in use`).
+ */
+export function hostDescription(jobs: readonly Job[], error: string | undefined, loaded: boolean, gpuInventory?: number): string {
   if (error !== undefined) return 'unreachable';
   if (!loaded) return 'connecting…';
   const running = jobs.filter((j) => j.state === 'RUNNING').length;
   const total = `${jobs.length} job${jobs.length === 1 ? '' : 's'}`;
-  const held = jobs.filter((j) => isActive(j.state)).flatMap((j) => j.gpus ?? []).sort((a, b) => a - b);
-  const gpus = held.length ? ` · GPU ${held.join(',')} in use` : '';
+  const free = freeGpuText(gpuInventory, jobs);
+  const held = heldGpus(jobs);
+  const gpus = free ? ` · ${free}` : held.length ? ` · GPU ${held.join(',')} in use` : '';
   return (running ? `${running} running · ${total}` : total) + gpus;
+}
+
+/** The GPU indices the host's active jobs hold, in order. */
+export function heldGpus(jobs: readonly Job[]): number[] {
+  return jobs.filter((j) => isActive(j.state)).flatMap((j) => j.gpus ?? []).sort((a, b) => a - b);
 }

@@ -1,23 +1,29 @@
 import * as vscode from 'vscode';
 import type { Job } from '../core/jobs/model';
 import { isActive } from '../core/jobs/model';
-import { hostDescription, jobContextValue, jobDescription, jobItemId, jobTooltipMarkdown, STATE_LOOK } from './jobPresentation';
+import { heldGpus, hostDescription, jobContextValue, jobDescription, jobItemId, jobTooltipMarkdown, STATE_LOOK } from './jobPresentation';
+import { groupByState, selectJobs, shortLabel, stateGroupOf, type JobSelection, type StateGroup } from '../core/jobs/jobView';
+import type { JobsTreeOptions } from './treeOptions';
 import type { JobMarks } from './guardrailMarks';
 import type { JobsService, JobsSnapshot } from '../core/jobs/jobsService';
 import type { BoxService } from './boxes';
 import type { PortForwards } from './portForwards';
 import { boxContextValue, boxDescription, boxIcon, boxNotRunningText, boxTooltip } from './boxPresentation';
 
-/** A node of the Cloud Jobs tree: a host group, a job, or a placeholder (error / loading). */
+/** A node of the Cloud Jobs tree: a host group, a state group, a job, or a placeholder (error / loading). */
 export type JobsNode =
   | { kind: 'host'; host: string }
+  | { kind: 'group'; host: string; group: StateGroup; count: number }
   | { kind: 'job'; job: Job }
   | { kind: 'message'; id: string; text: string; detail?: string; icon: string; contextValue?: string; command?: vscode.Command };
 
+const GROUP_ICON: Readonly<Record<StateGroup, string>> = { Running: 'play-circle', Queued: 'watch', Finished: 'check-all' };
+
 /**
  * Draws the jobs snapshot; no I/O and no notifications here (the service refreshes, this maps).
- * Jobs are grouped by host when several hosts are listed. An empty list returns no children so
- * the view's welcome content shows.
+ * Jobs are grouped by host when several hosts are listed, and by state (Running / Queued /
+ * Finished) under it when that grouping is chosen; the name filter and the finished-job age cut
+ * apply to every level. An empty list returns no children so the view's welcome content shows.
  */
 export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<JobsNode | undefined>();
@@ -29,8 +35,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     private readonly marks: JobMarks,
     private readonly boxes?: BoxService,
     private readonly forwards?: PortForwards,
+    private readonly options?: JobsTreeOptions,
   ) {
     this.subs = [jobs.onDidChange(() => this.changed.fire(undefined)), marks.onDidChange(() => this.changed.fire(undefined))];
+    if (options) this.subs.push(options.onDidChange(() => this.changed.fire(undefined)));
     if (boxes) this.subs.push(boxes.onDidChange(() => this.changed.fire(undefined)));
     if (forwards) this.subs.push(forwards.onDidChange(() => this.changed.fire(undefined)));
   }
@@ -40,11 +48,21 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     this.changed.fire(undefined);
   }
 
+  /** The jobs the filter and the age cut leave in the tree (every host's), and what they left out. */
+  selection(): JobSelection {
+    return selectJobs(this.jobs.snapshot.jobs, this.options?.view ?? { nameFilter: '', hideFinishedAfterDays: 0 }, Date.now());
+  }
+
   getChildren(node?: JobsNode): JobsNode[] {
     const s = this.jobs.snapshot;
     if (!node) return this.roots(s);
     if (node.kind === 'host') return this.jobsOf(s, node.host);
+    if (node.kind === 'group') return this.shownOf(node.host).filter((j) => stateGroupOf(j.state) === node.group).map((job) => ({ kind: 'job', job }));
     return [];
+  }
+
+  private shownOf(host: string): Job[] {
+    return this.selection().shown.filter((j) => j.host === host);
   }
 
   private roots(s: JobsSnapshot): JobsNode[] {
@@ -56,6 +74,13 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (s.hosts.length > 1 || s.hosts.some((h) => this.boxes?.get(h))) return s.hosts.map((host) => ({ kind: 'host', host }));
     const host = s.hosts[0];
     return host === undefined ? [] : this.jobsOf(s, host);
+  }
+
+  private allHidden(host: string): JobsNode {
+    const filter = this.options?.nameFilter;
+    if (filter) return { kind: 'message', id: `all-hidden:${host}`, text: `No job name contains "${filter}"`, detail: 'click to clear the filter', icon: 'filter', command: { command: 'cloudJobs.clearFilter', title: 'Clear Filter' } };
+    const days = this.options?.hideFinishedAfterDays ?? 0;
+    return { kind: 'message', id: `all-hidden:${host}`, text: `Every job finished more than ${days} day${days === 1 ? '' : 's'} ago`, detail: 'hidden by cloudJobs.hideFinishedAfterDays', icon: 'filter' };
   }
 
   private jobsOf(s: JobsSnapshot, host: string): JobsNode[] {
@@ -79,7 +104,14 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
         command: { command: 'cloudJobs.retry', title: 'Retry' },
       });
     }
-    for (const job of s.jobs) if (job.host === host) nodes.push({ kind: 'job', job });
+    const shown = this.shownOf(host);
+    // jobs there, all hidden by the filter or the age cut: say so (not the "no jobs yet" welcome)
+    if (shown.length === 0 && s.jobs.some((j) => j.host === host)) nodes.push(this.allHidden(host));
+    if (this.options?.groupBy === 'state') {
+      for (const g of groupByState(shown)) nodes.push({ kind: 'group', host, group: g.group, count: g.jobs.length });
+    } else {
+      for (const job of shown) nodes.push({ kind: 'job', job });
+    }
     return nodes;
   }
 
@@ -100,12 +132,24 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       const error = s.errors.get(node.host);
       const item = new vscode.TreeItem(node.host, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `host:${node.host}`;
-      item.description = hostDescription(jobs, error, s.loaded);
+      const inventory = s.gpus.get(node.host);
+      item.description = hostDescription(jobs, error, s.loaded, inventory);
       item.iconPath = error
         ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('problemsWarningIcon.foreground'))
         : new vscode.ThemeIcon(node.host === 'local' ? 'device-desktop' : 'cloud');
-      item.tooltip = error ? `${node.host}: unreachable — ${error}` : `${node.host}: ${item.description}`;
+      const held = heldGpus(jobs);
+      const inUse = inventory && held.length ? ` (GPU ${held.join(',')} in use)` : '';
+      item.tooltip = error ? `${node.host}: unreachable — ${error}` : `${node.host}: ${item.description}${inUse}`;
       item.contextValue = error ? 'host.unreachable' : 'host.reachable';
+      return item;
+    }
+    if (node.kind === 'group') {
+      const item = new vscode.TreeItem(node.group, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `group:${node.host}:${node.group}`;
+      item.description = String(node.count);
+      item.iconPath = new vscode.ThemeIcon(GROUP_ICON[node.group]);
+      item.tooltip = `${node.count} ${node.group.toLowerCase()} job${node.count === 1 ? '' : 's'} on ${node.host}`;
+      item.contextValue = `group.${node.group.toLowerCase()}`;
       return item;
     }
     if (node.kind === 'message') {
@@ -125,7 +169,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const unreachable = this.jobs.snapshot.stale.has(job.host);
     // an ended job's state is final; only an active one may have moved on since
     const stale = unreachable && isActive(job.state);
-    const item = new vscode.TreeItem(job.name, vscode.TreeItemCollapsibleState.None);
+    // a long name is shortened in the middle: the description (state, exit code) stays in view
+    const item = new vscode.TreeItem(shortLabel(job.name), vscode.TreeItemCollapsibleState.None);
     item.id = jobItemId(job);
     const forwarded = this.forwards?.describe(job) ?? [];
     const description = jobDescription(job, now, mark, forwarded);

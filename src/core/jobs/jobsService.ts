@@ -12,6 +12,11 @@ export interface OpenedEngine {
   engine: Engine;
   target: ShellTarget;
   logRoot: string;
+  /**
+   * How many GPUs the host has (hosts.yaml `gpus:`, else `nvidia-smi -L` there); undefined when
+   * it cannot be told (a Slurm cluster hands out GPUs itself). Asked once per engine.
+   */
+  gpuInventory?: () => Promise<number | undefined>;
 }
 
 /** Opens an engine on first need (the SSH connection is made by its first call, not here). */
@@ -32,6 +37,8 @@ export interface JobsSnapshot {
   stale: ReadonlySet<string>;
   /** False until the first refresh finished. */
   loaded: boolean;
+  /** Each host's GPU inventory, where it has GPUs and it is known (the tree shows the free ones). */
+  gpus: ReadonlyMap<string, number>;
 }
 
 /** The longest one watch exec waits on the host before it is renewed. */
@@ -65,7 +72,9 @@ export class JobsService implements Disposable {
   private readonly watches = new Map<HostName, AbortController>();
   private readonly changed = new Emitter<JobsSnapshot>();
   readonly onDidChange = this.changed.event;
-  private current: JobsSnapshot = { jobs: [], hosts: [], errors: new Map(), stale: new Set(), loaded: false };
+  private current: JobsSnapshot = { jobs: [], hosts: [], errors: new Map(), stale: new Set(), loaded: false, gpus: new Map() };
+  /** Each engine's GPU inventory once read (a failed read is asked again at the next refresh). */
+  private readonly inventories = new Map<HostName, number | undefined>();
   private inFlight: Promise<void> | undefined;
   private again = false;
   private generation = 0;
@@ -159,9 +168,10 @@ export class JobsService implements Disposable {
       [...names].map(async (name) => {
         let host: string = name;
         try {
-          const engine = await this.engine(name);
-          host = engine.host;
-          return { host, jobs: await engine.list() };
+          const o = await this.opened(name);
+          host = o.engine.host;
+          const [jobs, gpus] = await Promise.all([o.engine.list(), this.inventory(name, o)]);
+          return { host, jobs, gpus };
         } catch (e) {
           this.log.warn(`listing jobs on ${host} failed: ${errorMessage(e)}`);
           return { host, jobs: undefined, error: errorMessage(e) };
@@ -172,7 +182,10 @@ export class JobsService implements Disposable {
     const errors = new Map<string, string>();
     const stale = new Set<string>();
     const jobs: Job[] = [];
+    const gpus = new Map<string, number>();
     for (const r of results) {
+      const inventory = 'gpus' in r ? r.gpus : this.current.gpus.get(r.host);
+      if (inventory) gpus.set(r.host, inventory);
       if (r.jobs) {
         jobs.push(...r.jobs);
         continue;
@@ -183,7 +196,20 @@ export class JobsService implements Disposable {
       if (last.length) stale.add(r.host);
       jobs.push(...last);
     }
-    this.set({ jobs, hosts: results.map((r) => r.host), errors, stale, loaded: true });
+    this.set({ jobs, hosts: results.map((r) => r.host), errors, stale, loaded: true, gpus });
+  }
+
+  /** The host's GPU count, read beside its first listing; a failure leaves it unknown, asked again next time. */
+  private async inventory(name: HostName, o: OpenedEngine): Promise<number | undefined> {
+    if (this.inventories.has(name) || !o.gpuInventory) return this.inventories.get(name);
+    try {
+      const n = await o.gpuInventory();
+      this.inventories.set(name, n);
+      return n;
+    } catch (e) {
+      this.log.warn(`reading the GPUs of ${o.engine.host} failed: ${errorMessage(e)}`);
+      return undefined;
+    }
   }
 
   private set(s: JobsSnapshot): void {
@@ -290,7 +316,8 @@ export class JobsService implements Disposable {
     this.watches.clear();
     const old = [...this.engines.values()];
     this.engines.clear();
-    this.set({ jobs: [], hosts: [], errors: new Map(), stale: new Set(), loaded: false });
+    this.inventories.clear();
+    this.set({ jobs: [], hosts: [], errors: new Map(), stale: new Set(), loaded: false, gpus: new Map() });
     await Promise.all(old.map(async (p) => (await p.catch(() => undefined))?.engine.close().catch(() => undefined)));
     if (refreshAfter) void this.refresh();
   }

@@ -30,6 +30,10 @@ export const COMMAND_IDS = [
   'cloudJobs.startBox',
   'cloudJobs.stopBox',
   'cloudJobs.checkHost',
+  'cloudJobs.groupByState',
+  'cloudJobs.groupByHost',
+  'cloudJobs.filterJobs',
+  'cloudJobs.clearFilter',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

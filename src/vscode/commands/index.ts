@@ -15,10 +15,14 @@ import { openInBrowser } from './ports';
 import { installCliInPath, uninstallCliFromPath } from './cliPath';
 import { startBox, stopBox } from './box';
 import { checkHost } from './checkHost';
+import { clearFilter, filterJobs, groupBy } from './treeView';
+import type { JobsTreeOptions } from '../treeOptions';
 
 export interface CommandServices {
   ctx: CloudJobs;
   routing: RoutingIndicator;
+  /** The jobs tree's grouping and filter. */
+  tree: JobsTreeOptions;
 }
 
 type Handler = (s: CommandServices, ...args: unknown[]) => unknown;
@@ -27,7 +31,8 @@ type Handler = (s: CommandServices, ...args: unknown[]) => unknown;
 export const COMMANDS: Record<CommandId, Handler> = {
   'cloudJobs.runOnEc2': ({ ctx }, arg) => runOnEc2(ctx, arg),
   'cloudJobs.attach': ({ ctx }, arg) => attach(ctx, arg),
-  'cloudJobs.stop': ({ ctx }, arg) => stop(ctx, arg),
+  // a row's Stop with several rows selected gets them all as the second argument
+  'cloudJobs.stop': ({ ctx }, arg, selected, options) => stop(ctx, arg, selected, options),
   'cloudJobs.stopAll': ({ ctx }, arg) => stopAll(ctx, arg),
   'cloudJobs.showLogs': ({ ctx }, arg, options) => showLogs(ctx, arg, options),
   'cloudJobs.openFullLog': ({ ctx }, arg) => openFullLog(ctx, arg),
@@ -55,6 +60,10 @@ export const COMMANDS: Record<CommandId, Handler> = {
   'cloudJobs.startBox': ({ ctx }, arg) => startBox(ctx, arg),
   'cloudJobs.stopBox': ({ ctx }, arg) => stopBox(ctx, arg),
   'cloudJobs.checkHost': ({ ctx }, arg) => checkHost(ctx, arg),
+  'cloudJobs.groupByState': ({ tree }) => groupBy(tree, 'state'),
+  'cloudJobs.groupByHost': ({ tree }) => groupBy(tree, 'host'),
+  'cloudJobs.filterJobs': ({ tree }, arg) => filterJobs(tree, arg),
+  'cloudJobs.clearFilter': ({ tree }) => clearFilter(tree),
 };
 
 /**

@@ -6,6 +6,8 @@ import type { CloudJobs } from '../context';
 import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
 import { jobCommandOptions, jobRefOf } from '../jobRef';
+import { stopSelected } from './stopSelected';
+import { selectedJobs } from '../stopSelection';
 
 /** `{ preserveFocus: true }` from a click on a row: the log shows and the keyboard stays in the tree. */
 export async function showLogs(ctx: CloudJobs, arg?: unknown, options?: unknown): Promise<void> {
@@ -50,8 +52,14 @@ export async function openFullLog(ctx: CloudJobs, arg?: unknown): Promise<void> 
   if (job) await ctx.logs.openFull(job);
 }
 
-export async function stop(ctx: CloudJobs, arg?: unknown): Promise<Job | undefined> {
+/**
+ * Stop: the row (or named job), or every selected row when several are (`selected`, from the
+ * tree). `{ confirmed: true }` as `arg` or `options`: the caller already asked.
+ */
+export async function stop(ctx: CloudJobs, arg?: unknown, selected?: unknown, options?: unknown): Promise<Job | Job[] | undefined> {
   requireTrust('stop jobs');
+  const many = selectedJobs(arg, selected);
+  if (many) return stopSelected(ctx, many, typeof options === 'object' && options !== null && (options as { confirmed?: unknown }).confirmed === true);
   const job = await jobArg(ctx, arg, ['QUEUED', 'STARTING', 'RUNNING'], 'stop');
   if (!job) return undefined;
   if (!jobCommandOptions(arg).confirmed) {

@@ -45,6 +45,30 @@ describe('JobsService (the jobs snapshot)', () => {
     s.dispose();
   });
 
+  it('puts the GPU inventory of each host in the snapshot, read once; a failed read is asked again, the last one kept meanwhile', async () => {
+    let reads = 0;
+    const answers: (number | undefined | Error)[] = [new Error('probe timed out'), 4];
+    const engine = fakeEngine([[job('a')], [job('a')], new Error('connect ECONNREFUSED')]);
+    const gpuInventory = async () => {
+      reads++;
+      const a = answers.length ? answers.shift() : 99;
+      if (a instanceof Error) throw a;
+      return a;
+    };
+    const s = new JobsService(async () => ({ engine, target: noTarget, logRoot: '~/logs', gpuInventory }), async () => ['remote'], quiet, { watch: false });
+    await s.refresh();
+    assert.equal(s.snapshot.gpus.size, 0, 'unknown after a failed read');
+    await s.refresh();
+    assert.equal(s.snapshot.gpus.get('box'), 4);
+    await s.refresh(); // the listing fails: the inventory last known stays beside the stale jobs
+    assert.equal(s.snapshot.gpus.get('box'), 4);
+    assert.deepEqual([...s.snapshot.stale], ['box']);
+    assert.equal(reads, 2, 'not asked again once known');
+    await s.reset(false);
+    assert.equal(s.snapshot.gpus.size, 0);
+    s.dispose();
+  });
+
   it('coalesces refreshes asked for while one runs into one more', async () => {
     let lists = 0;
     const engine = { host: 'box', list: async () => (lists++, await new Promise((r) => setTimeout(r, 20)), []), close: async () => undefined } as unknown as Engine;

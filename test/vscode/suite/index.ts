@@ -21,6 +21,7 @@ export async function run(): Promise<void> {
     await import('./experiment.test.js');
     if (uiBridge) await import('./notices.test.js');
     if (uiBridge) await import('./tree.test.js');
+    if (uiBridge) await import('./sweep.test.js');
     if (uiBridge) await import('./guardrails.test.js');
     if (uiBridge) await import('./research.test.js');
     await import('./cliPath.test.js');

@@ -99,4 +99,12 @@ describe('job presentation', () => {
     assert.equal(hostDescription([a, job({ gpus: [1] }), job({ state: 'DONE', gpus: [3] })], undefined, true), '2 running · 3 jobs · GPU 0,1,2 in use');
     assert.doesNotMatch(jobDescription(job({ state: 'DONE', gpus: [3] }), Date.now()), /GPU/);
   });
+
+  it('a host whose GPU inventory is known says how many are free, beside reachable and running', () => {
+    const jobs = [job({ gpus: [0, 1] }), job({ state: 'QUEUED' }), job({ state: 'DONE', gpus: [3] })];
+    assert.equal(hostDescription(jobs, undefined, true, 4), '1 running · 3 jobs · 2 of 4 GPUs free');
+    assert.equal(hostDescription([], undefined, true, 1), '0 jobs · 1 of 1 GPU free');
+    assert.equal(hostDescription([job({ gpus: [0] })], undefined, true, 0), '1 running · 1 job · GPU 0 in use', 'no inventory: the held ones');
+    assert.equal(hostDescription(jobs, 'connection refused', true, 4), 'unreachable');
+  });
 });
