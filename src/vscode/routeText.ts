@@ -1,9 +1,23 @@
 // Text for routing decisions, pure so it is unit-tested.
-import type { Where } from '../core/jobs/where';
+import { whereOf, type ComputeTarget, type Where } from '../core/jobs/where';
 import type { Decision } from '../core/policy/types';
 
 export function targetIcon(target: Where): string {
   return target === 'cloud' ? '$(cloud)' : '$(device-desktop)';
+}
+
+/** What the routing indicator explains: the selection, the active file, or a running `orch` task. */
+export type ActiveTaskKind = 'selection' | 'file' | 'task';
+
+const SUBJECT: Record<ActiveTaskKind, string> = { selection: 'selection', file: 'this file', task: 'this task' };
+
+/**
+ * The routing indicator's status-bar text, in words: `$(cloud) Target: ec2 · this file → cloud`
+ * (the workspace's COMPUTE_TARGET, then where the policy sends the active task, when there is one).
+ */
+export function routingBarText(compute: ComputeTarget, task?: { kind: ActiveTaskKind; decided: Where }): string {
+  const head = `${targetIcon(whereOf(compute))} Target: ${compute}`;
+  return task ? `${head} · ${SUBJECT[task.kind]} → ${task.decided}` : head;
 }
 
 /** One line: "cloud — heavy_log_output, memory_unknown" or "local — allow_local". */

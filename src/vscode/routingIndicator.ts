@@ -7,7 +7,7 @@ import { activeTask, type ActiveTask } from './activeTask';
 import { workspaceRoot } from './config';
 import { DisposableStore } from './disposables';
 import { mdEscape } from './jobPresentation';
-import { decisionSummary } from './routeText';
+import { decisionSummary, routingBarText } from './routeText';
 
 /** What the status bar shows, as one state union. */
 export type RoutingState =
@@ -109,9 +109,7 @@ export class RoutingIndicator implements vscode.Disposable {
         break;
       case 'ready': {
         const c = s.compute.target;
-        const computeIcon = c === 'ec2' ? '$(cloud)' : '$(device-desktop)';
-        const taskPart = s.decision ? ` · ${s.decision.target === 'cloud' ? '$(cloud)' : '$(device-desktop)'} ${s.decision.target}` : '';
-        item.text = `${computeIcon} ${c}${taskPart}`;
+        item.text = routingBarText(c, s.task && s.decision ? { kind: s.task.kind, decided: s.decision.target } : undefined);
         const md = new vscode.MarkdownString(undefined, true);
         md.appendMarkdown(`**COMPUTE_TARGET:** \`${c}\` — ${mdEscape(s.compute.source)}\n\n`);
         if (s.task && s.decision) {

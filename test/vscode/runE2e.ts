@@ -195,10 +195,10 @@ async function trustedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, v
 
     // 5. the status-bar routing indicator and its tooltip, with a file open
     await openFile(page, 'train.py', 'range(3)');
-    const item = page.locator('.statusbar-item', { hasText: 'local' }).filter({ hasText: 'cloud' }).first();
+    const item = page.locator('.statusbar-item', { hasText: 'Target: local' }).filter({ hasText: 'this file' }).first();
     await item.waitFor({ timeout: 30_000 });
     const label = (await item.innerText()).trim();
-    if (!/local\s*·\s*cloud/.test(label)) throw new Error(`status bar reads "${label}"`);
+    if (!/Target: local\s*·\s*this file → cloud/.test(label)) throw new Error(`status bar reads "${label}"`);
     await item.hover();
     const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'COMPUTE_TARGET' }).first();
     await hover.waitFor({ state: 'visible', timeout: 15_000 });

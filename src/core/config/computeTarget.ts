@@ -108,13 +108,23 @@ function checkTarget(value: string, prefix: string, origin = ''): ComputeTarget 
   throw new UserError(`${prefix}COMPUTE_TARGET must be "local" or "ec2", not "${value}"${origin}.`, { exitCode: 2 });
 }
 
+/** What Set Compute Target wrote: the new text, and what of the old value it could not keep. */
+export interface ComputeTargetEdit {
+  text: string;
+  /**
+   * `default`: the line was `"${COMPUTE_TARGET:-old}"` (the kit's form) and only its default
+   * changed, so a COMPUTE_TARGET in the environment still wins; `plain`: `COMPUTE_TARGET=<target>`.
+   */
+  form: 'default' | 'plain';
+  /** The value replaced when it was neither plain nor the kit's form (`$OTHER`, `$(cmd)`): it is gone. */
+  dropped?: string;
+}
+
 /**
- * Sets the workspace's compute target the way a user would by hand: `COMPUTE_TARGET=<target>`
- * replaces the value of the line that assigns it (keeping `export ` and a trailing comment), or is
- * appended; the file is created when missing. Every other line stays as it was. A plain value is
- * written on purpose: after choosing a target, that target is what runs.
+ * Sets the workspace's compute target the way a user would by hand (see withComputeTarget); the
+ * file is created when missing. Every other line stays as it was.
  */
-export async function setComputeTarget(file: string, target: ComputeTarget): Promise<void> {
+export async function setComputeTarget(file: string, target: ComputeTarget, options: { plain?: boolean } = {}): Promise<ComputeTargetEdit> {
   checkTarget(target, 'setComputeTarget: ');
   let text = '';
   try {
@@ -122,11 +132,23 @@ export async function setComputeTarget(file: string, target: ComputeTarget): Pro
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`Cannot read ${file}: ${(e as Error).message}.`, { cause: e });
   }
-  await writeFile(file, withComputeTarget(text, target));
+  const edit = withComputeTarget(text, target, options);
+  await writeFile(file, edit.text);
+  return edit;
 }
 
-/** The text of an env file with its COMPUTE_TARGET set to `target` (pure; see setComputeTarget). */
-export function withComputeTarget(text: string, target: ComputeTarget): string {
+/** `${COMPUTE_TARGET:-x}` (also `-`, `:=`, `=`), bare or in double quotes: the kit's "environment, else x". */
+const DEFAULT_FORM = /^("?)\$\{COMPUTE_TARGET(:?[-=])([^}"'$`\\]*)\}\1$/;
+
+/**
+ * The text of an env file with its COMPUTE_TARGET set to `target` (pure). The line that assigns it
+ * (the last one: the one bash keeps) keeps `export ` and a trailing comment; in the kit's form
+ * `"${COMPUTE_TARGET:-local}"` only the default changes (quotes kept), so the environment still
+ * decides when it sets COMPUTE_TARGET; a plain value is replaced; any other expansion is replaced
+ * by the plain value and reported as dropped. Without such a line one is appended. `plain`: write
+ * the plain value even over the kit's form (the user chose to override the environment).
+ */
+export function withComputeTarget(text: string, target: ComputeTarget, options: { plain?: boolean } = {}): ComputeTargetEdit {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const lines = text.split(/\r?\n/);
   const re = /^(\s*(?:export\s+)?COMPUTE_TARGET=)(.*)$/;
@@ -136,12 +158,20 @@ export function withComputeTarget(text: string, target: ComputeTarget): string {
   });
   if (last >= 0) {
     const m = re.exec(lines[last])!;
-    lines[last] = `${m[1]}${target}${m[2].slice(valueLength(m[2]))}`;
-    return lines.join(eol);
+    const word = m[2].slice(0, valueLength(m[2]));
+    const rest = m[2].slice(word.length);
+    const kit = options.plain ? null : DEFAULT_FORM.exec(word);
+    if (kit) {
+      lines[last] = `${m[1]}${kit[1]}\${COMPUTE_TARGET${kit[2]}${target}}${kit[1]}${rest}`;
+      return { text: lines.join(eol), form: 'default' };
+    }
+    lines[last] = `${m[1]}${target}${rest}`;
+    const literal = /^(["']?)[A-Za-z0-9_.-]*\1$/.test(word);
+    return { text: lines.join(eol), form: 'plain', ...(literal ? {} : { dropped: word }) };
   }
-  if (text === '') return `COMPUTE_TARGET=${target}${eol}`;
+  if (text === '') return { text: `COMPUTE_TARGET=${target}${eol}`, form: 'plain' };
   const sep = text.endsWith('\n') ? '' : eol;
-  return `${text}${sep}COMPUTE_TARGET=${target}${eol}`;
+  return { text: `${text}${sep}COMPUTE_TARGET=${target}${eol}`, form: 'plain' };
 }
 
 /** Length of the shell word at the start of `s` (quotes and `${...}` included), so a comment after it survives. */

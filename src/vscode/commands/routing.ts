@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { kitEnvFile, setComputeTarget as writeComputeTarget } from '../../core/config/computeTarget';
+import { KIT_ENV_FILE, kitEnvFile, setComputeTarget as writeComputeTarget } from '../../core/config/computeTarget';
 import { COMPUTE_TARGETS, type ComputeTarget } from '../../core/jobs/where';
 import { UserError } from '../../core/errors';
 import type { CloudJobs } from '../context';
@@ -59,8 +59,22 @@ export async function setComputeTarget(ctx: CloudJobs, indicator: RoutingIndicat
         )?.target;
   if (!target) return undefined;
   const file = kitEnvFile(root);
-  await writeComputeTarget(file, target);
-  ctx.log.info(`COMPUTE_TARGET=${target} written to ${file}`);
-  await indicator.refresh();
+  const edit = await writeComputeTarget(file, target);
+  ctx.log.info(`COMPUTE_TARGET=${target} written to ${file} (${edit.form === 'default' ? 'as the default of the kit\'s "${COMPUTE_TARGET:-…}" form' : 'plain'}${edit.dropped ? `, replacing ${edit.dropped}` : ''})`);
+  if (edit.dropped) void vscode.window.showInformationMessage(`COMPUTE_TARGET=${target} replaces ${edit.dropped} in ${KIT_ENV_FILE}.`);
+  const after = await indicator.refresh();
+  // The kit's form lets the environment decide: say so when it does, rather than show a switch that did nothing.
+  if (edit.form === 'default' && after.kind === 'ready' && after.compute.target !== target) {
+    const plain = `Write COMPUTE_TARGET=${target}`;
+    const pick = await vscode.window.showWarningMessage(
+      `The default in ${KIT_ENV_FILE} is now ${target}, but COMPUTE_TARGET=${after.compute.target} in VS Code's environment wins over it.`,
+      { detail: `The line keeps the form "\${COMPUTE_TARGET:-${target}}", so the environment decides. ${plain} to use ${target} whatever the environment says.` },
+      plain,
+    );
+    if (pick !== plain) return after.compute.target;
+    await writeComputeTarget(file, target, { plain: true });
+    ctx.log.info(`COMPUTE_TARGET=${target} written plain to ${file}`);
+    await indicator.refresh();
+  }
   return target;
 }

@@ -85,19 +85,42 @@ describe('compute target from .orchestration-kit.env', () => {
 });
 
 describe('setting the compute target', () => {
-  it('replaces the value in place, keeping export, the comment and every other line', () => {
+  it("changes only the default of the kit's form, keeping export, the quotes, the comment and every other line", () => {
     const before = '# research kit\nexport DATA_DIR=data\nexport COMPUTE_TARGET="${COMPUTE_TARGET:-local}"   # "local" or "ec2"\nRESULTS_DIR=out\n';
-    assert.equal(
-      withComputeTarget(before, 'ec2'),
-      '# research kit\nexport DATA_DIR=data\nexport COMPUTE_TARGET=ec2   # "local" or "ec2"\nRESULTS_DIR=out\n',
-    );
-    assert.equal(withComputeTarget('COMPUTE_TARGET=ec2\r\nX=1\r\n', 'local'), 'COMPUTE_TARGET=local\r\nX=1\r\n');
+    assert.deepEqual(withComputeTarget(before, 'ec2'), {
+      text: '# research kit\nexport DATA_DIR=data\nexport COMPUTE_TARGET="${COMPUTE_TARGET:-ec2}"   # "local" or "ec2"\nRESULTS_DIR=out\n',
+      form: 'default',
+    });
+    assert.equal(withComputeTarget('COMPUTE_TARGET=${COMPUTE_TARGET-ec2}\n', 'local').text, 'COMPUTE_TARGET=${COMPUTE_TARGET-local}\n');
+    assert.equal(withComputeTarget('COMPUTE_TARGET="${COMPUTE_TARGET:=ec2}"', 'local').text, 'COMPUTE_TARGET="${COMPUTE_TARGET:=local}"');
+    assert.deepEqual(withComputeTarget(before, 'ec2', { plain: true }).form, 'plain');
+    assert.match(withComputeTarget(before, 'ec2', { plain: true }).text, /^export COMPUTE_TARGET=ec2   # "local" or "ec2"$/m);
+  });
+
+  it('the kit form keeps the environment in charge, as bash would read it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'orch-ct-'));
+    try {
+      const file = path.join(dir, '.orchestration-kit.env');
+      await writeFile(file, 'COMPUTE_TARGET="${COMPUTE_TARGET:-local}"\n');
+      await setComputeTarget(file, 'ec2');
+      assert.equal((await readComputeTarget(dir, {})).target, 'ec2');
+      assert.equal((await readComputeTarget(dir, { COMPUTE_TARGET: 'local' })).target, 'local');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('replaces a plain value in place, and says what it drops when the value was another expansion', () => {
+    assert.deepEqual(withComputeTarget('COMPUTE_TARGET=ec2\r\nX=1\r\n', 'local'), { text: 'COMPUTE_TARGET=local\r\nX=1\r\n', form: 'plain' });
+    assert.deepEqual(withComputeTarget("COMPUTE_TARGET='ec2' # quoted\n", 'local'), { text: 'COMPUTE_TARGET=local # quoted\n', form: 'plain' });
+    assert.deepEqual(withComputeTarget('COMPUTE_TARGET="$KIT_TARGET"\n', 'ec2'), { text: 'COMPUTE_TARGET=ec2\n', form: 'plain', dropped: '"$KIT_TARGET"' });
+    assert.deepEqual(withComputeTarget('COMPUTE_TARGET=${OTHER:-local}\n', 'ec2').dropped, '${OTHER:-local}');
   });
 
   it('changes the last assignment (the one bash keeps) and appends when there is none', () => {
-    assert.equal(withComputeTarget('COMPUTE_TARGET=local\nCOMPUTE_TARGET=local\n', 'ec2'), 'COMPUTE_TARGET=local\nCOMPUTE_TARGET=ec2\n');
-    assert.equal(withComputeTarget('DATA_DIR=data', 'ec2'), 'DATA_DIR=data\nCOMPUTE_TARGET=ec2\n');
-    assert.equal(withComputeTarget('', 'ec2'), 'COMPUTE_TARGET=ec2\n');
+    assert.equal(withComputeTarget('COMPUTE_TARGET=local\nCOMPUTE_TARGET=local\n', 'ec2').text, 'COMPUTE_TARGET=local\nCOMPUTE_TARGET=ec2\n');
+    assert.equal(withComputeTarget('DATA_DIR=data', 'ec2').text, 'DATA_DIR=data\nCOMPUTE_TARGET=ec2\n');
+    assert.equal(withComputeTarget('', 'ec2').text, 'COMPUTE_TARGET=ec2\n');
   });
 
   it('writes a file that then reads back as the target, creating it when missing', async () => {

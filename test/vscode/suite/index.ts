@@ -27,7 +27,8 @@ export async function run(): Promise<void> {
     await import('./cliPath.test.js');
     await import('./hosts.test.js');
     await import('./firstRun.test.js');
-    await import('./replace.test.js');
+    if (uiBridge) await import('./replace.test.js');
+    if (uiBridge) await import('./computeTarget.test.js');
     // last: it switches the workspace to an EC2 box (and checks nothing before loaded AWS)
     await import('./ec2.test.js');
   }

@@ -31,14 +31,14 @@ describe('status-bar routing indicator', function () {
   it('shows COMPUTE_TARGET from .orchestration-kit.env and the decision for the active file', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await a.refreshRouting();
-    assert.equal(a.statusBar().text, '$(device-desktop) local');
+    assert.equal(a.statusBar().text, '$(device-desktop) Target: local');
     assert.match(tooltipText(a), /COMPUTE_TARGET:\*\* `local`/);
     assert.match(tooltipText(a), /\.orchestration-kit\.env:5/);
 
     const doc = await vscode.workspace.openTextDocument(path.join(workspaceFolder().uri.fsPath, 'train.py'));
     await vscode.window.showTextDocument(doc);
     const text = await waitFor('the decision for train.py', () => a.statusBar().text.includes('·') && a.statusBar().text);
-    assert.equal(text, '$(device-desktop) local · $(cloud) cloud');
+    assert.equal(text, '$(device-desktop) Target: local · this file → cloud');
     assert.match(tooltipText(a), /file: train\.py/);
     assert.match(tooltipText(a), /→ \*\*cloud\*\*/);
   });
@@ -51,12 +51,12 @@ describe('status-bar routing indicator', function () {
     assert.match(tooltipText(a), /heavy_log_output/);
   });
 
-  it('Set Compute Target edits only the COMPUTE_TARGET line, keeping comments, and the indicator follows', async () => {
+  it('Set Compute Target changes only the default of the kit\'s "${COMPUTE_TARGET:-…}" line, keeping comments, and the indicator follows', async () => {
     const target = await vscode.commands.executeCommand('cloudJobs.setComputeTarget', 'ec2');
     assert.equal(target, 'ec2');
     const text = await readFile(kitEnv(), 'utf8');
-    assert.equal(text, KIT_ENV_TEXT.replace('COMPUTE_TARGET="${COMPUTE_TARGET:-local}"  # local or ec2', 'COMPUTE_TARGET=ec2  # local or ec2'));
-    await waitFor('ec2 in the status bar', () => a.statusBar().text.startsWith('$(cloud) ec2'));
+    assert.equal(text, KIT_ENV_TEXT.replace('COMPUTE_TARGET="${COMPUTE_TARGET:-local}"  # local or ec2', 'COMPUTE_TARGET="${COMPUTE_TARGET:-ec2}"  # local or ec2'));
+    await waitFor('ec2 in the status bar', () => a.statusBar().text.startsWith('$(cloud) Target: ec2'));
   });
 
   it('follows edits of the env file made outside VS Code, and shows an invalid value as an error', async () => {
@@ -64,6 +64,6 @@ describe('status-bar routing indicator', function () {
     await waitFor('the error state', () => a.statusBar().text === '$(error) COMPUTE_TARGET?', 15_000);
     assert.match(tooltipText(a), /COMPUTE_TARGET must be "local" or "ec2", not "gpu-farm"/);
     await writeFile(kitEnv(), '# by hand\nCOMPUTE_TARGET=local\n');
-    await waitFor('back to local', () => a.statusBar().text.startsWith('$(device-desktop) local'), 15_000);
+    await waitFor('back to local', () => a.statusBar().text.startsWith('$(device-desktop) Target: local'), 15_000);
   });
 });
