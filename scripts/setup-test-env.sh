@@ -14,7 +14,7 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq openssh-server openssh-client tmux chromium libkrb5-dev build-essential \
   python3 python3-tqdm pkg-config git cron curl ca-certificates rsync iptables shellcheck zsh fish \
-  slurm-wlm munge >/dev/null
+  slurm-wlm munge zstd >/dev/null
 HERE="$(cd "$(dirname "$0")" && pwd)"
 if [ -x "$HERE/vscode-test/setup.sh" ]; then bash "$HERE/vscode-test/setup.sh"; fi
 echo "test environment ready: $(ssh -V 2>&1), $(tmux -V), slurm $(dpkg-query -W -f='${Version}' slurm-wlm), $(chromium --version 2>/dev/null | head -1)"

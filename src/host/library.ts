@@ -19,6 +19,7 @@ import progress from './lib/progress.sh';
 import outputs from './lib/outputs.sh';
 import slurm from './lib/slurm.sh';
 import autostop from './lib/autostop.sh';
+import pack from './lib/pack.sh';
 import main from './lib/main.sh';
 import opList from './ops/list.sh';
 import opRun from './ops/run.sh';
@@ -49,6 +50,7 @@ export const HOST_FILES: Readonly<Record<string, string>> = {
   'lib/progress.sh': progress,
   'lib/outputs.sh': outputs,
   'lib/autostop.sh': autostop,
+  'lib/pack.sh': pack,
   'ops/list.sh': opList,
   'ops/run.sh': opRun,
   'ops/stop.sh': opStop,

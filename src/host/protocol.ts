@@ -40,6 +40,8 @@ export const HostExit = {
   slurmFailed: 28,
   /** Any call: the host's bash is older than 4 (stderr: one sentence with its version); nothing ran. */
   oldBash: 29,
+  /** follow: a packed catch-up was sent and the job still runs: follow again from its end. */
+  caughtUp: 30,
 } as const;
 
 /** run's fields (slurmRun reads them too). */
@@ -67,8 +69,9 @@ export const HOST_OPS = {
     rest: true,
   },
   stop: { fields: ['name', 'reason'] },
-  readLog: { fields: ['name', 'lines', 'attempt'] },
-  follow: { fields: ['name', 'from'] },
+  // pack: the codecs the client decodes, best first (lib/pack.sh; src/host/unpack.ts).
+  readLog: { fields: ['name', 'lines', 'attempt', 'pack'] },
+  follow: { fields: ['name', 'from', 'pack'] },
   stopAll: { fields: ['reason', 'hook'] },
   rollback: { fields: ['name', 'mode', 'want'] },
   probe: { fields: [] },

@@ -19,12 +19,19 @@ import { refuseSlurmFlags, slurmFields } from './slurmFields';
 import { probeHost, type HostProbe } from '../hosts/probe';
 import type { ExecResult, ShellTarget } from '../../host/target';
 import { autostopField, parseAutostop, type AutostopStatus } from './autostop';
+import { PACK_CODECS } from '../../host/unpack';
+import { readPacked } from './readPacked';
 
 export interface EngineOptions {
   /** Clock for createdAt (tests). */
   now?: () => Date;
   /** How long a follow keeps trying to reconnect before giving up. Default 60 s. */
   reconnectWindowMs?: number;
+  /**
+   * The codecs logs travel in (src/host/unpack.ts), best first; '' for plain. Default: zstd, else
+   * gzip, for a remote host; plain for the local target, where there is no link to save.
+   */
+  pack?: string;
 }
 
 export function createEngine(config: OrchConfig, target: ShellTarget, options: EngineOptions = {}): Engine {
@@ -52,6 +59,10 @@ class HostEngine implements Engine {
 
   get host(): string {
     return this.target.host;
+  }
+
+  private get pack(): string {
+    return this.options.pack ?? (this.target.host === 'local' ? '' : PACK_CODECS);
   }
 
   /** A Slurm login node (PRODUCT.md §8): jobs are batch jobs, Slurm says which are alive. */
@@ -249,13 +260,8 @@ class HostEngine implements Engine {
     if (attempt !== undefined && !(Number.isInteger(attempt) && attempt >= 1)) {
       throw usageError(`The attempt must be a whole number from 1, not ${attempt}.`);
     }
-    const res = await callHost(
-      this.target,
-      'readLog',
-      this.config.logRoot,
-      { name, lines: lines === undefined ? '' : String(lines), attempt: attempt === undefined ? '' : String(attempt) },
-      { stdout: out },
-    );
+    const fields = { name, lines: lines === undefined ? '' : String(lines), attempt: attempt === undefined ? '' : String(attempt), pack: this.pack };
+    const res = await readPacked((stdout) => callHost(this.target, 'readLog', this.config.logRoot, fields, { stdout }), out);
     if (res.code === HostExit.notFound) throw this.notFound(name);
     if (res.code === HostExit.noAttempt) throw new UserError(`${name} on ${this.host} has no attempt ${attempt}.`, { exitCode: 1 });
     if (res.code !== 0) throw this.hostFailure(`read the log of ${name}`, res);
@@ -271,6 +277,7 @@ class HostEngine implements Engine {
       name,
       fromByte: from,
       root: this.config.logRoot,
+      pack: this.pack,
       get: () => this.get(name),
       notFound: () => this.notFound(name),
       options,

@@ -2,7 +2,9 @@
  * Following a job's run.log: `tail -c +N -F` on the host (ops/follow.sh) until the job has
  * ended and its `[EXIT: N]` line is out. A dropped connection is resumed from the last byte
  * RECEIVED (never a line count), so no byte is lost or doubled; reconnects back off and give up
- * after a bounded time with a UserError.
+ * after a bounded time with a UserError. A catch-up of 64 KB or more comes packed (lib/pack.sh,
+ * ops/follow.sh), then the live part plain; `offset` counts bytes of run.log as decoded, so a
+ * resume after a cut in the packed part starts at the exact byte too.
  */
 import { UserError } from '../errors';
 import { isActive, type Job } from '../jobs/model';
@@ -10,6 +12,7 @@ import type { FollowOptions } from './api';
 import { callHost } from '../../host/call';
 import { HostExit } from '../../host/protocol';
 import { ConnectionLostError, type ShellTarget } from '../../host/target';
+import { Unpacker } from '../../host/unpack';
 
 export interface FollowRequest {
   target: ShellTarget;
@@ -17,6 +20,8 @@ export interface FollowRequest {
   fromByte: number;
   /** The log root (the library's fields). */
   root: string;
+  /** The codecs to ask for (EngineOptions.pack). */
+  pack: string;
   get: () => Promise<Job | undefined>;
   notFound: () => UserError;
   options: FollowOptions;
@@ -37,16 +42,27 @@ export async function followLog(req: FollowRequest): Promise<Job> {
 
   while (true) {
     if (options.signal?.aborted) return finalJob();
+    const unpacker = new Unpacker((chunk) => {
+      offset += chunk.length;
+      options.onData(chunk);
+    });
     try {
-      const res = await callHost(target, 'follow', req.root, { name: req.name, from: String(offset) }, {
-        signal: options.signal,
-        onStdout: (chunk) => {
-          offset += chunk.length;
-          options.onData(chunk);
-        },
-      });
+      const fields = { name: req.name, from: String(offset), pack: req.pack };
+      let res;
+      try {
+        res = await callHost(target, 'follow', req.root, fields, { signal: options.signal, stdout: unpacker });
+        if (res.code === 0 || res.code === HostExit.caughtUp) await unpacker.finish();
+      } finally {
+        // Nothing decoded after this point may move the offset (a resume starts from it).
+        unpacker.abandon();
+      }
       if (res.code === null) return finalJob();
       if (res.code === HostExit.notFound) throw req.notFound();
+      if (res.code === HostExit.caughtUp) {
+        attempt = 0;
+        lostAt = undefined;
+        continue;
+      }
       if (res.code !== 0) {
         throw new UserError(`Could not follow the log of ${req.name} on ${target.host} (exit ${res.code}).`);
       }

@@ -4,10 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalTarget } from '../../../src/host/localTarget';
+import { createEngine } from '../../../src/core/engine/engine';
+import { PACK_CODECS } from '../../../src/host/unpack';
+import { countingTarget } from './countingTarget';
 import { guardSuite } from '../guardrails/guardSuite';
 import { basicSuite } from './basicSuite';
 import { busyboxPath } from './busyboxPath';
@@ -42,6 +45,24 @@ describe('engine on a busybox userland (local target)', function () {
     assert.doesNotMatch(out, /\/flock|\/cksum/);
     assert.match(out, /unrecognized option|invalid option/);
     assert.ok(execFileSync('busybox', ['--list'], { encoding: 'utf8' }).includes('setsid'));
+  });
+
+  it('packs logs with busybox gzip (no zstd there), byte-exact, read whole and followed', async () => {
+    assert.equal((await sh(fixture.target, 'command -v zstd || echo none')).trim(), 'none');
+    // The local target asks for plain (no link to save); a remote busybox host gets this request.
+    const wire = countingTarget(fixture.target);
+    const engine = createEngine(fixture.config(), wire, { pack: PACK_CODECS });
+    const n = `bb-pack-${process.pid}`;
+    names.push(n);
+    await engine.run({ name: n, command: "awk 'BEGIN { for (i = 0; i < 60000; i++) printf \"step %d loss=%.4f\\n\", i, (i % 977) / 31 }'" });
+    const chunks: Buffer[] = [];
+    await engine.follow(n, { onData: (c) => chunks.push(c) });
+    const file = readFileSync(join(fixture.config().logRoot, n, 'run.log'));
+    assert.ok(file.length > 600_000, `${file.length} bytes`);
+    assert.ok(Buffer.concat(chunks as unknown as Uint8Array[]).equals(file), 'followed byte-exact');
+    wire.reset();
+    assert.ok((await engine.readLog(n)).equals(file), 'read byte-exact');
+    assert.ok(wire.received < file.length / 3, `packed: ${wire.received} bytes for ${file.length}`);
   });
 
   describe('basics', () => basicSuite(() => fixture, names));

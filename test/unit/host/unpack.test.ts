@@ -1,0 +1,97 @@
+/**
+ * The client half of packed transfer (src/host/unpack.ts) on streams made by the real zstd and
+ * gzip at level 1, as a host sends them: byte-exact in any slicing, memory bounded on a log that
+ * packs 10,000:1, backpressure held, and a cut or corrupt stream refused instead of passed on.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { Unpacker, type UnpackSink } from '../../../src/host/unpack';
+
+const pack = (codec: 'zstd' | 'gzip' | 'plain', data: Buffer): Buffer => {
+  if (codec === 'plain') return Buffer.concat([Buffer.from('p'), data] as unknown as Uint8Array[]);
+  const body = execFileSync(codec, ['-1', '-c'], { input: data, maxBuffer: 1 << 28 });
+  return Buffer.concat([Buffer.from(codec === 'zstd' ? 'z' : 'g'), body] as unknown as Uint8Array[]);
+};
+
+const text = Buffer.from(Array.from({ length: 40000 }, (_, i) => `step ${i} loss=${Math.sin(i).toFixed(5)} lr=${(i % 13) * 1e-4}\n`).join(''));
+const sha = (b: Buffer): string => createHash('sha256').update(b as unknown as Uint8Array).digest('hex');
+
+async function unpack(sent: Buffer, slice: number, sink?: UnpackSink): Promise<Buffer> {
+  const got: Buffer[] = [];
+  const u = new Unpacker(sink ?? ((c) => void got.push(c)));
+  // The header byte alone first: a channel may cut anywhere.
+  u.write(sent.subarray(0, 1));
+  for (let i = 1; i < sent.length; i += slice) u.write(sent.subarray(i, i + slice));
+  await u.finish();
+  return Buffer.concat(got as unknown as Uint8Array[]);
+}
+
+describe('unpack: packed transfer, client side', function () {
+  this.timeout(20000);
+
+  for (const codec of ['zstd', 'gzip', 'plain'] as const) {
+    it(`${codec}: the original bytes, whatever size the channel's chunks are`, async () => {
+      const sent = pack(codec, text);
+      for (const slice of [7, 4096, sent.length]) {
+        const got = await unpack(sent, slice);
+        assert.equal(sha(got), sha(text), `${codec} in slices of ${slice}`);
+      }
+    });
+  }
+
+  it('zstd: a log that packs 10,000:1 is decoded a slice at a time (memory stays flat)', async () => {
+    // 400 MB of one repeated line, packed by the real zstd to some 40 KB, given in ONE write: fzstd
+    // decodes all it is given at once, so without slicing the whole 400 MB would be held.
+    const sent = Buffer.concat([Buffer.from('z'), execFileSync('bash', ['-c', "yes 'bench log line: the quick brown fox jumps over the lazy dog 0123456789 abcdef' | head -c 400000000 | zstd -1 -c"], { maxBuffer: 1 << 24 })] as unknown as Uint8Array[]);
+    assert.ok(sent.length < 100_000, `packed to ${sent.length}`);
+    const base = process.memoryUsage().arrayBuffers;
+    let peak = 0;
+    let n = 0;
+    const u = new Unpacker((c) => {
+      if (++n % 64 === 0) peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
+      assert.ok(c.length > 0);
+    });
+    u.write(sent);
+    await u.finish();
+    assert.equal(u.bytes, 400_000_000);
+    assert.equal(u.packedBytes, sent.length);
+    assert.ok(peak < 100e6, `at most ${(peak / 1e6).toFixed(0)} MB held while 400 MB went through`);
+  });
+
+  it('waits for a slow sink (backpressure) and still delivers every byte in order', async () => {
+    for (const codec of ['zstd', 'gzip'] as const) {
+      const got: Buffer[] = [];
+      let pending = 0;
+      const slow: UnpackSink = (c) => {
+        pending++;
+        assert.equal(pending, 1, 'no chunk arrives while the one before is not taken');
+        return new Promise((resolve) =>
+          setImmediate(() => {
+            got.push(c);
+            pending--;
+            resolve();
+          }),
+        );
+      };
+      await unpack(pack(codec, text), 65536, slow);
+      assert.equal(sha(Buffer.concat(got as unknown as Uint8Array[])), sha(text), codec);
+    }
+  });
+
+  it('refuses a cut stream, a corrupt one and an unknown header, having passed on only a true prefix', async () => {
+    for (const codec of ['zstd', 'gzip'] as const) {
+      const sent = pack(codec, text);
+      const got: Buffer[] = [];
+      const u = new Unpacker((c) => void got.push(c));
+      u.write(sent.subarray(0, Math.floor(sent.length / 2)));
+      await assert.rejects(u.finish(), `${codec}: a cut stream is an error`);
+      const prefix = Buffer.concat(got as unknown as Uint8Array[]);
+      assert.ok(prefix.length < text.length && text.subarray(0, prefix.length).equals(prefix), `${codec}: what came is a prefix`);
+    }
+    const bad = pack('gzip', text);
+    bad[40] = bad[40]! ^ 0xff;
+    await assert.rejects(unpack(bad, 4096));
+    await assert.rejects(unpack(Buffer.from('Xhello'), 10), /unknown pack header/);
+  });
+});
