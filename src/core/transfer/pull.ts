@@ -3,6 +3,8 @@ import * as tar from 'tar';
 import { UserError } from '../errors';
 import type { ShellTarget } from '../../host/target';
 import { remotePathExpr } from './paths';
+import { PACK_CODECS, Unpacker } from '../../host/unpack';
+import packSh from '../../host/lib/pack.sh';
 
 export interface PullResult {
   /** Files (and links) written locally. */
@@ -17,7 +19,8 @@ export interface PullResult {
 
 /**
  * Copies `remoteDir` (a path on the target; `~/` = the target user's home) into `localDir` with a
- * tar stream. Extraction uses the `tar` package's safe defaults: nothing is written outside
+ * tar stream, packed on the way (lib/pack.sh: zstd where the host has it, else gzip, else plain;
+ * the local target plain). Extraction uses the `tar` package's safe defaults: nothing is written outside
  * `localDir` and no local file is deleted. A missing or empty remote dir is "nothing to pull".
  */
 export async function pullDir(target: ShellTarget, remoteDir: string, localDir: string): Promise<PullResult> {
@@ -55,11 +58,32 @@ find . -mindepth 1 \\( -type f -o -type l \\) -exec stat -c %s -- {} + | awk '{n
     unpack.on('close', () => resolve());
     unpack.on('error', reject);
   });
-  const r = await target.exec(`cd -- ${remotePathExpr(remoteDir)} && tar -c -f - .`, {
-    onStdout: (chunk) => unpack.write(chunk as unknown as Uint8Array) // a Buffer; the pinned @types/node does not see it as Uint8Array,
+  // Handled below (awaited, or dropped for the host's own error); never an unhandled rejection.
+  finished.catch(() => undefined);
+  const packed = new Unpacker((chunk) => {
+    if (unpack.write(chunk as unknown as Uint8Array)) return; // a Buffer; the pinned @types/node does not see it as Uint8Array
+    // A failed extraction must not leave the channel waiting (its error comes out of `finished`).
+    return new Promise<void>((resolve) => {
+      const go = (): void => {
+        for (const ev of ['drain', 'error', 'close']) unpack.off(ev, go);
+        resolve();
+      };
+      for (const ev of ['drain', 'error', 'close']) unpack.on(ev, go);
+    });
   });
-  unpack.end();
-  await finished;
+  const codecs = target.host === 'local' ? '' : PACK_CODECS;
+  // pipefail: a failing tar fails the pull, as it did unpacked.
+  const script = `${packSh}\nset -o pipefail\ncd -- ${remotePathExpr(remoteDir)} || exit\npack_choose codec '${codecs}'\ntar -c -f - . | pack_send "$codec"\n`;
+  let r;
+  try {
+    r = await target.exec(script, { stdout: packed });
+    if (r.code === 0) await packed.finish();
+  } finally {
+    packed.abandon();
+    unpack.end();
+  }
+  // The host's own failure explains best (a tar that could not run leaves an empty archive here).
+  if (r.code === 0) await finished;
   if (r.code !== 0) throw new UserError(`Pulling ${remoteDir} from ${target.host} failed: ${r.stderr.trim().split('\n').pop() || 'exit status ' + String(r.code)}.`);
   return { files, bytes, localDir, alreadyLocal: false, refused };
 }

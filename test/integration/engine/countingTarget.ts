@@ -3,6 +3,9 @@
  * bytes that crossed the channel (what the host sent, before the client decodes it), and can
  * run every script with another PATH on the host (a host without zstd, or without gzip too).
  */
+import { chmodSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { ExecOptions, ExecResult, ShellTarget } from '../../../src/host/target';
 import { shellQuote } from '../../../src/host/target';
@@ -53,4 +56,21 @@ export function countingTarget(inner: ShellTarget, path?: string): CountingTarge
     },
   };
   return t;
+}
+
+/** A dir of links to every tool of /usr/bin and /bin but those named: a host that lacks them. */
+export function pathWithout(missing: RegExp): string {
+  const dir = mkdtempSync(join(tmpdir(), 'orch-path-'));
+  chmodSync(dir, 0o755); // the sshd's test user reads it
+  for (const from of ['/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
+    for (const tool of readdirSync(from)) {
+      if (missing.test(tool)) continue;
+      try {
+        symlinkSync(join(from, tool), join(dir, tool));
+      } catch {
+        // /bin and /usr/bin are one dir here: the first link stays
+      }
+    }
+  }
+  return dir;
 }

@@ -6,38 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createEngine } from '../../../src/core/engine/engine';
 import { createSshTarget } from '../../../src/core/ssh/sshTarget';
 import type { ShellTarget } from '../../../src/host/target';
 import { startSshd, type TestSshd } from '../harness/sshd';
-import { countingTarget, type CountingTarget } from './countingTarget';
+import { countingTarget, pathWithout, type CountingTarget } from './countingTarget';
 import { absRoot, cleanupHost, sh, uniqueName, waitEnded, type EngineFixture } from './fixture';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b as unknown as Uint8Array).digest('hex');
 
 /** ~50 MB of training-log text (numbers that change on every line, as real logs have). */
 const LOG_COMMAND = `awk 'BEGIN { srand(7); for (i = 0; i < 720000; i++) printf "2026-12-01 10:%02d:%02d step %d loss=%.5f lr=%.3e grad_norm=%.3f tok/s=%d\\n", (i / 600) % 60, (i / 10) % 60, i, rand() * 3, rand() * 1e-4, rand() * 10, 10000 + int(rand() * 90000) }'`;
-
-/** A dir of links to every tool of /usr/bin and /bin but those named: a host that lacks them. */
-function pathWithout(missing: RegExp): string {
-  const dir = mkdtempSync(join(tmpdir(), 'orch-path-'));
-  chmodSync(dir, 0o755); // the sshd's test user reads it
-  for (const from of ['/usr/bin', '/bin', '/usr/sbin', '/sbin']) {
-    for (const tool of readdirSync(from)) {
-      if (missing.test(tool)) continue;
-      try {
-        symlinkSync(join(from, tool), join(dir, tool));
-      } catch {
-        // /bin and /usr/bin are one dir here: the first link stays
-      }
-    }
-  }
-  return dir;
-}
 
 describe('packed logs over SSH (real sshd)', function () {
   this.timeout(120_000);
