@@ -67,9 +67,9 @@ export class OrchTaskProvider implements vscode.TaskProvider {
 
     const config = await this.ctx.config.get();
     const name = validateJobName(d.name ?? generateJobName(config.project, taskFromCommand(d.command)));
-    const kind = await this.ctx.runTarget();
+    const host = await this.ctx.runTarget();
     const route = `${decisionSummary(decision)}: ${decision.reasons.join(' ')}`;
-    const job = await this.ctx.jobs.run(kind, { name, command: d.command, force: d.name !== undefined, route, guardrails: await runGuardrails() });
+    const job = await this.ctx.jobs.run(host, { name, command: d.command, force: d.name !== undefined, route, guardrails: await runGuardrails() });
     this.ctx.marks.clear(job);
     pty.write(`Cloud Jobs: started ${job.name} on ${job.host} (closing this terminal does not stop it)\n\n`);
     const abort = new AbortController();

@@ -119,6 +119,31 @@ async function trustedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, v
     log('FAILED_NOTICE_OK');
     await page.keyboard.press('Escape');
 
+    // the same name again (the typo fixed): the name box warns, Run on EC2 offers Replace and keeps the old log
+    await runCommand(page, 'Cloud Jobs: Run on EC2');
+    await answerInput(page, 'python3 mnist.py', 'Run on EC2');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'job name' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await quickInput(page).fill(broken);
+    const inUse = page.locator('.quick-input-widget .quick-input-message', { hasText: 'Replace (keep the old log)' });
+    await inUse.waitFor({ state: 'visible', timeout: 15_000 });
+    const inUseText = await inUse.innerText();
+    if (!inUseText.includes(`${broken} was used on 127.0.0.1 (failed, exit 2)`)) throw new Error(`the name box warns: ${inUseText}`);
+    await shot(page, '11-name-in-use');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'output dir' }).waitFor({ state: 'visible', timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    const replace = await dialogText(page);
+    if (!replace.text.includes(`A job named ${broken} already ran on 127.0.0.1 (failed, exit 2).`) || !replace.text.includes(`${broken}.prev-<UTC time>`)) throw new Error(`the Replace dialog reads: ${replace.text}`);
+    if (replace.primary !== 'Replace (keep the old log)') throw new Error(`the Replace dialog offers: ${replace.buttons.join(', ')}`);
+    await shot(page, '12-replace-keep-old-log');
+    await dialogButton(page, 'Replace (keep the old log)').click();
+    await dialogButton(page, 'Run').waitFor({ state: 'visible', timeout: 30_000 });
+    await dialogButton(page, 'Run').click();
+    await jobRow(page, broken, 'done').waitFor({ timeout: 60_000 });
+    const kept = await sshd.runAsUser(`cat ${sshd.config().logRoot}/${broken}.prev-*/run.log`);
+    if (!kept.stdout.includes("can't open file")) throw new Error(`the old log was not kept: ${kept.stdout}${kept.stderr}`);
+    log('REPLACE_OK: the name reused, the old log kept beside it');
+
     // 3. run a job from the command palette, watch RUNNING then DONE
     const name = `demo-epochs-${Date.now().toString(36)}`;
     await runJobFromPalette(page, 'for i in 1 2 3 4 5 6; do echo "epoch $i/6: loss 0.$((90 - i * 12))"; sleep 1; done', name, '02-run-confirmation');
