@@ -94,7 +94,7 @@ describe('setting the compute target', () => {
     assert.equal(withComputeTarget('COMPUTE_TARGET=${COMPUTE_TARGET-ec2}\n', 'local').text, 'COMPUTE_TARGET=${COMPUTE_TARGET-local}\n');
     assert.equal(withComputeTarget('COMPUTE_TARGET="${COMPUTE_TARGET:=ec2}"', 'local').text, 'COMPUTE_TARGET="${COMPUTE_TARGET:=local}"');
     assert.deepEqual(withComputeTarget(before, 'ec2', { plain: true }).form, 'plain');
-    assert.match(withComputeTarget(before, 'ec2', { plain: true }).text, /^export COMPUTE_TARGET=ec2   # "local" or "ec2"$/m);
+    assert.match(withComputeTarget(before, 'ec2', { plain: true }).text, /^export COMPUTE_TARGET=ec2 {3}# "local" or "ec2"$/m);
   });
 
   it('the kit form keeps the environment in charge, as bash would read it', async () => {
