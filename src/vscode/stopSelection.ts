@@ -1,5 +1,6 @@
 // Stop on several rows: which rows it acts on and what it says when done; pure, so unit-tested.
 import type { Job } from '../core/jobs/model';
+import { jobRefOf } from './jobRef';
 
 /**
  * `Stopped 3 jobs.`, `Stopped 2 of 3 jobs; sweep-3: <why>.`, with `(1 selected job had already
@@ -18,8 +19,9 @@ export function stopSelectionSummary(asked: number, stopped: number, alreadyEnde
  */
 export function selectedJobs(arg: unknown, selected: unknown): Job[] | undefined {
   if (!Array.isArray(selected) || selected.length < 2) return undefined;
-  const jobs = selected.filter((n): n is { kind: 'job'; job: Job } => typeof n === 'object' && n !== null && (n as { kind?: unknown }).kind === 'job').map((n) => n.job);
-  const clicked = arg && typeof arg === 'object' && (arg as { kind?: unknown }).kind === 'job' ? (arg as { job: Job }).job : undefined;
+  // rows only (a row's reference carries its job); host rows and names are not a selection of jobs
+  const jobs = selected.flatMap((n) => jobRefOf(n)?.job ?? []);
+  const clicked = jobRefOf(arg)?.job;
   // a click on a row outside the selection acts on that row alone, as VS Code's own lists do
   if (clicked && !jobs.some((j) => j.name === clicked.name && j.host === clicked.host)) return undefined;
   return jobs.length > 1 ? jobs : undefined;

@@ -59,7 +59,7 @@ export async function openFullLog(ctx: CloudJobs, arg?: unknown): Promise<void> 
 export async function stop(ctx: CloudJobs, arg?: unknown, selected?: unknown, options?: unknown): Promise<Job | Job[] | undefined> {
   requireTrust('stop jobs');
   const many = selectedJobs(arg, selected);
-  if (many) return stopSelected(ctx, many, typeof options === 'object' && options !== null && (options as { confirmed?: unknown }).confirmed === true);
+  if (many) return stopSelected(ctx, many, jobCommandOptions(options).confirmed);
   const job = await jobArg(ctx, arg, ['QUEUED', 'STARTING', 'RUNNING'], 'stop');
   if (!job) return undefined;
   if (!jobCommandOptions(arg).confirmed) {
