@@ -15,8 +15,12 @@ export function jobKey(job: Pick<Job, 'name' | 'host'>): string {
  */
 export class EndWatch {
   private readonly last = new Map<string, JobState>();
-  /** Jobs whose next end is told by the command that caused it (Stop, Stop All, Run on EC2). */
-  private readonly quiet = new Set<string>();
+  /**
+   * Jobs whose end is told by a command (Stop, Stop All, Run on EC2), counted by holder: Stop
+   * clicked while Run on EC2 still watches the start holds the same job twice, and Stop letting
+   * go must not end Run's hold (it would then tell the stop a second time).
+   */
+  private readonly quiet = new Map<string, Hush>();
   /** Hosts listed at least once: a job that appears there already ended started and ended since. */
   private readonly listed = new Set<string>();
 
@@ -33,16 +37,25 @@ export class EndWatch {
       this.last.set(key, job.state);
       if (isActive(job.state)) continue;
       if (before === undefined ? !this.listed.has(job.host) : !isActive(before)) continue;
-      if (this.quiet.delete(key)) continue;
+      const hush = this.quiet.get(key);
+      if (hush) {
+        hush.ended = true;
+        continue;
+      }
       ended.push(job);
     }
     for (const h of listedHosts) this.listed.add(h);
     return ended;
   }
 
-  /** The next end of these jobs is not reported (the caller tells the user itself). */
+  /** Until `unhush`, ends of these jobs are not reported (the caller tells the user itself). */
   hush(jobs: readonly Pick<Job, 'name' | 'host'>[]): void {
-    for (const j of jobs) this.quiet.add(jobKey(j));
+    for (const j of jobs) {
+      const key = jobKey(j);
+      const hush = this.quiet.get(key) ?? { holders: 0, ended: false, told: false };
+      hush.holders++;
+      this.quiet.set(key, hush);
+    }
   }
 
   /** These jobs' ends are known already (told by a command): a later listing reports them no more. */
@@ -50,13 +63,38 @@ export class EndWatch {
     for (const j of jobs) if (!isActive(j.state)) this.last.set(jobKey(j), j.state);
   }
 
-  /** Undoes `hush`; false for a job whose end was seen (and kept quiet) meanwhile. */
-  unhush(jobs: readonly Pick<Job, 'name' | 'host'>[]): boolean {
-    let all = true;
-    for (const j of jobs) all = this.quiet.delete(jobKey(j)) && all;
-    return all;
+  /** A command told these ends (Stopped X.): another holder of the hush must not tell them again. */
+  told(jobs: readonly Job[]): void {
+    this.seen(jobs);
+    for (const j of jobs) {
+      const hush = this.quiet.get(jobKey(j));
+      if (hush && !isActive(j.state)) hush.told = true;
+    }
+  }
+
+  /** Lets go of one `hush` of `job`, and says what happened to its end meanwhile. */
+  unhush(job: Pick<Job, 'name' | 'host'>): HushedEnd {
+    const key = jobKey(job);
+    const hush = this.quiet.get(key);
+    if (!hush) return 'none';
+    if (--hush.holders <= 0) this.quiet.delete(key);
+    return hush.told ? 'told' : hush.ended ? 'untold' : 'none';
   }
 }
+
+interface Hush {
+  holders: number;
+  /** A listing saw the job end while hushed (and said nothing). */
+  ended: boolean;
+  /** A command told the end (see `told`). */
+  told: boolean;
+}
+
+/**
+ * What a hush kept quiet: 'none' (no listing saw an end), 'untold' (one did: the caller must tell
+ * it), 'told' (another command already did, e.g. Stop's "Stopped X.").
+ */
+export type HushedEnd = 'none' | 'untold' | 'told';
 
 export interface NoticeText {
   severity: 'info' | 'warning' | 'error';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Job } from '../core/jobs/model';
 import { isActive } from '../core/jobs/model';
-import { completionNotice, EndBatch, EndWatch, summaryNotice, type NoticeText } from './completion';
+import { completionNotice, EndBatch, EndWatch, summaryNotice, type HushedEnd, type NoticeText } from './completion';
 import type { JobsService } from '../core/jobs/jobsService';
 import { jobRef } from './jobRef';
 
@@ -31,13 +31,18 @@ export class CompletionNotices implements vscode.Disposable {
     this.sub = jobs.onDidChange((s) => this.batch.add(this.watch.observe(s.jobs, s.loaded ? s.hosts.filter((h) => !s.errors.has(h)) : [])));
   }
 
-  /** Runs `action` (a stop) without a completion notice for `jobs`: the action says it itself. */
-  async quietly<T>(jobs: readonly Pick<Job, 'name' | 'host'>[], action: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `action` (a stop) without a completion notice for `jobs`: the caller says it itself, for
+   * the jobs `toldOf` its result names (a Run on EC2 watching the same start then says nothing).
+   */
+  async quietly<T>(jobs: readonly Pick<Job, 'name' | 'host'>[], action: () => Promise<T>, toldOf: (result: T) => readonly Job[]): Promise<T> {
     this.watch.hush(jobs);
     try {
-      return await action();
+      const result = await action();
+      this.seen(toldOf(result), true);
+      return result;
     } finally {
-      this.watch.unhush(jobs);
+      for (const j of jobs) this.watch.unhush(j);
     }
   }
 
@@ -46,16 +51,20 @@ export class CompletionNotices implements vscode.Disposable {
     this.watch.hush(jobs);
   }
 
-  /** These ended jobs were announced by a command: no completion notice follows for them. */
-  seen(jobs: readonly Job[]): void {
-    this.watch.seen(jobs);
+  /**
+   * These ended jobs were announced by a command: no completion notice follows for them.
+   * `told`: by a command other holders of their hush must not repeat (see `unhush`).
+   */
+  seen(jobs: readonly Job[], told = false): void {
+    if (told) this.watch.told(jobs);
+    else this.watch.seen(jobs);
     // a listing may have seen the end first: its notice, still waiting in the window, goes
     this.batch.drop(jobs.filter((j) => !isActive(j.state)));
   }
 
-  /** Ends `hush`; false when an end was seen (and kept quiet) meanwhile: the caller must tell it. */
-  unhush(jobs: readonly Pick<Job, 'name' | 'host'>[]): boolean {
-    return this.watch.unhush(jobs);
+  /** Ends one `hush` of `job`: 'untold' when an end was kept quiet meanwhile (the caller must tell it), 'told' when another command did. */
+  unhush(job: Pick<Job, 'name' | 'host'>): HushedEnd {
+    return this.watch.unhush(job);
   }
 
   /** A notice from a command (e.g. a job that failed as it started), recorded like the others. */

@@ -214,11 +214,11 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
       return settle(ctx, job);
     });
   } catch (e) {
-    ctx.notices.unhush([ref]);
+    ctx.notices.unhush(ref);
     throw e;
   }
   if (!started) {
-    ctx.notices.unhush([ref]);
+    ctx.notices.unhush(ref);
     return undefined;
   }
   announceStart(ctx, started, sync ? workdir : undefined);

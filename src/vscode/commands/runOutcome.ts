@@ -37,10 +37,12 @@ async function lastLines(ctx: CloudJobs, job: Job): Promise<string> {
  * already ended (a typo, a missing file), its notice with exit code and last lines instead.
  */
 export function announceStart(ctx: CloudJobs, job: Job, syncedTo: string | undefined): void {
+  const end = ctx.notices.unhush(job);
+  // Stop clicked while the start was being watched: its "Stopped X." is the whole story
+  if (end === 'told') return;
   // An end the settle saw is told below: the listing that sees it later must not tell it again.
   ctx.notices.seen([job]);
-  const endSeen = !ctx.notices.unhush([job]);
-  if (isActive(job.state) && !endSeen) {
+  if (isActive(job.state) && end === 'none') {
     const synced = syncedTo ? ` (workspace synced to ${syncedTo})` : '';
     void vscode.window.showInformationMessage(`Started ${job.name} on ${job.host}${synced}.`, 'Show Logs', 'Attach').then((pick) => {
       if (pick === 'Show Logs') ctx.logs.show(job);

@@ -43,8 +43,9 @@ export async function stopSelected(ctx: CloudJobs, jobs: readonly Job[], confirm
     const ok = await vscode.window.showWarningMessage(`Stop ${active.length} job${active.length === 1 ? '' : 's'}?`, { modal: true, detail: `${names.join('\n')}\n\nTheir logs are kept.${skip}` }, 'Stop');
     if (ok !== 'Stop') return [];
   }
-  const results = await ctx.notices.quietly(active, () => pool(active, AT_ONCE, (j) => ctx.jobs.stop(j)));
-  const stopped = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const fulfilled = (rs: PromiseSettledResult<Job>[]): Job[] => rs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const results = await ctx.notices.quietly(active, () => pool(active, AT_ONCE, (j) => ctx.jobs.stop(j)), fulfilled);
+  const stopped = fulfilled(results);
   const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ job: active[i]!, error: errorMessage(r.reason) }] : []));
   const text = stopSelectionSummary(active.length, stopped.length, ended, failures.map((f) => `${f.job.name}: ${f.error}`));
   ctx.log.info(text);

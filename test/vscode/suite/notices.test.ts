@@ -121,6 +121,24 @@ describe('completion notices', function () {
     assert.deepEqual(noticesSince(a, mark.api, name), []);
   });
 
+  it('Stop clicked while Run on EC2 still checks the start says only "Stopped X." (no "was stopped… Last lines")', async () => {
+    const name = uniqueName('it-n-early-stop');
+    const mark = marks(a);
+    const running = vscode.commands.executeCommand('cloudJobs.runOnEc2', { name, command: 'echo early; sleep 300' }) as Thenable<Job | undefined>;
+    // the settle watches the start for 1.5 s: stop as soon as the tree lists the job
+    await waitFor(`${name} listed`, async () => {
+      await a.refresh();
+      return a.jobs().find((j) => j.name === name && j.state === 'RUNNING');
+    }, 20_000);
+    await vscode.commands.executeCommand('cloudJobs.stop', { name, confirmed: true });
+    const started = await running;
+    assert.equal(started?.state, 'STOPPED', 'the stop landed inside the settle window');
+    await waitForNotification(mark.ui, `Stopped ${name}.`);
+    await new Promise((r) => setTimeout(r, 2_500)); // a notice window and a listing later
+    await a.refresh();
+    assert.deepEqual(noticesSince(a, mark.api, name).map((n) => n.message), []);
+  });
+
   it('many jobs ending at once make one summary notice, not a storm', async () => {
     const sfx = uniqueName('');
     const names = [1, 2, 3, 4].map((i) => `it-n-many${i}${sfx}`);

@@ -41,7 +41,7 @@ describe('completion notices: which jobs ended', () => {
     assert.deepEqual(w.observe([job('other', 'DONE', { host: 'new-box' })], ['new-box']), [], 'a new host is a baseline too');
     w.hush([job('mine', 'FAILED')]);
     assert.deepEqual(w.observe([job('mine', 'FAILED')], ['gpu-box']), [], 'a hushed one is told by its command');
-    assert.equal(w.unhush([job('mine', 'FAILED')]), false, 'and the command learns its end was seen');
+    assert.equal(w.unhush(job('mine', 'FAILED')), 'untold', 'and the command learns its end was seen');
   });
 
   it('a command that told an end itself (seen, then unhush) gets no second notice from a later listing', () => {
@@ -49,7 +49,7 @@ describe('completion notices: which jobs ended', () => {
     w.observe([job('old', 'DONE')], ['gpu-box']);
     w.hush([job('fast', 'RUNNING')]);
     w.seen([job('fast', 'FAILED', { exitCode: 2 })]);
-    assert.equal(w.unhush([job('fast', 'FAILED')]), true, 'no listing had seen it yet');
+    assert.equal(w.unhush(job('fast', 'FAILED')), 'none', 'no listing had seen it yet');
     assert.deepEqual(w.observe([job('fast', 'FAILED', { exitCode: 2 }), job('old', 'DONE')], ['gpu-box']), []);
   });
 
@@ -73,9 +73,44 @@ describe('completion notices: which jobs ended', () => {
     w.observe([job('a', 'RUNNING')]);
     w.hush([job('a', 'RUNNING')]);
     assert.deepEqual(w.observe([job('a', 'STOPPED')]), []);
-    w.unhush([job('a', 'RUNNING')]);
+    w.unhush(job('a', 'RUNNING'));
     w.observe([job('a', 'RUNNING')]);
     assert.equal(w.observe([job('a', 'DONE')]).length, 1);
+  });
+
+  it('counts holders: Stop clicked while Run on EC2 watches the start leaves Run its hush, and Run learns Stop told the end', () => {
+    const w = new EndWatch();
+    w.observe([job('old', 'DONE')], ['gpu-box']);
+    w.hush([job('t', 'RUNNING')]); // Run on EC2, until its settle ends
+    w.observe([job('t', 'RUNNING')], ['gpu-box']);
+    w.hush([job('t', 'RUNNING')]); // Stop
+    assert.deepEqual(w.observe([job('t', 'STOPPED')], ['gpu-box']), [], 'the stop is seen while both hold');
+    w.told([job('t', 'STOPPED')]); // "Stopped t."
+    assert.equal(w.unhush(job('t', 'RUNNING')), 'told', 'Stop lets go');
+    assert.deepEqual(w.observe([job('t', 'STOPPED')], ['gpu-box']), [], 'no completion notice follows');
+    assert.equal(w.unhush(job('t', 'RUNNING')), 'told', 'Run learns the end is told: it says nothing more');
+    assert.equal(w.unhush(job('t', 'RUNNING')), 'none', 'no hold is left');
+  });
+
+  it('a stop that ends before any listing saw it: Stop tells, Run learns it, no listing reports it', () => {
+    const w = new EndWatch();
+    w.observe([job('t', 'RUNNING')], ['gpu-box']);
+    w.hush([job('t', 'RUNNING')]);
+    w.hush([job('t', 'RUNNING')]);
+    w.told([job('t', 'STOPPED')]);
+    w.unhush(job('t', 'RUNNING'));
+    assert.deepEqual(w.observe([job('t', 'STOPPED')], ['gpu-box']), []);
+    assert.equal(w.unhush(job('t', 'RUNNING')), 'told');
+  });
+
+  it('Stop letting go while Run still holds: an end seen after is still kept for Run (untold)', () => {
+    const w = new EndWatch();
+    w.observe([job('t', 'RUNNING')], ['gpu-box']);
+    w.hush([job('t', 'RUNNING')]);
+    w.hush([job('t', 'RUNNING')]);
+    w.unhush(job('t', 'RUNNING')); // a Stop that failed: nothing told
+    assert.deepEqual(w.observe([job('t', 'FAILED', { exitCode: 1 })], ['gpu-box']), [], 'Run still holds it');
+    assert.equal(w.unhush(job('t', 'RUNNING')), 'untold');
   });
 });
 
