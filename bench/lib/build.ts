@@ -16,8 +16,10 @@ export interface Built {
   dir: string;
   extensionJs: string;
   orchJs: string;
-  /** A `bin/orch` equivalent that loads the production bundle. */
+  /** A `bin/orch` equivalent: the production bundle through dist/start.js (its code cache). */
   orchBin: string;
+  /** The same bundle required directly: compiled at every start (what the code cache saves). */
+  orchBinNoCache: string;
   children: { activate: string; tree: string; reportRss: string; follow: string; coldSteps: string; cipher: string; requireCost: string; helperSteps: string };
   /** Minified single-file bundles of each runtime dependency (and all of them), to time their load. */
   deps: Record<string, string>;
@@ -30,7 +32,9 @@ export async function buildAll(): Promise<Built> {
   copyFileSync(join(REPO, 'esbuild.mjs'), join(dir, 'esbuild.mjs'));
   await runProc(process.execPath, ['esbuild.mjs', '--production'], { cwd: dir });
   const orchBin = join(dir, 'orch-bin.js');
-  writeFileSync(orchBin, "require('./dist/orch.js').runBin('orch');\n");
+  writeFileSync(orchBin, "require('./dist/start.js').start('orch');\n");
+  const orchBinNoCache = join(dir, 'orch-bin-nocache.js');
+  writeFileSync(orchBinNoCache, "require('./dist/orch.js').runBin('orch');\n");
 
   const childDir = join(dir, 'children');
   const fake = join(REPO, 'bench/children/fakeVscode.ts');
@@ -75,6 +79,7 @@ export async function buildAll(): Promise<Built> {
     extensionJs: join(dir, 'dist/extension.js'),
     orchJs: join(dir, 'dist/orch.js'),
     orchBin,
+    orchBinNoCache,
     children,
     deps,
     dispose: () => rmSync(dir, { recursive: true, force: true }),

@@ -167,6 +167,8 @@ function cliEnvOf(c: OrchConfig, runDir: string): NodeJS.ProcessEnv {
     ...orchEnvOf(c),
     ORCH_PROJECT: 'bench',
     XDG_RUNTIME_DIR: runDir,
+    // orch's code cache and log cache of this run stay in it (not the user's ~/.cache)
+    XDG_CACHE_HOME: join(runDir, 'cache'),
   };
 }
 

@@ -47,7 +47,7 @@ export async function coldListing(host: BenchHost, built: Built, log: (s: string
   const count = (JSON.parse(listed.stdout) as unknown[]).length;
   if (count < 50) throw new Error(`orch list --json shows ${count} jobs, expected at least 50`);
 
-  const names = ['statusDirect', 'listDirect', 'statusFirst', 'statusHelper', 'listHelper', 'tmuxLs', 'listing', 'listingMaster', 'node', 'version'] as const;
+  const names = ['statusDirect', 'listDirect', 'statusFirst', 'statusHelper', 'listHelper', 'tmuxLs', 'listing', 'listingMaster', 'node', 'version', 'versionNoCache'] as const;
   const fns: Record<(typeof names)[number], () => Promise<unknown>> = {
     statusDirect: orchIn(direct, 'status'),
     listDirect: orchIn(direct, 'list', '--json'),
@@ -59,6 +59,7 @@ export async function coldListing(host: BenchHost, built: Built, log: (s: string
     listingMaster: cm.run(listingCommand(host)),
     node: nodeBare,
     version: orchIn(direct, '--version'),
+    versionNoCache: () => runProc(process.execPath, [built.orchBinNoCache, '--version'], { cwd: host.cwd, env: direct, discardStdout: true }),
   };
   const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<(typeof names)[number], number[]>;
   let bytesPerStatus: number | undefined;
@@ -132,6 +133,7 @@ export async function coldListing(host: BenchHost, built: Built, log: (s: string
     lines.push(
       { id: 'node', label: 'of which: `node -e 0` (Node start-up alone)', orch: fmtMs(s.node.median), baseline: fmtMs(s.tmuxLs.median), ratio: s.node.median / s.tmuxLs.median, raw: { node: s.node } },
       { id: 'version', label: 'of which: `orch --version` (start-up + loading the bundle, no connection)', orch: fmtMs(s.version.median), baseline: fmtMs(s.tmuxLs.median), ratio: s.version.median / s.tmuxLs.median, raw: { orchVersion: s.version } },
+      { id: 'version-nocache', label: '`orch --version` with the bundle compiled at start (no code cache), for scale', orch: fmtMs(s.versionNoCache.median), raw: { orchVersionNoCache: s.versionNoCache } },
     );
   }
   return lines;
