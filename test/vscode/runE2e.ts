@@ -4,10 +4,11 @@
  * Jobs view, runs a job from the command palette, watches it go RUNNING then DONE, reads its log
  * channel, stops another job, filters the tree and stops two selected rows with one confirmation,
  * reads the status bar, and sees Restricted Mode refuse to run.
- * Screenshots land in test-results/vscode-e2e/ (the best are copied to docs/images/ by hand).
+ * Screenshots land in test-results/vscode-e2e/; with ORCH_E2E_DOC_IMAGES=1 a passing run also
+ * copies them to docs/images/vscode-<name>.png, where README.md and docs/extension.md show them.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -394,8 +395,19 @@ async function restrictedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd
   }
 }
 
+/** The docs' screenshots are this run's (never a failure's 99-*), so they show what the code does now. */
+function copyDocImages(): void {
+  const docs = join(REPO, 'docs/images');
+  for (const f of readdirSync(SHOTS).filter((n) => /^\d\d-.*\.png$/.test(n) && !n.startsWith('99-'))) {
+    copyFileSync(join(SHOTS, f), join(docs, `vscode-${f}`));
+    log('docs image', `docs/images/vscode-${f}`);
+  }
+}
+
 async function main(): Promise<number> {
   const tools = toolsOrExit('test:e2e');
+  // only this run's screenshots, so none left from an older run reaches the docs
+  rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'orch-vscode-e2e-'));
   const vsix = await packageVsix();
@@ -405,6 +417,7 @@ async function main(): Promise<number> {
     await trustedFlow(tools, dir, sshd, vsix);
     await restrictedFlow(tools, dir, sshd, vsix);
     log('E2E PASS');
+    if (process.env.ORCH_E2E_DOC_IMAGES === '1') copyDocImages();
     return 0;
   } finally {
     await sshd.stop();
