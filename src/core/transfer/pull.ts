@@ -46,6 +46,8 @@ find . -mindepth 1 \\( -type f -o -type l \\) -exec stat -c %s -- {} + | awk '{n
   let bytes = 0;
   const unpack = tar.x({
     cwd: localDir,
+    // as root, tar would give the files (and localDir itself, the archive's ".") the box user's uid
+    preserveOwner: false,
     onReadEntry: (entry) => {
       if (entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'SymbolicLink') {
         files++;

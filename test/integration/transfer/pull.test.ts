@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pullDir } from '../../../src/core/transfer';
@@ -67,6 +67,15 @@ printf '{"best": 0.93}\\n' > ckpt/summary.json && printf '#!/bin/sh\\necho hi\\n
     dirs.push(noZstd);
     const received = await pullWith(noZstd);
     assert.ok(received < total / 2, `${received} bytes crossed for ${total}`);
+  });
+
+  it('what is pulled belongs to whoever pulls, not to the box user\'s uid (tar as root would keep it)', async () => {
+    const local = mkdtempSync(join(tmpdir(), 'orch-pull-'));
+    dirs.push(local);
+    await pullDir(ssh, `${remote}/out`, local);
+    const me = process.getuid?.();
+    for (const f of ['.', 'metrics.csv', 'ckpt', 'ckpt/summary.json', 'run.sh']) assert.equal(statSync(join(local, f)).uid, me, `${f} is owned by the local user`);
+    assert.equal(lstatSync(join(local, 'latest')).uid, me, 'the link too');
   });
 
   it('a failing tar on the host fails the pull with its reason', async () => {
