@@ -4,7 +4,7 @@
  * Both are whole cold processes, as a user runs them; the job `orch run` starts is `true`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -49,13 +49,17 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
   // orch's hash cache lives here; a first upload starts without one, as from a fresh clone.
   const cacheHome = mkdtempSync(join(tmpdir(), 'orch-bench-cache-'));
   const env = { ...host.cliEnv, XDG_CACHE_HOME: cacheHome };
-  const orchSync = () =>
-    runProc(process.execPath, [built.orchBin, 'run', '--sync', '--workdir', `~/${orchDir}`, `bench-sync-${tag}-${job++}`, 'true'], { cwd: ws, env, discardStdout: true });
+  const orchRun = (...sync: string[]) => () =>
+    runProc(process.execPath, [built.orchBin, 'run', ...sync, '--workdir', `~/${orchDir}`, `bench-sync-${tag}-${job++}`, 'true'], { cwd: ws, env, discardStdout: true });
+  const orchSync = orchRun('--sync');
+  // The same command without --sync: what of a sync's time is `orch run` itself.
+  const orchAlone = orchRun();
   const sshCommand = ['ssh', ...host.sshArgs(['-o', 'ControlMaster=no', '-o', 'ControlPath=none']).slice(0, -1)].map((a) => `'${a}'`).join(' ');
   const destination = host.sshArgs().at(-1)!;
   const rsync = () => runProc('rsync', ['-az', '--delete', '-e', sshCommand, `${ws}/`, `${destination}:${rsyncDir}/`], { discardStdout: true });
   const clear = () => {
-    rmSync(join(cacheHome, 'orch'), { recursive: true, force: true });
+    // What orch remembers of the tree goes (hashes, the host's state); the CLI's code cache stays, as on a user's laptop.
+    if (existsSync(join(cacheHome, 'orch'))) for (const f of readdirSync(join(cacheHome, 'orch'), { withFileTypes: true }).filter((e) => e.isFile() && /^(hashes|sync)-/.test(e.name))) rmSync(join(cacheHome, 'orch', f.name));
     return host.sshd.runAsUser(`rm -rf -- ~/${orchDir} ~/${rsyncDir}`);
   };
   const touchOne = (i: number) => writeFileSync(join(ws, 'pkg00', 'file0.ts'), `changed ${i}\n`);
@@ -65,6 +69,7 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
     return performance.now() - t0;
   };
   const runs = { first: [[], []], same: [[], []], one: [[], []] } as Record<'first' | 'same' | 'one', [number[], number[]]>;
+  const alone: number[] = [];
   try {
     for (let i = 0; i < reps; i++) {
       await clear();
@@ -75,6 +80,7 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
       touchOne(i);
       runs.one[0].push(await timed(orchSync));
       runs.one[1].push(await timed(rsync));
+      alone.push(await timed(orchAlone));
     }
     const check = await host.sshd.runAsUser(`find ~/${orchDir} -name '*.ts' | wc -l; cat ~/${orchDir}/pkg00/file0.ts`);
     const [count, content] = check.stdout.split('\n');
@@ -86,7 +92,7 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
   }
   const limits = host.route === 'loopback' ? undefined : { first: 1.0, same: 0.5, one: 0.5 };
   const what = { first: 'first upload', same: 'nothing changed', one: 'one file changed' } as const;
-  return (Object.keys(what) as (keyof typeof what)[]).map((k) => {
+  const lines: Line[] = (Object.keys(what) as (keyof typeof what)[]).map((k) => {
     const orch = summarize(runs[k][0]);
     const rs = summarize(runs[k][1]);
     const ratio = orch.median / rs.median;
@@ -102,4 +108,7 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
       raw: { orch, rsync: rs, files: SYNC_FILES, bytes },
     };
   });
+  const runAlone = summarize(alone);
+  lines.push({ id: 'sync-run-alone', label: 'of which: `orch run` itself, without --sync (start-up, name check, start)', orch: fmtMs(runAlone.median), raw: { orch: runAlone } });
+  return lines;
 }

@@ -9,7 +9,7 @@ import { waitForJob } from '../follow';
 import { usageError } from '../../core/errors';
 import { generateJobName, validateJobName } from '../../core/jobs/names';
 import { isActive, type SlurmRequest } from '../../core/jobs/model';
-import { syncWorkspace, uploadDirs } from '../../core/transfer';
+import { prepareWorkspace, syncWorkspace, uploadDirs, type PreparedWorkspace } from '../../core/transfer';
 import { describeSync } from '../../core/transfer/describe';
 import { parseRetryExit, requirePattern, runGuardrailsOf, type GuardrailSettings } from '../../core/guardrails/settings';
 import { resolveGuardrails } from '../../core/guardrails/load';
@@ -173,13 +173,18 @@ async function checkDirs(io: CliIO, dirs: readonly string[]): Promise<void> {
   }
 }
 
+/** The local target running in the current directory: nothing to upload. */
+function runsInPlace(ctx: CliContext, io: CliIO, workdir: string): boolean {
+  return ctx.where === 'local' && path.resolve(io.cwd, workdir) === path.resolve(io.cwd);
+}
+
 /** Uploads what `--sync` and `--data-dirs` ask for; the local target runs in place and needs none. */
-export async function uploadForRun(ctx: CliContext, io: CliIO, workdir: string, sync: boolean, dataDirs: readonly string[], prefix = 'orch'): Promise<void> {
-  if (ctx.where === 'local' && path.resolve(io.cwd, workdir) === path.resolve(io.cwd)) {
+export async function uploadForRun(ctx: CliContext, io: CliIO, workdir: string, sync: boolean, dataDirs: readonly string[], prefix = 'orch', prepared?: PreparedWorkspace): Promise<void> {
+  if (runsInPlace(ctx, io, workdir)) {
     if (sync || dataDirs.length) writeLine(io.stderr, `${prefix}: the local target runs in ${workdir}; nothing to upload.`);
     return;
   }
-  if (sync) writeLine(io.stderr, `${prefix}: ${describeSync('sync', await syncWorkspace(ctx.target, ctx.config.workspaceRoot, workdir))}`);
+  if (sync) writeLine(io.stderr, `${prefix}: ${describeSync('sync', await syncWorkspace(ctx.target, ctx.config.workspaceRoot, workdir, prepared))}`);
   if (dataDirs.length) {
     const dirs = dataDirs.map((d) => path.resolve(io.cwd, d));
     writeLine(io.stderr, `${prefix}: ${describeSync('data dirs', await uploadDirs(ctx.target, dirs, workdir, ctx.config.workspaceRoot))}`);
@@ -259,10 +264,14 @@ export const runCommand: Command = {
     const config = ctx.config;
     try {
       refuseSlurmFlags(plan.slurm, config.hostKind === 'slurm', ctx.engine.host);
-      await checkNameFree(ctx, name, plan.force);
       const workdir = workdirFor(ctx, io, plan.options);
+      const sync = plan.sync ?? config.sync === true;
+      // The workspace is listed and hashed, and the host's sync state checked (a check changes
+      // nothing there), while the name check makes its round trip.
+      const prepared = sync && !runsInPlace(ctx, io, workdir) ? prepareWorkspace(ctx.target, config.workspaceRoot, workdir) : undefined;
+      await checkNameFree(ctx, name, plan.force);
       const outputDir = plan.outputDir ?? config.outputDir;
-      await uploadForRun(ctx, io, workdir, plan.sync ?? config.sync === true, plan.dataDirs);
+      await uploadForRun(ctx, io, workdir, sync, plan.dataDirs, 'orch', prepared);
       await ctx.engine.run({
         name,
         command: plan.command,

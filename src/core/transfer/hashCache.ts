@@ -36,6 +36,8 @@ export async function openHashCache(file: string, root: string): Promise<HashCac
     // none yet, or unreadable: every file is hashed
   }
   const next: Record<string, [string, string]> = {};
+  // Rewritten only when something differs: an unchanged tree costs no write.
+  let changed = false;
   const startedNs = BigInt(Date.now()) * 1_000_000n;
   return {
     get(rel, st) {
@@ -43,9 +45,13 @@ export async function openHashCache(file: string, root: string): Promise<HashCac
       return e && e[0] === stamp(st) && typeof e[1] === 'string' ? e[1] : undefined;
     },
     set(rel, st, sha256) {
-      if (startedNs - st.mtimeNs > RACY_NS) next[rel] = [stamp(st), sha256];
+      if (startedNs - st.mtimeNs <= RACY_NS) return;
+      const e: [string, string] = [stamp(st), sha256];
+      if (old[rel]?.[0] !== e[0] || old[rel]?.[1] !== e[1]) changed = true;
+      next[rel] = e;
     },
     async save() {
+      if (!changed && Object.keys(next).length === Object.keys(old).length) return;
       try {
         await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
         const tmp = `${file}.${process.pid}.tmp`;

@@ -1,3 +1,3 @@
-export { syncWorkspace, uploadDirs, syncFiles, dataDirDestination, type SyncResult } from './sync';
+export { syncWorkspace, prepareWorkspace, uploadDirs, syncFiles, dataDirDestination, type SyncResult, type PreparedWorkspace } from './sync';
 export { pullDir, type PullResult } from './pull';
 export { isSafeRelativePath, remotePathExpr, joinRemote } from './paths';

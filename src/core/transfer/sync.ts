@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import * as path from 'node:path';
-import * as tar from 'tar';
 import { UserError } from '../errors';
 import type { ShellTarget } from '../../host/target';
 import syncSh from '../../host/transfer/sync.sh';
 import { isSafeRelativePath } from './paths';
+import { packFiles } from './pack';
 import { cacheFileFor, openHashCache } from './hashCache';
 import { hashLocalFiles, listDirFiles, listGitFiles, type LocalFile, type LocalFileList } from './localFiles';
 import { loadSyncState, saveSyncState, syncStateFile, type SyncState } from './syncState';
@@ -85,11 +85,6 @@ function parentDirs(paths: readonly string[]): Set<string> {
   return dirs;
 }
 
-/** Makes a path safe as a tar argument (npm tar reads a leading `@` as "include an archive"). */
-function tarArg(p: string): string {
-  return p.startsWith('@') || p.startsWith('-') ? `./${p}` : p;
-}
-
 /** Below this many content bytes the upload is packed in memory: small enough to ride in the exec request. */
 const PACK_IN_MEMORY_MAX = 256 * 1024;
 
@@ -100,7 +95,7 @@ async function stdinFor(localRoot: string, call: Call, fields: string[], send: r
   const records = Buffer.from(call.records, 'utf8');
   const head = Buffer.concat([Buffer.from(fields.map((f) => `${f}\0`).join('') + `${records.length}\0`, 'utf8'), records] as unknown as Uint8Array[]);
   if (send.length === 0) return head;
-  const pack = tar.c({ cwd: localRoot, portable: true, noDirRecurse: true, follow: false, ...(call.zip === 'gzip' ? { gzip: { level: 1 } } : {}) }, send.map((f) => tarArg(f.path)));
+  const pack = await packFiles(localRoot, send.map((f) => f.path), call.zip === 'gzip');
   if (send.reduce((n, f) => n + f.size, 0) <= PACK_IN_MEMORY_MAX) {
     const chunks: Buffer[] = [head];
     for await (const c of pack) chunks.push(c as Buffer);
@@ -152,14 +147,33 @@ function recordsFor(plan: Plan, reset: boolean): string {
 /** A changed workdir is reported and retried; one that keeps changing under the sync is an error. */
 const ATTEMPTS = 3;
 
+/** The first call of a sync: the remembered state and the host's answer to its token. */
+export interface SyncOpening {
+  remembered: SyncState | undefined;
+  reply: Promise<Reply>;
+}
+
+/**
+ * Loads what this laptop remembers of tree `name` in `remoteWorkdir` and asks the host whether its
+ * token still holds (a check changes nothing on the host). Needs no local file: it may run while
+ * the files are hashed.
+ */
+export async function openSync(target: ShellTarget, localRoot: string, remoteWorkdir: string, name: string): Promise<SyncOpening> {
+  const remembered = await loadSyncState(syncStateFile({ host: target.host, workdir: remoteWorkdir, name, root: localRoot }), { host: target.host, workdir: remoteWorkdir, name, root: localRoot });
+  const reply = callSync(target, localRoot, remoteWorkdir, name, { mode: 'check', want: remembered?.token ?? '', zip: '', reset: false, records: '' });
+  reply.catch(() => undefined); // awaited by syncFiles; a caller that gives up first must not see an unhandled rejection
+  return { remembered, reply };
+}
+
 /**
  * Sends `files` (relative to `localRoot`) to `remoteWorkdir`, only those whose hash differs from
  * what the host holds of tree `name`; with `deleteMissing`, files of that tree that are no longer
  * in `files` are removed on the host. Only the tree's own paths are ever deleted, only inside the
- * workdir. With a remembered state (syncState.ts) that the host confirms, this is one call: a
- * check when nothing changed, the changes in the same call otherwise. Without one, or when the
- * host's tree changed behind it, the host reports what it holds (hashed there) and the second
- * call sends the difference.
+ * workdir. The first call checks the remembered state's token (syncState.ts; `opening`, which a
+ * caller may start early); when it holds and nothing changed that is the whole sync, else one
+ * more call sends the changes. When it does not hold (the host's tree changed behind it, or there
+ * is no state) the host's reply is what it holds, hashed there, and the next call sends the
+ * difference.
  */
 export async function syncFiles(
   target: ShellTarget,
@@ -167,14 +181,10 @@ export async function syncFiles(
   files: readonly LocalFile[] | Promise<LocalFileList>,
   remoteWorkdir: string,
   opts: { name: string; deleteMissing: boolean; skipped?: string[] },
+  opening: Promise<SyncOpening> = openSync(target, localRoot, remoteWorkdir, opts.name),
 ): Promise<SyncResult> {
   const key = { host: target.host, workdir: remoteWorkdir, name: opts.name, root: localRoot };
-  const stateFile = syncStateFile(key);
-  const remembered = await loadSyncState(stateFile, key);
-  const ask = (want: string): Promise<Reply> => callSync(target, localRoot, remoteWorkdir, opts.name, { mode: 'check', want, zip: '', reset: false, records: '' });
-  // Without a remembered state the host's report is needed anyway: asked while the files are hashed.
-  const first = remembered ? undefined : ask('');
-  first?.catch(() => undefined);
+  const open = await opening;
   let local: readonly LocalFile[];
   let skipped = opts.skipped ?? [];
   if (Array.isArray(files)) local = files as readonly LocalFile[];
@@ -183,14 +193,10 @@ export async function syncFiles(
     local = listed.files;
     skipped = listed.skipped;
   }
-  let view: HostView;
-  let trusted = remembered !== undefined;
-  if (remembered) view = remembered;
-  else {
-    const r = await first!;
-    if (r.kind !== 'report') throw new Error('the host confirmed a token the client never had');
-    view = r.view;
-  }
+  const first = await open.reply;
+  if (first.kind === 'done' || (first.kind === 'same' && !open.remembered)) throw new Error(`unexpected reply from the host's sync script: ${first.kind}`);
+  let view: HostView = first.kind === 'report' ? first.view : open.remembered!;
+  let trusted = first.kind === 'same';
   for (let i = 0; i < ATTEMPTS; i++) {
     const plan = planSync(local, view.files, opts.deleteMissing);
     const result: SyncResult = {
@@ -200,42 +206,57 @@ export async function syncFiles(
       bytes: plan.send.reduce((n, f) => n + f.size, 0),
       skipped,
     };
-    const reply =
-      trusted && plan.send.length === 0 && plan.remove.length === 0
-        ? await ask(view.token)
-        : await callSync(
-            target,
-            localRoot,
-            remoteWorkdir,
-            opts.name,
-            { mode: 'apply', want: view.token, zip: plan.send.length === 0 ? '' : view.zips.includes('gzip') ? 'gzip' : 'tar', reset: !trusted, records: recordsFor(plan, !trusted) },
-            plan.send,
-          );
-    if (reply.kind === 'same') return result;
+    if (trusted && plan.send.length === 0 && plan.remove.length === 0) return result;
+    const zip = plan.send.length === 0 ? '' : view.zips.includes('gzip') ? 'gzip' : 'tar';
+    const reply = await callSync(target, localRoot, remoteWorkdir, opts.name, { mode: 'apply', want: view.token, zip, reset: !trusted, records: recordsFor(plan, !trusted) }, plan.send);
     if (reply.kind === 'done') {
-      await saveSyncState(stateFile, key, { token: reply.token, files: plan.next, zips: view.zips });
+      await saveSyncState(syncStateFile(key), key, { token: reply.token, files: plan.next, zips: view.zips });
       return result;
     }
+    if (reply.kind !== 'report') throw new Error(`unexpected reply from the host's sync script: ${reply.kind}`);
     view = reply.view;
     trusted = false;
   }
   throw new UserError(`Could not sync to ${remoteWorkdir} on ${target.host}: the files there kept changing during the sync; run it again.`);
 }
 
+/** The workspace's files being listed and hashed, and the host asked: a caller may start it early. */
+export interface PreparedWorkspace {
+  /** What git lists (rejects outside a repository). */
+  names: Promise<string[]>;
+  listed: Promise<LocalFileList>;
+  /** The first call, made once git has listed the files (nothing reaches the host for a directory outside git). */
+  opening: Promise<SyncOpening>;
+}
+
+export function prepareWorkspace(target: ShellTarget, localRoot: string, remoteWorkdir: string): PreparedWorkspace {
+  const names = listGitFiles(localRoot);
+  const listed = names.then(async (n) => {
+    const cache = await openHashCache(cacheFileFor(localRoot), localRoot);
+    const l = await hashLocalFiles(localRoot, n, cache);
+    await cache.save();
+    return l;
+  });
+  const opening = names.then(() => openSync(target, localRoot, remoteWorkdir, WORKSPACE));
+  // Awaited by syncWorkspace; a caller that gives up before it must not see an unhandled rejection.
+  for (const p of [names, listed, opening]) p.catch(() => undefined);
+  return { names, listed, opening };
+}
+
+const WORKSPACE = 'workspace';
+
 /**
  * Uploads the workspace at `localRoot` (git-tracked and untracked-not-ignored files) to
  * `remoteWorkdir`, incrementally by content hash, propagating deletions.
  */
-export async function syncWorkspace(target: ShellTarget, localRoot: string, remoteWorkdir: string): Promise<SyncResult> {
-  // Listed first: a directory that is not a repository is refused before the host is touched.
-  const names = await listGitFiles(localRoot);
-  const listed = (async () => {
-    const cache = await openHashCache(cacheFileFor(localRoot), localRoot);
-    const l = await hashLocalFiles(localRoot, names, cache);
-    await cache.save();
-    return l;
-  })();
-  return syncFiles(target, localRoot, listed, remoteWorkdir, { name: 'workspace', deleteMissing: true });
+export async function syncWorkspace(
+  target: ShellTarget,
+  localRoot: string,
+  remoteWorkdir: string,
+  prepared: PreparedWorkspace = prepareWorkspace(target, localRoot, remoteWorkdir),
+): Promise<SyncResult> {
+  await prepared.names;
+  return syncFiles(target, localRoot, prepared.listed, remoteWorkdir, { name: WORKSPACE, deleteMissing: true }, prepared.opening);
 }
 
 /** Where a local data dir lands under the workdir: its path relative to `base`, or its name when outside. */
@@ -260,9 +281,10 @@ export async function uploadDirs(target: ShellTarget, localDirs: readonly string
     } catch (e) {
       throw new UserError(`Data dir ${dir} cannot be read: ${(e as Error).message}.`, { exitCode: 2, cause: e });
     }
-    const listed = await hashLocalFiles(root, names);
     const key = 'data-' + createHash('sha256').update(rel).digest('hex').slice(0, 16);
-    const r = await syncFiles(target, root, listed.files, remoteWorkdir, { name: key, deleteMissing: false, skipped: listed.skipped });
+    const opening = openSync(target, root, remoteWorkdir, key);
+    opening.catch(() => undefined);
+    const r = await syncFiles(target, root, hashLocalFiles(root, names), remoteWorkdir, { name: key, deleteMissing: false }, opening);
     total.uploaded += r.uploaded;
     total.unchanged += r.unchanged;
     total.bytes += r.bytes;

@@ -25,11 +25,19 @@ IFS= read -r -d '' rec_bytes
 command -v tar >/dev/null 2>&1 || { echo "tar is not installed on the host" >&2; exit 3; }
 # shellcheck disable=SC2088 # the client sends a literal ~ for the home
 case $wd in '~') wd=$HOME ;; '~/'*) wd=$HOME/${wd#'~/'} ;; esac
-mkdir -p -- "$wd"
-cd -- "$wd"
+zips() {
+  local z
+  for z in zstd gzip; do if command -v "$z" >/dev/null 2>&1; then printf ' %s' "$z"; fi; done
+}
+# A check changes nothing on the host (orch run sends it before the job's name is known to be free).
+if [ "$mode" = check ]; then
+  if ! cd -- "$wd" 2>/dev/null; then printf 'report none none%s\n' "$(zips)"; exit 0; fi
+else
+  mkdir -p -- "$wd"
+  cd -- "$wd"
+fi
 S=.orch-sync
 if [ -L $S ]; then echo "$S in the workdir is a symlink" >&2; exit 4; fi
-mkdir -p $S
 L=$S/$name.list
 
 token() {
@@ -40,12 +48,11 @@ token() {
 }
 
 report() {
-  local kind=none z zips='' p files=()
-  for z in zstd gzip; do if command -v "$z" >/dev/null 2>&1; then zips+=" $z"; fi; done
+  local kind=none p files=()
   if [ -f "$L" ]; then kind=list
   elif [ -f "$S/$name.json" ] && [ ! -L "$S/$name.json" ]; then kind=legacy
   fi
-  printf 'report %s %s%s\n' "$kind" "$1" "$zips"
+  printf 'report %s %s%s\n' "$kind" "$1" "$(zips)"
   if [ $kind = legacy ]; then cat -- "$S/$name.json"; fi
   if [ $kind = list ]; then
     while IFS= read -r -d '' p; do
@@ -68,6 +75,7 @@ if [ "$now" != "$want" ] || { [ -n "$zip" ] && [ "$zip" != tar ] && ! command -v
   exit 0
 fi
 
+mkdir -p $S
 recs=$S/$name.records.$$
 next=$S/$name.list.$$
 trap 'rm -f -- "$recs" "$next"' EXIT

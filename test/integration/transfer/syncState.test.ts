@@ -10,8 +10,8 @@ import { syncStateFile } from '../../../src/core/transfer/syncState';
 import { startSshd, type TestSshd } from '../harness/sshd';
 
 /**
- * The remembered sync state against a real sshd: a sync with nothing changed is one exec, one
- * changed file is one exec too, and whatever changed on the host behind the state (an edit, a
+ * The remembered sync state against a real sshd: a sync with nothing changed is one exec (the
+ * check, which orch run sends while it hashes the workspace), changes are one more, and whatever changed on the host behind the state (an edit, a
  * deletion, a wiped workdir) is noticed by the host's token and put right.
  */
 describe('sync with a remembered state (ssh)', function () {
@@ -74,14 +74,14 @@ describe('sync with a remembered state (ssh)', function () {
     assert.equal(await onHost('ls secret.env build 2>&1 || true'), 'ls: cannot access \'secret.env\': No such file or directory\nls: cannot access \'build\': No such file or directory\n');
   });
 
-  it('one file changed is one call and arrives; a deleted file is deleted on the host, in one call', async () => {
+  it('one file changed arrives in one call after the check; a deleted file is deleted on the host', async () => {
     writeFileSync(join(ws, 'pkg2/f6.py'), 'print("changed")\n');
     const one = await sync();
-    assert.deepEqual({ uploaded: one.uploaded, calls: one.calls }, { uploaded: 1, calls: 1 });
+    assert.deepEqual({ uploaded: one.uploaded, calls: one.calls }, { uploaded: 1, calls: 2 });
     assert.equal(await onHost('cat pkg2/f6.py'), 'print("changed")\n');
     rmSync(join(ws, 'pkg3/f7.py'));
     const del = await sync();
-    assert.deepEqual({ uploaded: del.uploaded, deleted: del.deleted, calls: del.calls }, { uploaded: 0, deleted: 1, calls: 1 });
+    assert.deepEqual({ uploaded: del.uploaded, deleted: del.deleted, calls: del.calls }, { uploaded: 0, deleted: 1, calls: 2 });
     assert.equal(await onHost('test -e pkg3/f7.py && echo there || echo gone'), 'gone\n');
     assert.equal((await sync()).calls, 1);
   });

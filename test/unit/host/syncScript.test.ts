@@ -69,13 +69,13 @@ describe('host sync script (sync.sh)', () => {
     return token!;
   };
 
-  it('reports no list on a new workdir, with the token none and the compressors it has', async () => {
+  it('reports no list on a new workdir, with the token none and the compressors it has, creating nothing', async () => {
     const r = await run(call({ mode: 'check', want: '' }), base);
     assert.equal(r.code, 0, r.stderr);
     const [word, kind, token, ...zips] = firstLine(r);
     assert.deepEqual([word, kind, token], ['report', 'none', 'none']);
     assert.ok(zips.includes('gzip'));
-    assert.ok(existsSync(join(work, '.orch-sync')));
+    assert.ok(!existsSync(work), 'a check created the workdir');
   });
 
   it('applies a gzip stream, lists its paths and confirms its own token in a check', async () => {

@@ -1,0 +1,55 @@
+/**
+ * The tar stream of a sync: the files to send, relative to their root, gzip-compressed or not.
+ * GNU tar on this machine packs 3,000 small files in a quarter of the time the `tar` package
+ * takes (it reads them one after another in one process, where the package awaits each open,
+ * stat and read in turn), so it is used where it is found; elsewhere (macOS's bsdtar would add
+ * its own metadata entries, Windows) the package does the work. Paths starting with `-` or `@`
+ * are given as `./path`, which neither tool reads as an option or an archive to include.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import * as tar from 'tar';
+
+const GZIP_LEVEL = 1;
+
+function tarArg(p: string): string {
+  return p.startsWith('@') || p.startsWith('-') ? `./${p}` : p;
+}
+
+let gnuTar: Promise<boolean> | undefined;
+
+/** Whether `tar` here is GNU tar (asked once per process). */
+function haveGnuTar(): Promise<boolean> {
+  gnuTar ??= new Promise((resolve) => {
+    if (process.platform !== 'linux') return resolve(false);
+    execFile('tar', ['--version'], { timeout: 5000 }, (err, stdout) => resolve(!err && /GNU tar/.test(String(stdout))));
+  });
+  return gnuTar;
+}
+
+/** A file tar could not read fails the sync: a tree left with a hole must not be remembered as whole. */
+async function* systemTar(root: string, paths: readonly string[], gzip: boolean): AsyncGenerator<Buffer> {
+  const child = spawn('tar', ['-c', '-f', '-', '--null', '--no-recursion', '-T', '-'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s: string) => (stderr = (stderr + s).slice(-2000)));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once('close', resolve);
+    child.once('error', reject);
+  });
+  exited.catch(() => undefined);
+  child.stdin.end(paths.map((p) => `${tarArg(p)}\0`).join(''));
+  const out: AsyncIterable<Buffer> = gzip ? child.stdout.pipe(createGzip({ level: GZIP_LEVEL })) : child.stdout;
+  for await (const c of out) yield c;
+  const code = await exited;
+  // Exit 1 is "a file changed while it was read": what was read is whole, and the next sync compares again.
+  if (code !== 0 && code !== 1) throw new Error(`tar could not pack the files: ${stderr.trim().split('\n').pop() || `exit status ${String(code)}`}`);
+}
+
+/** The tar stream of `paths` under `root` (symlinks as links, no directory entries). */
+export async function packFiles(root: string, paths: readonly string[], gzip: boolean): Promise<Readable> {
+  if (await haveGnuTar()) return Readable.from(systemTar(root, paths, gzip));
+  const pack = tar.c({ cwd: root, portable: true, noDirRecurse: true, follow: false, ...(gzip ? { gzip: { level: GZIP_LEVEL } } : {}) }, paths.map(tarArg));
+  return Readable.from(pack as AsyncIterable<Buffer>);
+}

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import * as tar from 'tar';
+import { packFiles } from '../../../src/core/transfer/pack';
+
+async function bytesOf(r: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of r) chunks.push(c);
+  return Buffer.concat(chunks as unknown as Uint8Array[]);
+}
+
+describe('the tar stream of a sync', () => {
+  let base: string;
+  beforeEach(() => {
+    base = mkdtempSync(join(tmpdir(), 'orch-pack-'));
+    mkdirSync(join(base, 'src/deep'), { recursive: true });
+    writeFileSync(join(base, 'src/deep/ünï code.txt'), 'unicode\n');
+    writeFileSync(join(base, '-dash.txt'), 'dash\n');
+    writeFileSync(join(base, '@at.txt'), 'at\n');
+    writeFileSync(join(base, 'not-sent.txt'), 'no\n');
+    symlinkSync('deep/ünï code.txt', join(base, 'src/link'));
+  });
+  afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+  it('holds exactly the given files, names starting with - or @ and links as links, gzip-compressed', async () => {
+    const gz = await bytesOf(await packFiles(base, ['src/deep/ünï code.txt', '-dash.txt', '@at.txt', 'src/link'], true));
+    assert.deepEqual([...gz.subarray(0, 2)], [0x1f, 0x8b]);
+    const out = join(base, 'out');
+    mkdirSync(out);
+    await new Promise<void>((resolve, reject) => {
+      const x = tar.x({ cwd: out });
+      x.on('close', () => resolve());
+      x.on('error', reject);
+      x.end(gunzipSync(gz as unknown as Uint8Array));
+    });
+    assert.equal(readFileSync(join(out, 'src/deep/ünï code.txt'), 'utf8'), 'unicode\n');
+    assert.equal(readFileSync(join(out, '-dash.txt'), 'utf8'), 'dash\n');
+    assert.equal(readFileSync(join(out, '@at.txt'), 'utf8'), 'at\n');
+    assert.equal(readlinkSync(join(out, 'src/link')), 'deep/ünï code.txt');
+    assert.throws(() => readFileSync(join(out, 'not-sent.txt')));
+  });
+
+  it('fails when a file cannot be read, rather than sending a tree with a hole', async () => {
+    await assert.rejects(bytesOf(await packFiles(base, ['-dash.txt', 'gone.txt'], false)), /tar could not pack|ENOENT|gone/);
+  });
+});
