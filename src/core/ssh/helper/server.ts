@@ -62,6 +62,11 @@ export class ConnectionHelper {
 
   /** Binds the socket. `running`: another helper already serves this host (this one is done). */
   async start(): Promise<'listening' | 'running'> {
+    // The first command waits for this process to start and then for the handshake: the host's
+    // ssh config resolution (`ssh -G`, a process of its own) is local and has no effect on the
+    // host, so it runs while the socket is claimed. The connection itself waits for the claim,
+    // so two helpers started at once never make two connections.
+    void this.target.resolved().catch(() => undefined);
     const tmp = `${this.path}.${process.pid}.tmp`;
     await unlink(tmp).catch(() => undefined);
     const server = createServer((s) => this.serve(s));
