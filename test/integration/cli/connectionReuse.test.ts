@@ -139,6 +139,21 @@ describe('CLI connection reuse through the helper (real sshd, node bin/orch)', f
     assert.equal(helpersOf(xdg).length, 1);
   });
 
+  it('status and list through the helper print byte for byte what a direct connection prints', async () => {
+    for (const [i, cmd] of ['echo one', 'echo two >&2; exit 4'].entries()) {
+      const r = await orch('run', '--wait', `same-${process.pid}-${i}`, cmd);
+      assert.equal(r.code, i === 0 ? 0 : 4, r.stderr);
+    }
+    for (const argv of [['status'], ['status', '--json'], ['list'], ['list', '--json']]) {
+      const direct = await orchProc(argv, { ...env, ORCH_CONNECTION_PERSIST: '0' }, cwd);
+      const reused = await orch(...argv);
+      assert.deepEqual(reused, direct, argv.join(' '));
+      assert.equal(reused.code, 0, reused.stderr);
+    }
+    assert.match((await orch('list')).stdout, new RegExp(`same-${process.pid}-1 +FAILED +4 `));
+    assert.equal(helpersOf(xdg).length, 1);
+  });
+
   it('ORCH_CONNECTION_PERSIST=0 connects directly every time and starts no helper', async () => {
     env.ORCH_CONNECTION_PERSIST = '0';
     const before = await logins(sshd);
