@@ -6,6 +6,7 @@
 import type { Writable } from 'node:stream';
 import type { OrchConfig } from '../config/types';
 import { UserError, usageError } from '../errors';
+import { checkConfigValue } from '../config/valueRules';
 import { isActive, type Job, type RunRequest } from '../jobs/model';
 import type { Engine, FollowOptions, GuardedRunRequest, LogReadOptions, RollbackOptions, RollbackResult } from './api';
 import { hostGuardrails } from './guardFields';
@@ -117,6 +118,10 @@ class HostEngine implements Engine {
     const retries = request.retries ?? this.config.retries ?? 0;
     if (!(Number.isInteger(retries) && retries >= 0)) throw usageError(`--retries must be a whole number, not ${retries}.`);
     if (request.outputDir !== undefined && /[\n\0]/.test(request.outputDir)) throw usageError('--output-dir must be a path on one line.');
+    // pull lands the recorded dir under the workspace: `..` or an absolute path would write outside it
+    if (request.outputDir !== undefined && !checkConfigValue('ORCH_OUTPUT_DIR', request.outputDir).ok) {
+      throw usageError(`--output-dir must be a relative directory (under the remote workdir) without "..", got "${request.outputDir}".`);
+    }
     refuseSlurmFlags(request.slurm, this.slurm, this.host);
     const sbatch = this.slurm ? slurmFields(request.slurm, maxHours) : undefined;
     const workdir = this.workdir(request);

@@ -148,6 +148,18 @@ describe('orch CLI on the local tmux target (no host configured)', function () {
     assert.match(nothing.stderr, /Nothing to pull/);
   });
 
+  it('refuses an --output-dir outside the workdir (.., absolute) as ORCH_OUTPUT_DIR is refused: exit 2, nothing started', async () => {
+    for (const dir of ['../up', 'results/../../up', '/tmp/abs']) {
+      const name = uniqueName('outside');
+      const r = await orch('run', '--output-dir', dir, name, 'touch', 'started');
+      assert.equal(r.code, 2, `${dir}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').pop(), `orch: --output-dir must be a relative directory (under the remote workdir) without "..", got "${dir}".`);
+      assert.equal(existsSync(join(logRoot, name)), false, `${dir}: no log`);
+      assert.equal(await tmuxHas(name), false);
+    }
+    assert.equal(existsSync(join(ws, 'started')), false);
+  });
+
   it('--cloud without a host is exit 2 naming scripts/cloud/.env and ORCH_HOST, nothing started', async () => {
     const name = uniqueName('cloudless');
     const r = await orch('run', '--cloud', name, 'true');
