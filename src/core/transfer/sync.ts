@@ -134,12 +134,16 @@ function planSync(files: readonly LocalFile[], held: Record<string, string>, del
   return { send, remove, next };
 }
 
-/** The records of one apply; `reset` lists every path the tree has (K: kept), not only the changes. */
-function recordsFor(plan: Plan, reset: boolean): string {
+/**
+ * The records of one apply: P for each directory the changes go through, D for each deletion, A
+ * for a sent path new to the host's list (after a reset, every sent path) and W for one already
+ * in it; after a reset, K for each path kept as it is, so the list is built from the records.
+ */
+function recordsFor(plan: Plan, held: Record<string, string>, reset: boolean): string {
   const sent = new Set(plan.send.map((f) => f.path));
   const parts = [...parentDirs([...sent, ...plan.remove])].map((d) => `P${d}\0`);
   for (const p of plan.remove) parts.push(`D${p}\0`);
-  for (const p of sent) parts.push(`W${p}\0`);
+  for (const p of sent) parts.push(`${reset || !(p in held) ? 'A' : 'W'}${p}\0`);
   if (reset) for (const p of Object.keys(plan.next)) if (!sent.has(p)) parts.push(`K${p}\0`);
   return parts.join('');
 }
@@ -208,7 +212,7 @@ export async function syncFiles(
     };
     if (trusted && plan.send.length === 0 && plan.remove.length === 0) return result;
     const zip = plan.send.length === 0 ? '' : view.zips.includes('gzip') ? 'gzip' : 'tar';
-    const reply = await callSync(target, localRoot, remoteWorkdir, opts.name, { mode: 'apply', want: view.token, zip, reset: !trusted, records: recordsFor(plan, !trusted) }, plan.send);
+    const reply = await callSync(target, localRoot, remoteWorkdir, opts.name, { mode: 'apply', want: view.token, zip, reset: !trusted, records: recordsFor(plan, view.files, !trusted) }, plan.send);
     if (reply.kind === 'done') {
       await saveSyncState(syncStateFile(key), key, { token: reply.token, files: plan.next, zips: view.zips });
       return result;

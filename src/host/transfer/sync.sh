@@ -8,8 +8,9 @@
 # believes the token is), ZIP (gzip, zstd, tar, or empty: how the tar stream after the records is
 # packed; empty: no stream), RESET (1: build the list from the records alone), RECORDS (the byte
 # count of the records); then the records, each a letter, a path and a NUL: P<dir> (must not be a
-# symlink), D<path> (delete, drop from the list), W<path> (in the stream, listed), K<path>
-# (listed, not sent); then the stream.
+# symlink), D<path> (delete, drop from the list), W<path> (in the stream, listed already),
+# A<path> (in the stream, added to the list), K<path> (listed, not sent: after a reset); then
+# the stream.
 # stdout, first line: `same` (check: the token holds), `done TOKEN` (apply: the new token), or,
 # when TOKEN does not hold, `report KIND TOKEN ZIPS...` and nothing is changed: KIND `list` is
 # followed by `HASH  PATH` (sha256) or `link  PATH` per listed path still there, NUL after each;
@@ -80,39 +81,44 @@ recs=$S/$name.records.$$
 next=$S/$name.list.$$
 trap 'rm -f -- "$recs" "$next"' EXIT
 head -c "$rec_bytes" >"$recs"
-declare -A drop=() have=()
+declare -A drop=()
 listed=()
 while IFS= read -r -d '' r; do
   p=${r:1}
   case $r in
     P*) if [ -L "$p" ]; then echo "refusing to write through $p: it is a symlink in the remote workdir" >&2; exit 5; fi ;;
     D*) drop[$p]=1 ;;
-    *) listed+=("$p") ;;
+    A* | K*) listed+=("$p") ;;
   esac
 done <"$recs"
-while IFS= read -r -d '' r; do
+if [ ${#drop[@]} -gt 0 ]; then while IFS= read -r -d '' r; do
   if [ "${r:0:1}" = D ]; then
     p=${r:1}
     if [ -L "$p" ] || [ -f "$p" ]; then rm -f -- "$p"; fi
     d=${p%/*}
     if [ "$d" != "$p" ]; then rmdir -p --ignore-fail-on-non-empty -- "$d" 2>/dev/null || true; fi
   fi
-done <"$recs"
+done <"$recs"; fi
 case $zip in
   zstd) zstd -d -q -c | tar -x -f - --no-same-owner --no-overwrite-dir ;;
   gzip) tar -x -z -f - --no-same-owner --no-overwrite-dir ;;
   tar) tar -x -f - --no-same-owner --no-overwrite-dir ;;
 esac
-{
-  if [ "$reset" != 1 ] && [ -f "$L" ]; then
+# The new list: the A and K records after a reset; else the old list, less D, plus A (read
+# line by line only when something is dropped: a change to one file leaves the list as it is).
+if [ "$reset" = 1 ] || [ ! -f "$L" ]; then
+  : >"$next"
+  if [ ${#listed[@]} -gt 0 ]; then printf '%s\0' "${listed[@]}" >"$next"; fi
+  mv -f -- "$next" "$L"
+elif [ ${#drop[@]} -gt 0 ] || [ ${#listed[@]} -gt 0 ]; then
+  if [ ${#drop[@]} -eq 0 ]; then cat -- "$L" >"$next"
+  else
     while IFS= read -r -d '' p; do
-      if [ -z "${drop[$p]+x}" ]; then printf '%s\0' "$p"; have[$p]=1; fi
-    done <"$L"
+      if [ -z "${drop[$p]+x}" ]; then printf '%s\0' "$p"; fi
+    done <"$L" >"$next"
   fi
-  for p in ${listed[@]+"${listed[@]}"}; do
-    if [ -z "${have[$p]+x}" ]; then printf '%s\0' "$p"; have[$p]=1; fi
-  done
-} >"$next"
-mv -f -- "$next" "$L"
+  if [ ${#listed[@]} -gt 0 ]; then printf '%s\0' "${listed[@]}" >>"$next"; fi
+  mv -f -- "$next" "$L"
+fi
 rm -f -- "$S/$name.json"
 printf 'done %s\n' "$(token)"

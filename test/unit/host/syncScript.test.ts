@@ -61,7 +61,7 @@ describe('host sync script (sync.sh)', () => {
 
   const upload = async (): Promise<string> => {
     const stream = await tarOf(src, ['a/b/one.txt', 'two.txt']);
-    const r = await run(call({ mode: 'apply', want: 'none', zip: 'gzip', reset: true, records: 'Pa\0Pa/b\0Wa/b/one.txt\0Wtwo.txt\0', stream }), base);
+    const r = await run(call({ mode: 'apply', want: 'none', zip: 'gzip', reset: true, records: 'Pa\0Pa/b\0Aa/b/one.txt\0Atwo.txt\0', stream }), base);
     assert.equal(r.code, 0, r.stderr);
     const [word, token] = firstLine(r);
     assert.equal(word, 'done');
@@ -123,6 +123,17 @@ describe('host sync script (sync.sh)', () => {
     assert.ok(!existsSync(join(work, 'a')));
     assert.equal(readFileSync(join(work, 'job-output.txt'), 'utf8'), 'kept\n');
     assert.equal(readFileSync(join(work, '.orch-sync/tree.list'), 'utf8'), 'two.txt\0');
+  });
+
+  it('a changed file (W) leaves the list as it is, a new one (A) is added to it', async () => {
+    const token = await upload();
+    writeFileSync(join(src, 'two.txt'), 'two, changed\n');
+    writeFileSync(join(src, 'three.txt'), 'three\n');
+    const stream = await tarOf(src, ['two.txt', 'three.txt']);
+    const r = await run(call({ mode: 'apply', want: token, zip: 'gzip', records: 'Wtwo.txt\0Athree.txt\0', stream }), base);
+    assert.equal(firstLine(r)[0], 'done', r.stderr);
+    assert.equal(readFileSync(join(work, 'two.txt'), 'utf8'), 'two, changed\n');
+    assert.equal(readFileSync(join(work, '.orch-sync/tree.list'), 'utf8'), 'a/b/one.txt\0two.txt\0three.txt\0');
   });
 
   it('refuses to write through a symlinked directory before deleting or unpacking anything', async () => {
