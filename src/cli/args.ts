@@ -4,7 +4,8 @@ import { usageError } from '../core/errors';
  * How one option is read. `list` collects the words that follow until the next option;
  * `repeat` takes one value each time it is given (`--env A --env B`).
  */
-export type OptionKind = 'boolean' | 'string' | 'list' | 'repeat';
+/** `optional`: `--x` alone is true, `--x=VALUE` gives the value (never the next word). */
+export type OptionKind = 'boolean' | 'string' | 'list' | 'repeat' | 'optional';
 
 export interface OptionSpec {
   kind: OptionKind;
@@ -67,7 +68,9 @@ export function parseArgs(
     const spec = specs[name];
     if (!spec) throw usageError(`Unknown option --${name}; see --help.`);
     i++;
-    if (spec.kind === 'boolean') {
+    if (spec.kind === 'optional') {
+      options[name] = inline ?? true;
+    } else if (spec.kind === 'boolean') {
       if (inline !== undefined) throw usageError(`Option --${name} takes no value.`);
       options[name] = true;
     } else if (spec.kind === 'string' || spec.kind === 'repeat') {

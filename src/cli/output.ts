@@ -20,6 +20,7 @@ export function jobJson(job: Job): Record<string, unknown> {
     ports: job.ports ?? [],
     gpus: job.gpus ?? null,
     progress: job.progress ?? null,
+    cloudwatch: job.cloudwatch ?? null,
     ...(job.slurmJobId !== undefined ? { slurmJobId: job.slurmJobId } : {}),
   };
 }

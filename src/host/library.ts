@@ -20,6 +20,8 @@ import outputs from './lib/outputs.sh';
 import slurm from './lib/slurm.sh';
 import autostop from './lib/autostop.sh';
 import pack from './lib/pack.sh';
+import cloudwatch from './lib/cloudwatch.sh';
+import cloudwatchState from './lib/cloudwatch-state.sh';
 import main from './lib/main.sh';
 import opList from './ops/list.sh';
 import opRun from './ops/run.sh';
@@ -51,6 +53,8 @@ export const HOST_FILES: Readonly<Record<string, string>> = {
   'lib/outputs.sh': outputs,
   'lib/autostop.sh': autostop,
   'lib/pack.sh': pack,
+  'lib/cloudwatch.sh': cloudwatch,
+  'lib/cloudwatch-state.sh': cloudwatchState,
   'ops/list.sh': opList,
   'ops/run.sh': opRun,
   'ops/stop.sh': opStop,
@@ -91,7 +95,7 @@ export const HOST_LIB = [
  * The parts `list` (status, list, get: the most frequent call) needs, installed beside the
  * library as `<library>.list`: bash then parses a quarter of the text on every status.
  */
-export const LIST_PARTS = ['lib/common.sh', 'lib/secrets.sh', 'lib/progress.sh', 'ops/list.sh'] as const;
+export const LIST_PARTS = ['lib/common.sh', 'lib/secrets.sh', 'lib/progress.sh', 'lib/cloudwatch-state.sh', 'ops/list.sh'] as const;
 export const HOST_LIST_SLICE = [
   '# orch host library, the part list needs (generated from src/host; do not edit).',
   constants(),
@@ -122,7 +126,10 @@ const BASH_CHECK = `[ "\${BASH_VERSINFO:-0}" -ge 4 ] 2>/dev/null || { echo "orch
 
 /** The script one call of `op` sends: read the declared fields, find the library by its hash, run the op. */
 export function callScript(op: HostOp): string {
-  const reads = HOST_OPS[op].fields.map((f) => `IFS= read -r -d '' ${fieldVar(f)}`).join('; ');
+  // IFS empty while the fields are read (kept whole, whitespace and all), the default after: one
+  // assignment instead of one per field keeps run's and slurmRun's scripts under 1 KB.
+  const fields = HOST_OPS[op].fields;
+  const reads = fields.length ? `IFS=; ${fields.map((f) => `read -r -d '' ${fieldVar(f)}`).join('; ')}; unset IFS` : '';
   const source = op === 'list' ? '"$LIB.list"' : '"$LIB"';
   return `${op === 'doctor' ? BASH_CHECK : ''}${ROOT_PRELUDE}[ -f ${source} ] || exit ${HostExit.noLibrary}
 ${reads}

@@ -42,6 +42,8 @@ export const HostExit = {
   oldBash: 29,
   /** follow: a packed catch-up was sent and the job still runs: follow again from its end. */
   caughtUp: 30,
+  /** run --cloudwatch: no `aws` on the PATH of the host's non-interactive shell; nothing was started. */
+  noAws: 31,
 } as const;
 
 /** run's fields (slurmRun reads them too). */
@@ -58,6 +60,8 @@ const RUN_FIELDS = [
    * for the default); empty for off. One short field: slurmRun's call script stays under 1 KB.
    */
   'idle',
+  /** CloudWatch Logs (lib/cloudwatch.sh): the log group, a newline, the region (may be empty); empty for off. */
+  'cloudwatch',
 ] as const;
 
 /** The operations; every one also gets the log root first (`F_ROOT`, made absolute by the call script). */

@@ -8,6 +8,7 @@ import { usageError } from '../../core/errors';
 import type { Engine } from '../../core/engine/api';
 import type { Job } from '../../core/jobs/model';
 import { jobsJson, jobsTable } from '../output';
+import { cloudWatchLine } from '../../core/cloudwatch/shipping';
 
 const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS, json: { kind: 'boolean' as const } };
 
@@ -21,6 +22,9 @@ export function mergeNewestFirst(lists: readonly (readonly Job[])[]): Job[] {
 function print(io: CliIO, jobs: readonly Job[], json: boolean, empty: string, where: string, progress: boolean): void {
   if (json) writeLine(io.stdout, jobsJson(jobs));
   else writeLine(io.stdout, jobs.length ? jobsTable(jobs, new Date(), { progress }) : `${empty} on ${where}.`);
+  // Jobs shipping their log (--cloudwatch): where to, and how far it got.
+  const shipped = json ? [] : jobs.filter((j) => j.cloudwatch);
+  if (shipped.length) writeLine(io.stdout, ['', ...shipped.map((j) => cloudWatchLine(j.name, j.cloudwatch!))].join('\n'));
 }
 
 /** `status` and `list` differ only in which jobs they ask the engine for. */
@@ -34,15 +38,18 @@ export function listingCommand(name: string, summary: string, fetch: (e: Engine)
       `Usage: orch ${name} [--json] [--host NAME]`,
       '',
       '  --json       an array of objects: name, state, exitCode, host, logPath, startedAt, endedAt,',
-      '               command, workdir, outputDir, reason, route, attempt, ports, progress',
+      '               command, workdir, outputDir, reason, route, attempt, ports, progress, cloudwatch',
       '               (progress of a RUNNING job: percent, n, total, rate, eta, from its last',
-      '               progress line; null when it printed none)',
+      '               progress line; null when it printed none; cloudwatch of a job run with',
+      '               --cloudwatch: group, stream, linesShipped, lagBytes, state done|shipping|waiting,',
+      '               error, errorAt; else null)',
       '  --host NAME  only this host (default: every host of scripts/cloud/hosts.yaml, asked at once)',
       '  --local      the local tmux target (default: the configured host, else local)',
       '',
       CONFIG_HELP,
       '',
-      `Text output: NAME STATE EXIT STARTED ELAPSED ${name === 'status' ? 'PROGRESS ' : ''}HOST, newest first across hosts.`,
+      `Text output: NAME STATE EXIT STARTED ELAPSED ${name === 'status' ? 'PROGRESS ' : ''}HOST, newest first across hosts;`,
+      'then a line for each job shipping its log to CloudWatch (--cloudwatch): group, stream, lines shipped.',
       'Exit status: 0; 1 when a host could not be asked (one line on stderr each; the others are listed).',
     ].join('\n'),
     async run(argv, io) {

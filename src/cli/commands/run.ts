@@ -16,6 +16,7 @@ import { resolveGuardrails } from '../../core/guardrails/load';
 import { parsePortSpec, type PortSpec } from '../../core/ports/portSpec';
 import { JOB_ENV_HELP, JOB_ENV_OPTIONS, jobEnvOf } from '../jobEnvOptions';
 import { refuseSlurmFlags, slurmFields } from '../../core/engine/slurmFields';
+import { checkLogGroup, defaultLogGroup } from '../../core/cloudwatch/shipping';
 
 const RUN_OPTIONS = {
   ...CONFIG_OPTIONS,
@@ -37,6 +38,7 @@ const RUN_OPTIONS = {
   'rollback-on-retry': { kind: 'boolean' as const },
   'stop-on-match': { kind: 'boolean' as const },
   force: { kind: 'boolean' as const },
+  cloudwatch: { kind: 'optional' as const },
   ...JOB_ENV_OPTIONS,
   publish: { kind: 'repeat' as const },
   partition: { kind: 'string' as const },
@@ -63,6 +65,8 @@ export interface RunPlan {
   ports: PortSpec[];
   /** Slurm hosts: the allocation (--partition, --cpus, --mem, --sbatch-arg). */
   slurm?: SlurmRequest;
+  /** `--cloudwatch` (true: the host's group or the default) or `--cloudwatch=GROUP`. */
+  cloudwatch?: string | true;
   /** Guardrail flags, applied over the workspace's guardrails file. */
   guard: GuardFlags;
   options: ParsedArgs['options'];
@@ -132,6 +136,7 @@ export function parseRunArgs(argv: readonly string[]): RunPlan {
     force: o.force === true,
     ports: ((o.publish as string[] | undefined) ?? []).map((w) => parsePortSpec(w)),
     slurm: slurmOptions(o),
+    cloudwatch: o.cloudwatch === true ? true : o.cloudwatch === undefined ? undefined : checkLogGroup(String(o.cloudwatch), '--cloudwatch'),
     guard: {
       retryBackoff: numberOption(o['retry-backoff'], 'retry-backoff'),
       retryOnExit: o['retry-on-exit'] === undefined ? undefined : parseRetryExit(String(o['retry-on-exit'])),
@@ -233,6 +238,9 @@ export const runCommand: Command = {
     '  --rollback-on-retry  reset the git workdir to the commit before the job before each retry',
     '  --stop-on-match   stop the job (on the host) at the first line matching a watch pattern (L1)',
     '  --force           reuse a name whose log exists (the old log is kept, renamed)',
+    '  --cloudwatch[=G]  ship the log from the box to CloudWatch Logs group G (default: the host\'s',
+    '                    cloudwatch: or ORCH_CLOUDWATCH, else /orch/<project>), one stream per run;',
+    '                    needs the AWS CLI on the box and its credentials (docs/ec2.md)',
     ...JOB_ENV_HELP,
     '  --publish P[:L]   the job serves port P on the host (repeatable; kept with the job):',
     '                    `orch forward <name>` then forwards local port L (default P) to it',
@@ -287,6 +295,7 @@ export const runCommand: Command = {
         env,
         ports: plan.ports,
         slurm: plan.slurm,
+        cloudwatch: plan.cloudwatch === true ? (config.cloudwatch ?? defaultLogGroup(config.project)) : plan.cloudwatch,
       });
       writeLine(io.stdout, name);
       if (!plan.wait) return 0;

@@ -63,6 +63,7 @@ export function hostConfig(base: OrchConfig, entry: HostEntry, file: string, env
     // Autostop is a tmux host's (a Slurm login node is not ours to power off).
     autostopMinutes: entry.kind === 'tmux' ? own('ORCH_AUTOSTOP_MINUTES', entry.autostopMinutes, base.autostopMinutes) : undefined,
     autostopCommand: entry.kind === 'tmux' ? entry.autostopCommand : undefined,
+    cloudwatch: own('ORCH_CLOUDWATCH', entry.cloudwatch, base.cloudwatch),
     // The box is the entry's own (ORCH_EC2_* name the single host's); --wake holds for every host.
     ec2: entry.ec2 && { ...entry.ec2, wake: fromFlag(base, 'ORCH_EC2_WAKE') ? 'auto' : entry.ec2.wake },
     origin,

@@ -106,6 +106,7 @@ export async function loadConfig(input: LoadConfigInput): Promise<OrchConfig> {
     logMode: withDefault('ORCH_LOG_MODE', 'private'),
     sync: withDefault('ORCH_SYNC', false),
     outputDir: pick('ORCH_OUTPUT_DIR')?.replace(/\/+$/, ''),
+    cloudwatch: pick('ORCH_CLOUDWATCH'),
     workspaceRoot,
     envFile,
     origin,

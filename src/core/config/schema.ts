@@ -39,6 +39,7 @@ export const FLAG_NAMES: Record<ConfigKey, string> = {
   ORCH_AUTOSTOP_MINUTES: '--autostop-minutes',
   ORCH_SYNC: '--sync',
   ORCH_OUTPUT_DIR: '--output-dir',
+  ORCH_CLOUDWATCH: '--cloudwatch',
 };
 
 /** Origin named for a webhook URL handed over from the extension's SecretStorage. */
@@ -68,6 +69,7 @@ export interface ConfigValueTypes {
   ORCH_AUTOSTOP_MINUTES: number;
   ORCH_SYNC: boolean;
   ORCH_OUTPUT_DIR: string;
+  ORCH_CLOUDWATCH: string;
 }
 
 /** What each key must be, completing "ORCH_PORT must be ...". */
@@ -94,6 +96,7 @@ export const EXPECTED: Record<ConfigKey, string> = {
   ORCH_AUTOSTOP_MINUTES: 'a whole number of idle minutes, at least 1',
   ORCH_SYNC: '1 or 0 (also true/false, yes/no, on/off)',
   ORCH_OUTPUT_DIR: 'a relative directory (under the remote workdir) without ".."',
+  ORCH_CLOUDWATCH: 'a CloudWatch Logs group name (1-512 of letters, digits, _ - / . #)',
 };
 
 /** Origin strings as stored in `OrchConfig.origin`. */

@@ -22,6 +22,7 @@ export const CONFIG_KEYS = [
   'ORCH_AUTOSTOP_MINUTES',
   'ORCH_SYNC',
   'ORCH_OUTPUT_DIR',
+  'ORCH_CLOUDWATCH',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -29,7 +30,7 @@ import type { Ec2BoxSpec } from '../ec2/spec';
 import type { HostKind } from './hostsTypes';
 
 /** Keys that live in the environment and scripts/cloud/.env only, never in VS Code settings. */
-export type EnvOnlyKey = 'ORCH_SLACK_WEBHOOK_URL' | 'ORCH_EC2_INSTANCE_ID' | 'ORCH_EC2_REGION' | 'ORCH_EC2_PROFILE' | 'ORCH_EC2_WAKE' | 'ORCH_EC2_ADDRESS' | 'ORCH_AUTOSTOP_MINUTES';
+export type EnvOnlyKey = 'ORCH_SLACK_WEBHOOK_URL' | 'ORCH_EC2_INSTANCE_ID' | 'ORCH_EC2_REGION' | 'ORCH_EC2_PROFILE' | 'ORCH_EC2_WAKE' | 'ORCH_EC2_ADDRESS' | 'ORCH_AUTOSTOP_MINUTES' | 'ORCH_CLOUDWATCH';
 
 /** Resolved configuration (flags > environment > scripts/cloud/.env > settings > defaults). */
 export interface OrchConfig {
@@ -73,6 +74,8 @@ export interface OrchConfig {
   sync?: boolean;
   /** Output dir recorded for `pull` when `run` is given none (relative to the workdir). */
   outputDir?: string;
+  /** The CloudWatch Logs group every job of the host ships its log to (ORCH_CLOUDWATCH, hosts.yaml `cloudwatch:`; PRODUCT.md §7). */
+  cloudwatch?: string;
   /** The workspace root: nearest ancestor of cwd with scripts/cloud/.env, else cwd. */
   workspaceRoot: string;
   /** The scripts/cloud/.env that was read, if any. */

@@ -88,6 +88,7 @@ export const CONFIG_VALUE_RULES: { [K in ConfigKey]: Rule<ConfigValueTypes[K]> }
   ORCH_SYNC: onOff,
   // Relative to the workdir (where `pull` reads it) and to the workspace (where it lands); no `..`.
   ORCH_OUTPUT_DIR: text(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\n\0]+$/),
+  ORCH_CLOUDWATCH: text(/^[A-Za-z0-9_\-/.#]{1,512}$/),
 };
 
 /** Checks one raw value by its key's rule. */

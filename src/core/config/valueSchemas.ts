@@ -60,6 +60,7 @@ export const CONFIG_VALUE_SCHEMAS: { [K in ConfigKey]: z.ZodType<ConfigValueType
   ),
   // Relative to the workdir (where `pull` reads it) and to the workspace (where it lands); no `..`.
   ORCH_OUTPUT_DIR: text(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[^\n\0]+$/),
+  ORCH_CLOUDWATCH: text(/^[A-Za-z0-9_\-/.#]{1,512}$/),
 };
 
 /**

@@ -3,6 +3,7 @@
  * call of the host library (src/host) with its data on stdin, and every answer is read back from
  * the log root, so any laptop or CLI call sees the same jobs.
  */
+import { cloudWatchField } from '../cloudwatch/shipping';
 import type { Writable } from 'node:stream';
 import type { OrchConfig } from '../config/types';
 import { UserError, usageError } from '../errors';
@@ -174,6 +175,8 @@ class HostEngine implements Engine {
       outputDir: request.outputDir ?? '',
       // Autostop is a tmux host's (a Slurm login node is not ours to power off).
       idle: sbatch ? '' : autostopField(this.config),
+      // CloudWatch (PRODUCT.md §7): an EC2 box ships to its own region; else the box's AWS config decides.
+      cloudwatch: cloudWatchField(request.cloudwatch ?? this.config.cloudwatch, this.config.ec2?.region),
     };
     const root = this.config.logRoot;
     const rest = { rest: request.command };
@@ -184,6 +187,10 @@ class HostEngine implements Engine {
     switch (res.code) {
       case 0:
         break;
+      case HostExit.noAws:
+        throw new UserError(
+          `--cloudwatch ships the log from ${host} with its AWS CLI, but "aws" is not on the PATH ${host === 'local' ? 'of a shell here' : 'of an SSH session there'}; install it (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html, or "sudo apt-get install -y awscli") or run without --cloudwatch; nothing was started.`,
+        );
       case HostExit.noTmux:
         throw new UserError(
           `tmux is not installed on ${host}; install it with "sudo apt-get install -y tmux" (Debian/Ubuntu) or "sudo dnf install -y tmux" (Amazon Linux).`,

@@ -7,6 +7,7 @@
 import type { Job, JobState } from '../jobs/model';
 import { portsOf } from '../ports/portSpec';
 import { parseProgress } from '../jobs/progress';
+import { parseCloudWatch } from '../cloudwatch/shipping';
 import { deriveSlurmState } from './slurmState';
 
 export interface HostHeader {
@@ -147,6 +148,7 @@ export function toJob(rec: JobRecord, header: HostHeader, host: string): Job {
     createdAt: typeof meta.createdAt === 'string' ? meta.createdAt : null,
     ports: portsOf(meta.ports),
     progress: state === 'RUNNING' ? parseProgress(rec.files.progress) : null,
+    ...(rec.files.cloudwatch !== undefined ? { cloudwatch: parseCloudWatch(rec.files.cloudwatch) } : {}),
     ...(rec.files['slurm-job-id'] !== undefined ? { slurmJobId: marker(rec, 'slurm-job-id') || null } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { PortSpec } from '../ports/portSpec';
 import type { JobProgress } from './progress';
 import type { HostName } from './where';
+import type { CloudWatchShipping } from '../cloudwatch/shipping';
 
 /** The job model shared by the engine, the CLI and the extension (PRODUCT.md §2). */
 
@@ -48,6 +49,8 @@ export interface Job {
   progress?: JobProgress | null;
   /** The Slurm job id of a job on a Slurm host (PRODUCT.md §8); absent on tmux hosts. */
   slurmJobId?: string | null;
+  /** Where `--cloudwatch` ships its log and how far it got (PRODUCT.md §7); null without it. */
+  cloudwatch?: CloudWatchShipping | null;
 }
 
 /** What a Slurm host is asked for (sbatch options); `maxHours` becomes `--time`. */
@@ -88,4 +91,6 @@ export interface RunRequest {
   gpus?: number;
   /** Slurm hosts only: the allocation to ask for. */
   slurm?: SlurmRequest;
+  /** Ship the log to this CloudWatch Logs group from the box (`--cloudwatch`); the host's `cloudwatch:` when absent. */
+  cloudwatch?: string;
 }

@@ -180,6 +180,7 @@ emit() {
   for f in meta.json workdir created started ended exit stopped queued runner.pid attempt no-retry gpus; do
     if [ -f "$d/$f" ]; then v=""; IFS= read -r -d '' v < "$d/$f"; printf '%s\0%s\0' "$f" "$v"; fi
   done
+  cw_emit "$d"
 }
 
 # store_hook ORCH URL: the webhook URL, 0600, written by printf (a builtin: never in any argv).

@@ -10,7 +10,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   case $fn in
     runner) runner "$@" ;;
     slurm_batch) slurm_batch "$@" ;;
-    stop|notify|git_check|git_reset)
+    stop|notify|git_check|git_reset|cloudwatch_ship)
       private_mode "${1%/*}"; umask "$UMASK_ORCH"; "$fn" "$@" ;;
     notify_summary|prune|cron_install|autostop_check)
       private_mode "$1"; umask "$UMASK_ORCH"; "$fn" "$@" ;;

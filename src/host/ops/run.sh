@@ -15,6 +15,9 @@ op_run() {
     *) norm_path out "$workdir/$F_OUTPUT_DIR" ;;
   esac
   command -v tmux >/dev/null 2>&1 || exit "$X_NO_TMUX"
+  # --cloudwatch ships from this box with its own AWS CLI: without one nothing starts.
+  local aws=""
+  if [ -n "$F_CLOUDWATCH" ]; then aws=$(command -v aws 2>/dev/null) || exit "$X_NO_AWS"; fi
   unset TMUX
   tmux has-session -t "=$name" 2>/dev/null && exit "$X_RUNNING"
   local inv=""
@@ -65,6 +68,7 @@ op_run() {
     { [ "$F_STOP_ON_MATCH" != 1 ] || { printf '%s' "$F_WATCH" > "$d/watch-patterns" && : > "$d/stop-on-match"; }; } &&
     { [ -z "$F_HOOK" ] || : > "$d/notify"; } &&
     { [ -z "$out" ] || printf '%s\n' "$out" > "$d/output-dir"; } &&
+    { [ -z "$aws" ] || cloudwatch_files "$d" "$name" "$F_CLOUDWATCH" "$aws"; } &&
     secrets_store "$d" "$F_ENV"; } 2>&1 ); then
     run_undo
     run_fail "$X_WRITE_FAILED" "cannot write the job files in $d: ${err##*: }"
@@ -75,6 +79,9 @@ op_run() {
   mkdir -p -- "$workdir" || { run_undo; run_fail "$X_WRITE_FAILED" "cannot create the workdir $workdir"; }
   "${RUN_START:-start_tmux}" "$name" "$workdir" "$d" || { t=$?; run_undo; exit "$t"; }
   umask "$UMASK_ORCH"
+  # Started from this call, not from the tmux session: it has the environment of the SSH login
+  # (a tmux server started earlier keeps its own), so the box's AWS settings reach it.
+  [ -z "$aws" ] || cloudwatch_start "$d"
   # Resolve once the runner has said QUEUED or RUNNING (or already ended).
   for ((i = 0; i < 100; i++)); do
     [ -e "$d/started" ] || [ -e "$d/queued" ] || [ -e "$d/exit" ] || [ -e "$d/slurm-job-id" ] && break

@@ -54,7 +54,7 @@ describe('config value schemas', () => {
 
   it('has a flag for every key and a setting for every key but the secret webhook and the EC2 box keys', () => {
     assert.deepEqual(Object.keys(FLAG_NAMES).sort(), [...CONFIG_KEYS].sort());
-    assert.deepEqual(Object.keys(SETTINGS_KEYS).sort(), CONFIG_KEYS.filter((k) => k !== 'ORCH_SLACK_WEBHOOK_URL' && !k.startsWith('ORCH_EC2_') && k !== 'ORCH_AUTOSTOP_MINUTES').sort());
+    assert.deepEqual(Object.keys(SETTINGS_KEYS).sort(), CONFIG_KEYS.filter((k) => k !== 'ORCH_SLACK_WEBHOOK_URL' && !k.startsWith('ORCH_EC2_') && k !== 'ORCH_AUTOSTOP_MINUTES' && k !== 'ORCH_CLOUDWATCH').sort());
     assert.equal(SETTINGS_KEYS.ORCH_HOST, 'cloudJobs.host');
     assert.equal(SETTINGS_KEYS.ORCH_LOG_ROOT, 'cloudJobs.logRoot');
     assert.equal(FLAG_NAMES.ORCH_IDENTITY_FILE, '--identity-file');
