@@ -5,6 +5,7 @@ import { attemptText, l1Text, type JobMark } from './guardrailMarks';
 import { formatProgress } from '../core/jobs/progress';
 import { formatPortSpec } from '../core/ports/portSpec';
 import { freeGpuText } from '../core/jobs/jobView';
+import { cloudWatchProgress, sizeText } from '../core/cloudwatch/shipping';
 
 export interface StateLook {
   /** Codicon id (`~spin` animates). */
@@ -59,12 +60,21 @@ function elapsedMs(job: Job, now: number): number | undefined {
 /** Elapsed time while active, exit code (and run time) once ended; L1 match and attempt when known. */
 export function jobDescription(job: Job, now: number, mark?: JobMark, forwarded: readonly string[] = []): string {
   const ports = forwarded.length ? `⇄ ${forwarded.map((f) => f.split(' ')[0]).join(', ')}` : '';
-  return [l1Text(mark), stateDescription(job, now), gpuText(job), attemptText(job.attempt, mark), slurmText(job), ports].filter(Boolean).join(' · ');
+  return [l1Text(mark), stateDescription(job, now), gpuText(job), attemptText(job.attempt, mark), slurmText(job), cloudWatchBrief(job), ports].filter(Boolean).join(' · ');
 }
 
 /** `GPU 0,2` while a job holds GPUs of its host (its CUDA_VISIBLE_DEVICES). */
 export function gpuText(job: Job): string | undefined {
   return job.gpus?.length && isActive(job.state) ? `GPU ${job.gpus.join(',')}` : undefined;
+}
+
+/** `CloudWatch ✓` once a --cloudwatch job's log is all shipped; while not: how far behind, or that it retries. */
+export function cloudWatchBrief(job: Job): string | undefined {
+  const c = job.cloudwatch;
+  if (!c) return undefined;
+  if (c.error) return 'CloudWatch retrying';
+  if (c.state === 'done') return 'CloudWatch ✓';
+  return c.lagBytes > 0 ? `CloudWatch ${sizeText(c.lagBytes)} behind` : 'CloudWatch';
 }
 
 /** `Slurm 1234` for a job on a Slurm host (its Slurm job id). */
@@ -105,6 +115,7 @@ export function jobTooltipMarkdown(job: Job, now: number, mark?: JobMark, forwar
   if (job.command) rows.push('```sh', job.command.replace(/```/g, '` ` `'), '```', '');
   rows.push(`- **Host:** ${mdEscape(job.host)}`);
   if (job.slurmJobId) rows.push(`- **Slurm job:** ${mdEscape(job.slurmJobId)}`);
+  if (job.cloudwatch) rows.push(`- **CloudWatch:** \`${job.cloudwatch.group}\` stream \`${job.cloudwatch.stream}\`: ${mdEscape(cloudWatchProgress(job.cloudwatch))}`);
   if (job.workdir) rows.push(`- **Runs in:** \`${job.workdir.replace(/`/g, "'")}\``);
   if (job.startedAt) rows.push(`- **Started:** ${mdEscape(new Date(job.startedAt).toLocaleString())}`);
   const elapsed = elapsedMs(job, now);

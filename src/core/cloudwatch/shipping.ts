@@ -71,7 +71,8 @@ export function cloudWatchLine(name: string, c: CloudWatchShipping): string {
   return `${name}: CloudWatch ${c.group} (stream ${c.stream}): ${cloudWatchProgress(c)}`;
 }
 
-function sizeText(n: number): string {
+/** `512 B`, `3.2 KB`, `1.5 MB`. */
+export function sizeText(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;

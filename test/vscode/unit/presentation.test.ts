@@ -32,6 +32,20 @@ describe('job presentation', () => {
     assert.equal(jobDescription(job({ state: 'DONE', exitCode: 0, endedAt: '2026-11-21T09:11:00.000Z', progress }), now), 'exit 0 · 1m 00s');
   });
 
+  it('a --cloudwatch job says how its shipping goes: in the description briefly, in the tooltip with group, stream and lines', () => {
+    const now = Date.parse('2026-11-21T09:12:00.000Z');
+    const cw = { group: '/orch/demo', stream: 'demo-train-20261121T091000Z-0a1b2c3d', linesShipped: 20001, lagBytes: 3277, state: 'shipping' as const, error: null, errorAt: null };
+    assert.equal(jobDescription(job({ cloudwatch: cw }), now), 'running 2m 00s · CloudWatch 3.2 KB behind');
+    assert.match(jobTooltipMarkdown(job({ cloudwatch: cw }), now), /- \*\*CloudWatch:\*\* `\/orch\/demo` stream `demo-train-20261121T091000Z-0a1b2c3d`: 20,001 lines shipped, 3\.2 KB behind/);
+    assert.equal(jobDescription(job({ cloudwatch: { ...cw, lagBytes: 0 } }), now), 'running 2m 00s · CloudWatch');
+    const failing = { ...cw, error: 'Could not connect to the endpoint URL', errorAt: '2026-11-21T09:11:00.000Z' };
+    assert.equal(jobDescription(job({ cloudwatch: failing }), now), 'running 2m 00s · CloudWatch retrying');
+    assert.match(jobTooltipMarkdown(job({ cloudwatch: failing }), now), /retrying: Could not connect to the endpoint URL/);
+    const done = job({ state: 'DONE', exitCode: 0, endedAt: '2026-11-21T09:11:00.000Z', cloudwatch: { ...cw, lagBytes: 0, state: 'done' } });
+    assert.equal(jobDescription(done, now), 'exit 0 · 1m 00s · CloudWatch ✓');
+    assert.equal(jobDescription(job(), now), 'running 2m 00s');
+  });
+
   it('gives every state its own icon and colour', () => {
     const icons = new Set(JOB_STATES.map((s) => STATE_LOOK[s].icon));
     const colors = new Set(JOB_STATES.map((s) => STATE_LOOK[s].color));
