@@ -5,7 +5,10 @@
  * decrypted key is kept in memory for reconnects, so the user is asked once per session.
  */
 import { readFile } from 'node:fs/promises';
-import { utils, type AnyAuthMethod, type AuthHandlerMiddleware, type ParsedKey } from 'ssh2';
+import type { AnyAuthMethod, AuthHandlerMiddleware, ParsedKey } from 'ssh2';
+/* ssh2's key parser alone (its index loads the server and HTTP agents too; see connectOnce.ts). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parseKey } = require('ssh2/lib/protocol/keyParser.js') as { parseKey: typeof import('ssh2').utils.parseKey };
 import { UserError, errorMessage } from '../errors';
 
 export type AskPassphrase = (keyPath: string) => Promise<string>;
@@ -80,7 +83,7 @@ async function loadKey(path: string, plan: AuthPlan): Promise<ParsedKey | undefi
   } catch (e) {
     throw new UserError(`The identity file ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}); check ORCH_IDENTITY_FILE or your ssh config.`);
   }
-  let parsed = utils.parseKey(data);
+  let parsed = parseKey(data);
   if (parsed instanceof Error && /passphrase/i.test(parsed.message)) {
     if (!plan.askPassphrase) {
       plan.log?.(`skipping ${path}: it is encrypted and no passphrase prompt is available`);
@@ -98,7 +101,7 @@ async function loadKey(path: string, plan: AuthPlan): Promise<ParsedKey | undefi
       } finally {
         plan.onPromptEnd?.();
       }
-      parsed = utils.parseKey(data, passphrase);
+      parsed = parseKey(data, passphrase);
       if (!(parsed instanceof Error)) break;
       if (attempt >= MAX_PASSPHRASE_TRIES) throw new UserError(`The passphrase for the key ${path} was wrong ${MAX_PASSPHRASE_TRIES} times.`);
       plan.log?.(`wrong passphrase for ${path}, asking again`);

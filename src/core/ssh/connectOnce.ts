@@ -5,7 +5,13 @@
  * stops counting while the user types a key passphrase.
  */
 import type { Readable } from 'node:stream';
-import { Client, type ParsedKey, type ServerHostKeyAlgorithm } from 'ssh2';
+import type { Client, ParsedKey, ServerHostKeyAlgorithm } from 'ssh2';
+/*
+ * ssh2's client alone, not its index: that also loads its SSH server, key generator and HTTP
+ * agents (node:http and node:https with them), which every command would evaluate at start-up.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const SshClient = require('ssh2/lib/client.js') as typeof import('ssh2').Client;
 import type { UserError } from '../errors';
 import { createAuthSession, type AskPassphrase } from './auth';
 import { describeConnectError, type ConnectFailure } from './connectErrors';
@@ -64,7 +70,7 @@ export async function connectOnce(target: ResolvedHost, o: HandshakeOptions): Pr
     log: o.log,
   });
 
-  const client = new Client();
+  const client = new SshClient();
   client.once('close', () => closedClients.add(client));
   return new Promise<Client>((resolve, reject) => {
     let settled = false;
