@@ -9,7 +9,11 @@
  */
 import { Writable } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
-import { Decompress } from 'fzstd';
+import type { Decompress } from 'fzstd';
+
+/* Evaluated when a zstd stream arrives: every command builds an engine (which imports this file), few read a log. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fzstd = (): typeof import('fzstd') => require('fzstd') as typeof import('fzstd');
 
 /** What the client asks for: zstd where the host has it, else gzip, else plain. */
 export const PACK_CODECS = 'zstd gzip';
@@ -70,7 +74,7 @@ export class Unpacker extends Writable {
       if (!codec) return cb(new Error(`the host sent an unknown pack header (byte ${data[0]})`));
       this.codec = codec;
       data = data.subarray(1);
-      if (codec === 'zstd') this.zstd = new Decompress((out) => this.zstdOut.push(Buffer.from(out.buffer, out.byteOffset, out.length)));
+      if (codec === 'zstd') this.zstd = new (fzstd().Decompress)((out) => this.zstdOut.push(Buffer.from(out.buffer, out.byteOffset, out.length)));
       if (codec === 'gzip') this.startGunzip();
     }
     settle(() => this.feed(data), cb);
