@@ -204,13 +204,18 @@ export class JobLogChannels implements vscode.Disposable {
     return renderLog((await engine.readLog(name)).toString('utf8'));
   }
 
-  /** A replaced job (same name, new log): its old channel and resume offset no longer apply. */
-  forget(job: Pick<Job, 'name' | 'host'>): void {
+  /**
+   * A replaced job (same name, new log): its old channel and resume offset no longer apply. A
+   * channel the user had opened starts again on the new log at once: only dropping it left the
+   * Output view on whatever channel came next (an empty "Tasks") until Show Logs was asked again.
+   */
+  replaced(job: Pick<Job, 'name' | 'host'>): void {
     const entry = this.open.get(this.key(job));
     if (!entry) return;
     entry.following?.abort();
     entry.channel.dispose();
     this.open.delete(this.key(job));
+    this.show(job, true);
   }
 
   dispose(): void {

@@ -210,7 +210,7 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
       }
       ctx.log.info(`started ${job.name} on ${job.host}: ${job.state}${replace ? ` (replaced: the old log is kept as ${keptLogPath(hostConfig.logRoot, name)})` : ''}`);
       // the old job's channel would resume at its byte count in the new log
-      if (replace) ctx.logs.forget(job);
+      if (replace) ctx.logs.replaced(job);
       return settle(ctx, job);
     });
   } catch (e) {
