@@ -193,8 +193,8 @@ cloudwatch_ship() {
             put "$d/cloudwatch.offset" "$((off + used)) $((nl + lines)) $now"
             rm -f -- "$d/cloudwatch.pending" "$d/cloudwatch.error" "$d/cloudwatch.batch" "$d/cloudwatch.events"
             fails=0
-            # A full batch: more is waiting, no pause.
-            [ $((off + used)) -ge "$size" ] || pause=0
+            # A full batch (more is waiting) or the job's end: on at once.
+            if [ $((off + used)) -lt "$size" ] || [ "$ended" = 1 ]; then pause=0; fi
           else
             cw_fail "$d"; fails=$((fails + 1))
           fi
