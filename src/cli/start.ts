@@ -72,7 +72,8 @@ export function loadWithCodeCache(bundle: string, dir: string, parent?: NodeJS.M
   const script = new Script(Module.wrap(source), { filename: bundle, cachedData: cached });
   const m = new Module(bundle, parent);
   m.filename = bundle;
-  m.paths = (Module as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(dirname(bundle));
+  // The bundle's own require is createRequire's (below); `paths` only completes the module object.
+  m.paths = (Module as unknown as { _nodeModulePaths?: (d: string) => string[] })._nodeModulePaths?.(dirname(bundle)) ?? [];
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: NodeJS.Module, filename: string, dirname: string) => void;
   wrapper.call(m.exports, m.exports, Module.createRequire(bundle), m, bundle, dirname(bundle));
   m.loaded = true;
