@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs, type BigIntStats } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
 import type { HashCache } from './hashCache';
@@ -82,19 +82,18 @@ async function symlinkStaysInside(root: string, rel: string): Promise<{ ok: bool
   return { ok: isSafeRelativePath(resolved), target };
 }
 
-/**
- * Hashes the given files. Deleted-but-tracked files are dropped, symlinks are hashed by their
- * target text, and anything unsafe (a path with `..`, a symlink pointing out) is skipped.
- */
-export async function hashLocalFiles(root: string, relPaths: readonly string[], cache?: HashCache): Promise<LocalFileList> {
+type Found = { file: LocalFile; st?: BigIntStats } | { skip: string } | undefined;
+
+/** Runs `one` over `relPaths`, several at once, in order. */
+async function eachPath(relPaths: readonly string[], one: (rel: string) => Promise<Found>): Promise<LocalFileList> {
   // Several files at once: one after another, a tree of small files waits on each open, read and
   // close in turn (3,000 files: ~2.8 s one by one on this machine).
-  const results: ({ file: LocalFile } | { skip: string } | undefined)[] = new Array(relPaths.length);
+  const results: Found[] = new Array(relPaths.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < relPaths.length) {
       const i = next++;
-      results[i] = await describe(root, relPaths[i]!, cache);
+      results[i] = await one(relPaths[i]!);
     }
   };
   await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, relPaths.length) }, worker));
@@ -107,11 +106,39 @@ export async function hashLocalFiles(root: string, relPaths: readonly string[], 
   return { files, skipped };
 }
 
+/**
+ * Hashes the given files. Deleted-but-tracked files are dropped, symlinks are hashed by their
+ * target text, and anything unsafe (a path with `..`, a symlink pointing out) is skipped.
+ */
+export function hashLocalFiles(root: string, relPaths: readonly string[], cache?: HashCache): Promise<LocalFileList> {
+  return eachPath(relPaths, async (rel) => {
+    const found = await classify(root, rel);
+    if (!found || !('st' in found) || !found.st) return found;
+    const { st, file } = found;
+    let sha256 = cache?.get(rel, st);
+    if (sha256 === undefined) {
+      const abs = path.join(root, rel);
+      sha256 = file.size <= READ_WHOLE_MAX ? createHash('sha256').update(asBytes(await fs.readFile(abs))).digest('hex') : await sha256File(abs);
+    }
+    cache?.set(rel, st, sha256);
+    return { file: { ...file, sha256 } };
+  });
+}
+
+/**
+ * The same files as hashLocalFiles finds, with their sizes but without reading them (the hash of
+ * a regular file is empty): what a first upload sends while the hashes are still being made.
+ */
+export function findLocalFiles(root: string, relPaths: readonly string[]): Promise<LocalFileList> {
+  return eachPath(relPaths, (rel) => classify(root, rel));
+}
+
 const HASH_CONCURRENCY = 16;
 /** Files up to this size are read in one call rather than streamed. */
 const READ_WHOLE_MAX = 1 << 20;
 
-async function describe(root: string, rel: string, cache: HashCache | undefined): Promise<{ file: LocalFile } | { skip: string } | undefined> {
+/** What a path is, from its lstat (a regular file comes with its stat and an empty hash). */
+async function classify(root: string, rel: string): Promise<Found> {
   if (!isSafeRelativePath(rel)) return { skip: rel };
   let st;
   try {
@@ -124,15 +151,6 @@ async function describe(root: string, rel: string, cache: HashCache | undefined)
     if (!link.ok) return { skip: rel };
     return { file: { path: rel, sha256: 'link:' + createHash('sha256').update(link.target).digest('hex'), size: 0 } };
   }
-  if (st.isFile()) {
-    const size = Number(st.size);
-    let sha256 = cache?.get(rel, st);
-    if (sha256 === undefined) {
-      const file = path.join(root, rel);
-      sha256 = size <= READ_WHOLE_MAX ? createHash('sha256').update(asBytes(await fs.readFile(file))).digest('hex') : await sha256File(file);
-    }
-    cache?.set(rel, st, sha256);
-    return { file: { path: rel, sha256, size } };
-  }
+  if (st.isFile()) return { file: { path: rel, sha256: '', size: Number(st.size) }, st };
   return st.isDirectory() ? undefined : { skip: rel };
 }

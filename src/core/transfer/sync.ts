@@ -7,8 +7,8 @@ import syncSh from '../../host/transfer/sync.sh';
 import { isSafeRelativePath } from './paths';
 import { packFiles } from './pack';
 import { cacheFileFor, openHashCache } from './hashCache';
-import { hashLocalFiles, listDirFiles, listGitFiles, type LocalFile, type LocalFileList } from './localFiles';
-import { loadSyncState, saveSyncState, syncStateFile, type SyncState } from './syncState';
+import { findLocalFiles, hashLocalFiles, listDirFiles, listGitFiles, type LocalFile, type LocalFileList } from './localFiles';
+import { loadSyncState, saveSyncState, syncStateFile, type SyncKey, type SyncState } from './syncState';
 
 /** What one sync did; a second sync of an unchanged tree reports `uploaded: 0, deleted: 0`. */
 export interface SyncResult {
@@ -184,25 +184,35 @@ export async function syncFiles(
   localRoot: string,
   files: readonly LocalFile[] | Promise<LocalFileList>,
   remoteWorkdir: string,
-  opts: { name: string; deleteMissing: boolean; skipped?: string[] },
+  opts: { name: string; deleteMissing: boolean; skipped?: string[]; find?: () => Promise<LocalFileList> },
   opening: Promise<SyncOpening> = openSync(target, localRoot, remoteWorkdir, opts.name),
 ): Promise<SyncResult> {
   const key = { host: target.host, workdir: remoteWorkdir, name: opts.name, root: localRoot };
   const open = await opening;
-  let local: readonly LocalFile[];
-  let skipped = opts.skipped ?? [];
-  if (Array.isArray(files)) local = files as readonly LocalFile[];
-  else {
-    const listed = await (files as Promise<LocalFileList>);
-    local = listed.files;
-    skipped = listed.skipped;
+  const hashed: Promise<LocalFileList> = Array.isArray(files) ? Promise.resolve({ files: files as LocalFile[], skipped: opts.skipped ?? [] }) : (files as Promise<LocalFileList>);
+  if (opts.find && !open.remembered) {
+    const first = await open.reply;
+    if (first.kind === 'report' && Object.keys(first.view.files).length === 0) return firstUpload(target, localRoot, remoteWorkdir, key, first.view, opts.find, hashed, opts.deleteMissing);
   }
+  const { files: local, skipped } = await hashed;
   const first = await open.reply;
   if (first.kind === 'done' || (first.kind === 'same' && !open.remembered)) throw new Error(`unexpected reply from the host's sync script: ${first.kind}`);
-  let view: HostView = first.kind === 'report' ? first.view : open.remembered!;
-  let trusted = first.kind === 'same';
+  return applyLoop(target, localRoot, remoteWorkdir, key, local, skipped, opts.deleteMissing, first.kind === 'report' ? first.view : open.remembered!, first.kind === 'same');
+}
+
+async function applyLoop(
+  target: ShellTarget,
+  localRoot: string,
+  remoteWorkdir: string,
+  key: SyncKey,
+  local: readonly LocalFile[],
+  skipped: string[],
+  deleteMissing: boolean,
+  view: HostView,
+  trusted: boolean,
+): Promise<SyncResult> {
   for (let i = 0; i < ATTEMPTS; i++) {
-    const plan = planSync(local, view.files, opts.deleteMissing);
+    const plan = planSync(local, view.files, deleteMissing);
     const result: SyncResult = {
       uploaded: plan.send.length,
       deleted: plan.remove.length,
@@ -212,7 +222,7 @@ export async function syncFiles(
     };
     if (trusted && plan.send.length === 0 && plan.remove.length === 0) return result;
     const zip = plan.send.length === 0 ? '' : view.zips.includes('gzip') ? 'gzip' : 'tar';
-    const reply = await callSync(target, localRoot, remoteWorkdir, opts.name, { mode: 'apply', want: view.token, zip, reset: !trusted, records: recordsFor(plan, view.files, !trusted) }, plan.send);
+    const reply = await callSync(target, localRoot, remoteWorkdir, key.name, { mode: 'apply', want: view.token, zip, reset: !trusted, records: recordsFor(plan, view.files, !trusted) }, plan.send);
     if (reply.kind === 'done') {
       await saveSyncState(syncStateFile(key), key, { token: reply.token, files: plan.next, zips: view.zips });
       return result;
@@ -221,7 +231,36 @@ export async function syncFiles(
     view = reply.view;
     trusted = false;
   }
-  throw new UserError(`Could not sync to ${remoteWorkdir} on ${target.host}: the files there kept changing during the sync; run it again.`);
+  throw new UserError(`Could not sync to ${remoteWorkdir} on ${key.host}: the files there kept changing during the sync; run it again.`);
+}
+
+/**
+ * The host holds nothing of the tree: every file goes, whatever its hash, so the upload starts
+ * as soon as the files are found and the hashes (for the state remembered after it) are made
+ * meanwhile. A tree that changed between the two looks is not remembered: the next sync compares.
+ */
+async function firstUpload(
+  target: ShellTarget,
+  localRoot: string,
+  remoteWorkdir: string,
+  key: SyncKey,
+  view: HostView,
+  find: () => Promise<LocalFileList>,
+  hashed: Promise<LocalFileList>,
+  deleteMissing: boolean,
+): Promise<SyncResult> {
+  const found = await find();
+  const plan: Plan = { send: found.files, remove: [], next: {} };
+  const zip = found.files.length === 0 ? '' : view.zips.includes('gzip') ? 'gzip' : 'tar';
+  const applying = callSync(target, localRoot, remoteWorkdir, key.name, { mode: 'apply', want: view.token, zip, reset: true, records: recordsFor(plan, {}, true) }, plan.send);
+  applying.catch(() => undefined);
+  const listed = await hashed;
+  const reply = await applying;
+  if (reply.kind === 'report') return applyLoop(target, localRoot, remoteWorkdir, key, listed.files, listed.skipped, deleteMissing, reply.view, false);
+  if (reply.kind !== 'done') throw new Error(`unexpected reply from the host's sync script: ${reply.kind}`);
+  const same = listed.files.length === found.files.length && listed.files.every((f, i) => f.path === found.files[i]!.path && f.size === found.files[i]!.size);
+  if (same) await saveSyncState(syncStateFile(key), key, { token: reply.token, files: Object.fromEntries(listed.files.map((f) => [f.path, f.sha256])), zips: view.zips });
+  return { uploaded: found.files.length, deleted: 0, unchanged: 0, bytes: found.files.reduce((n, f) => n + f.size, 0), skipped: found.skipped };
 }
 
 /** The workspace's files being listed and hashed, and the host asked: a caller may start it early. */
@@ -229,6 +268,8 @@ export interface PreparedWorkspace {
   /** What git lists (rejects outside a repository). */
   names: Promise<string[]>;
   listed: Promise<LocalFileList>;
+  /** The files found without being read (a first upload sends them while `listed` hashes them). */
+  find: () => Promise<LocalFileList>;
   /** The first call, made once git has listed the files (nothing reaches the host for a directory outside git). */
   opening: Promise<SyncOpening>;
 }
@@ -244,7 +285,7 @@ export function prepareWorkspace(target: ShellTarget, localRoot: string, remoteW
   const opening = names.then(() => openSync(target, localRoot, remoteWorkdir, WORKSPACE));
   // Awaited by syncWorkspace; a caller that gives up before it must not see an unhandled rejection.
   for (const p of [names, listed, opening]) p.catch(() => undefined);
-  return { names, listed, opening };
+  return { names, listed, opening, find: async () => findLocalFiles(localRoot, await names) };
 }
 
 const WORKSPACE = 'workspace';
@@ -260,7 +301,7 @@ export async function syncWorkspace(
   prepared: PreparedWorkspace = prepareWorkspace(target, localRoot, remoteWorkdir),
 ): Promise<SyncResult> {
   await prepared.names;
-  return syncFiles(target, localRoot, prepared.listed, remoteWorkdir, { name: WORKSPACE, deleteMissing: true }, prepared.opening);
+  return syncFiles(target, localRoot, prepared.listed, remoteWorkdir, { name: WORKSPACE, deleteMissing: true, find: prepared.find }, prepared.opening);
 }
 
 /** Where a local data dir lands under the workdir: its path relative to `base`, or its name when outside. */
