@@ -1,5 +1,5 @@
 // How an EC2 box looks in the tree and the status bar: pure (no `vscode` import), unit-tested.
-import { formatDuration, type BoxState, type BoxSummary } from '../core/ec2/box';
+import { boxLabel, formatDuration, type BoxState, type BoxSummary } from '../core/ec2/box';
 import type { BoxSnapshot } from './boxes';
 
 const ICONS: Record<BoxState, string> = {
@@ -68,7 +68,7 @@ export function boxStatusBarText(boxes: readonly BoxSnapshot[]): { text: string;
   const icon = state === 'stopped' ? 'vm-outline' : ICONS[state];
   const verb = state === 'pending' ? 'starting' : state;
   const more = idle.length > 1 ? ` (+${idle.length - 1})` : '';
-  const tip = state === 'stopped' ? `The EC2 box ${b.host} (${b.spec.instanceId}) is stopped. Click to start it.` : `The EC2 box ${b.host} (${b.spec.instanceId}) is ${verb}.`;
+  const tip = state === 'stopped' ? `The EC2 box ${boxLabel(b.host, b.spec.instanceId)} is stopped. Click to start it.` : `The EC2 box ${boxLabel(b.host, b.spec.instanceId)} is ${verb}.`;
   const others = idle.slice(1).map((x) => `${x.host} is ${x.summary!.state}`);
   return { text: `$(${icon}) ${b.host} ${verb}${more}`, tooltip: [tip, ...others].join('\n'), host: b.host, startable: state === 'stopped' };
 }

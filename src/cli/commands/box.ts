@@ -7,7 +7,7 @@ import { hostByName, hostList, type ResolvedHost } from '../../core/config/hosts
 import { AUTO_HOST } from '../../core/config/hostsTypes';
 import type { OrchConfig } from '../../core/config/types';
 import { UserError, usageError } from '../../core/errors';
-import { boxSummary, formatDuration, idleText, withAutostop, type BoxInfo, type BoxSummary, type Ec2Api } from '../../core/ec2/box';
+import { boxLabel, boxSummary, formatDuration, idleText, withAutostop, type BoxInfo, type BoxSummary, type Ec2Api } from '../../core/ec2/box';
 import type { AutostopStatus } from '../../core/engine/autostop';
 import { loadEc2Api } from '../../core/ec2/load';
 import type { Ec2BoxSpec } from '../../core/ec2/spec';
@@ -150,7 +150,7 @@ async function stop(io: CliIO, box: ResolvedHost, api: Ec2Api, spec: Ec2BoxSpec,
     info = await api.describe();
   }
   await waitForState(api, info, ['stopped'], { progress, signal: io.signal });
-  writeLine(io.stdout, `${name} (${spec.instanceId}) is stopped`);
+  writeLine(io.stdout, `${boxLabel(name, spec.instanceId)} is stopped`);
   return 0;
 }
 

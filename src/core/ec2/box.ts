@@ -112,3 +112,11 @@ export function boxSummary(host: string, info: BoxInfo, mode: 'public' | 'privat
     autostopError: null,
   };
 }
+
+/**
+ * A box in a sentence: `gpu-box (i-0abc…)`, or the instance id alone when the host is named by it
+ * (a scripts/cloud/.env with ORCH_EC2_INSTANCE_ID and no ORCH_HOST), not `i-0abc… (i-0abc…)`.
+ */
+export function boxLabel(hostName: string, instanceId: string): string {
+  return hostName === instanceId ? instanceId : `${hostName} (${instanceId})`;
+}

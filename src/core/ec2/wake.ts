@@ -5,7 +5,7 @@
  */
 import { createConnection } from 'node:net';
 import { UserError } from '../errors';
-import { boxAddress, formatDuration, type BoxInfo, type BoxState, type Ec2Api } from './box';
+import { boxAddress, boxLabel, formatDuration, type BoxInfo, type BoxState, type Ec2Api } from './box';
 import type { Ec2BoxSpec } from './spec';
 
 export interface WakeOptions {
@@ -37,7 +37,7 @@ export async function ensureRunning(api: Ec2Api, spec: Ec2BoxSpec, o: WakeOption
   let info = await api.describe();
   let started = false;
   if (info.state === 'shutting-down' || info.state === 'terminated') {
-    throw new UserError(`The EC2 instance ${spec.instanceId} of ${o.hostName} is ${info.state} and cannot be started again: point ORCH_EC2_INSTANCE_ID at a live instance.`);
+    throw new UserError(`The EC2 instance ${boxLabel(o.hostName, spec.instanceId)} is ${info.state} and cannot be started again: point ORCH_EC2_INSTANCE_ID at a live instance.`);
   }
   if (info.state === 'stopping' || info.state === 'stopped') {
     if (!o.wake) throw new UserError(stoppedMessage(spec, o.hostName, info.state));
@@ -45,7 +45,7 @@ export async function ensureRunning(api: Ec2Api, spec: Ec2BoxSpec, o: WakeOption
       o.progress?.(`${spec.instanceId} is stopping; waiting for it to stop before starting it again`);
       info = await waitForState(api, info, ['stopped'], o, t0);
     }
-    o.progress?.(`starting ${spec.instanceId} (${info.type ?? 'EC2 instance'}) for ${o.hostName}`);
+    o.progress?.(`starting ${spec.instanceId} (${info.type ?? 'EC2 instance'})${o.hostName === spec.instanceId ? '' : ` for ${o.hostName}`}`);
     await api.start();
     started = true;
     info = await api.describe();
@@ -69,7 +69,7 @@ export async function ensureRunning(api: Ec2Api, spec: Ec2BoxSpec, o: WakeOption
 
 /** The sentence for a stopped box when waking is not allowed. */
 export function stoppedMessage(spec: Ec2BoxSpec, hostName: string, state: BoxState = 'stopped'): string {
-  return `The EC2 box ${hostName} (${spec.instanceId}) is ${state}: start it with "orch box start${hostName === spec.instanceId ? '' : ` ${hostName}`}", or run the command again with --wake (or set ORCH_EC2_WAKE=auto).`;
+  return `The EC2 box ${boxLabel(hostName, spec.instanceId)} is ${state}: start it with "orch box start${hostName === spec.instanceId ? '' : ` ${hostName}`}", or run the command again with --wake (or set ORCH_EC2_WAKE=auto).`;
 }
 
 /** Polls until the instance is in one of `want` (bounded by runningTimeoutMs from `t0`). */

@@ -43,7 +43,7 @@ describe('EC2 box: wake on demand, box status|start|stop, the key pinned under t
     assert.equal(r.code, 1);
     assert.equal(
       userStderr(r),
-      `orch: The EC2 box ${box.instance.id} (${box.instance.id}) is stopped: start it with "orch box start", or run the command again with --wake (or set ORCH_EC2_WAKE=auto).\n`,
+      `orch: The EC2 box ${box.instance.id} is stopped: start it with "orch box start", or run the command again with --wake (or set ORCH_EC2_WAKE=auto).\n`,
     );
     assert.deepEqual(box.ec2.calls.slice(before), ['DescribeInstances']);
     assert.equal(box.instance.state, 'stopped');
@@ -109,7 +109,7 @@ describe('EC2 box: wake on demand, box status|start|stop, the key pinned under t
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(userStderr(forced), new RegExp(`orch: stopped ${name}; log kept at `));
     assert.match(userStderr(forced), /orch: stopping i-/);
-    assert.equal(forced.stdout, `${box.instance.id} (${box.instance.id}) is stopped\n`);
+    assert.equal(forced.stdout, `${box.instance.id} is stopped\n`);
     assert.equal(box.instance.state, 'stopped');
   });
 

@@ -61,6 +61,16 @@ describe('wake on demand (pure logic, a fake EC2)', () => {
     assert.deepEqual(ec2.calls, ['describe']);
   });
 
+  it('a host named by its instance id (no ORCH_HOST) is named once, not "i-… (i-…)"', async () => {
+    await assert.rejects(ensureRunning(fakeEc2(['stopped']), spec, { wake: false, hostName: spec.instanceId, sleep: noSleep }), (e: unknown) => {
+      assert.equal((e as Error).message, 'The EC2 box i-0abc12345 is stopped: start it with "orch box start", or run the command again with --wake (or set ORCH_EC2_WAKE=auto).');
+      return true;
+    });
+    const lines: string[] = [];
+    await ensureRunning(fakeEc2(['stopped', 'pending', 'running']), spec, { wake: true, hostName: spec.instanceId, sleep: noSleep, progress: (l) => lines.push(l) });
+    assert.equal(lines[0], 'starting i-0abc12345 (g5.xlarge)');
+  });
+
   it('a stopping box with wake: waits for stopped, starts it, waits for running; progress says each step', async () => {
     const ec2 = fakeEc2(['stopping', 'stopping', 'stopped', 'pending', 'pending', 'running']);
     const lines: string[] = [];
