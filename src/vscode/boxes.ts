@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { boxSummary, withAutostop, type BoxSummary, type Ec2Api } from '../core/ec2/box';
+import { boxLabel, boxSummary, withAutostop, type BoxSummary, type Ec2Api } from '../core/ec2/box';
 import type { AutostopStatus } from '../core/engine/autostop';
 import type { Ec2BoxSpec } from '../core/ec2/spec';
 import type { OrchConfig } from '../core/config/types';
@@ -106,7 +106,7 @@ export class BoxService implements vscode.Disposable {
           const summary = boxSummary(b.host, await b.api.describe(), b.spec.address, Date.now());
           return { host: b.host, spec: b.spec, summary: withAutostop(summary, await this.idle(b, summary), Date.now()), error: undefined };
         } catch (e) {
-          this.log.warn(`reading the EC2 box ${b.host} (${b.spec.instanceId}) failed: ${errorMessage(e)}`);
+          this.log.warn(`reading the EC2 box ${boxLabel(b.host, b.spec.instanceId)} failed: ${errorMessage(e)}`);
           return { host: b.host, spec: b.spec, summary: undefined, error: errorMessage(e) };
         }
       }),

@@ -129,7 +129,7 @@ async function start(io: CliIO, config: OrchConfig, api: Ec2Api, spec: Ec2BoxSpe
   const box = await ensureRunning(api, spec, { wake: true, hostName: name, progress, signal: io.signal });
   const resolved = await resolveHost(config);
   if (!resolved.proxyJump) await waitForSsh(box.address, resolved.port, { progress, signal: io.signal });
-  writeLine(io.stdout, `${name} (${spec.instanceId}) is running at ${box.address}${box.started ? '' : ' (it already was)'}`);
+  writeLine(io.stdout, `${boxLabel(name, spec.instanceId)} is running at ${box.address}${box.started ? '' : ' (it already was)'}`);
   return 0;
 }
 
@@ -138,7 +138,7 @@ async function stop(io: CliIO, box: ResolvedHost, api: Ec2Api, spec: Ec2BoxSpec,
   const progress = (line: string): void => writeLine(io.stderr, `orch: ${line}`);
   let info: BoxInfo = await api.describe();
   if (info.state === 'stopped') {
-    writeLine(io.stdout, `${name} (${spec.instanceId}) is already stopped`);
+    writeLine(io.stdout, `${boxLabel(name, spec.instanceId)} is already stopped`);
     return 0;
   }
   if (info.state === 'terminated' || info.state === 'shutting-down') throw new UserError(`The EC2 instance ${spec.instanceId} of ${name} is ${info.state}.`);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
+import { boxLabel } from '../../core/ec2/box';
 import type { Box } from '../boxes';
 import type { CloudJobs } from '../context';
 import { requireTrust } from '../trust';
@@ -108,7 +109,7 @@ export async function boxReadyForRun(ctx: CloudJobs, host: string): Promise<bool
   const state = snap?.summary?.state;
   if (!snap || state === undefined || state === 'running' || state === 'pending') return true;
   if (snap.spec.wake !== 'auto') {
-    const pick = await vscode.window.showWarningMessage(`The EC2 box ${snap.host} (${snap.spec.instanceId}) is ${state}.`, 'Start Box and Run');
+    const pick = await vscode.window.showWarningMessage(`The EC2 box ${boxLabel(snap.host, snap.spec.instanceId)} is ${state}.`, 'Start Box and Run');
     if (pick !== 'Start Box and Run') return false;
   }
   await startBox(ctx, host);

@@ -88,7 +88,7 @@ describe('EC2 box: wake on demand, box status|start|stop, the key pinned under t
     assert.match(r.stdout, new RegExp(`^host     ${box.instance.id}\ninstance ${box.instance.id}\nstate    running\ntype     g5\\.xlarge\naddress  ${firstAddress.replace(/\./g, '\\.')}\nuptime   \\d+ s\n$`));
     const s = await box.orch(['box', 'start']);
     assert.equal(s.code, 0, s.stderr);
-    assert.equal(s.stdout, `${box.instance.id} (${box.instance.id}) is running at ${firstAddress} (it already was)\n`);
+    assert.equal(s.stdout, `${box.instance.id} is running at ${firstAddress} (it already was)\n`);
   });
 
   it('box stop refuses while a job runs, names it, and leaves box and job alone', async () => {
