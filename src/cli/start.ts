@@ -8,12 +8,13 @@
  * The cache lives in the user's own cache directory (created 0700), never in a shared one:
  * compiled code read from a file is code run. Its name carries the bundle's path, size, times
  * and inode and the runtime's version, so a rebuilt or upgraded orch never meets old code (V8
- * itself checks only the source's length); the previous file for the same bundle is removed when
- * a new one is written. Written once (after the first command ran, so the functions it compiled
+ * itself checks only the source's length); the previous file for the same bundle, and any file
+ * unused for a month, is removed when a new one is written. Written once (after the first command ran, so the functions it compiled
  * are in it), atomically; any failure only means compiling as before.
  * This file is its own small bundle (dist/start.js): it must not load the big one to decide how
  * to load it.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
@@ -58,7 +59,9 @@ export function loadWithCodeCache(bundle: string, dir: string, parent?: NodeJS.M
   try {
     const st = statSync(bundle);
     file = cacheFileName(bundle, st);
-    source = readFileSync(bundle, 'utf8');
+    // esbuild writes ASCII (it escapes the rest): read as latin1 it is the same text, 5-10x faster than decoding UTF-8.
+    const bytes = readFileSync(bundle);
+    source = typeof isAscii === 'function' && isAscii(bytes as unknown as Uint8Array) ? bytes.toString('latin1') : bytes.toString('utf8');
   } catch {
     return { exports: plainRequire(bundle), cache: 'off' };
   }
@@ -101,7 +104,14 @@ function writeCache(dir: string, file: { prefix: string; name: string }, script:
     const tmp = join(dir, `${file.name}.${process.pid}.tmp`);
     writeFileSync(tmp, script.createCachedData() as unknown as Uint8Array, { mode: 0o600 });
     renameSync(tmp, join(dir, file.name));
-    for (const old of readdirSync(dir)) if (old.startsWith(file.prefix) && old !== file.name && old.endsWith('.v8')) unlinkSync(join(dir, old));
+    // The previous build of this bundle goes; so does any cache unused for a month (the bundle of
+    // an extension version since replaced, say: its path, hence its prefix, is not this one).
+    const month = Date.now() - 30 * 24 * 3600 * 1000;
+    for (const old of readdirSync(dir)) {
+      if (!old.endsWith('.v8') || old === file.name) continue;
+      const path = join(dir, old);
+      if (old.startsWith(file.prefix) || Math.max(statSync(path).atimeMs, statSync(path).mtimeMs) < month) unlinkSync(path);
+    }
   } catch {
     // a read-only or full home: the next command compiles, as it would without a cache
   }

@@ -82,6 +82,28 @@ console.log(JSON.stringify({ cache: r.cache, answer: r.exports.answer(), sibling
     assert.deepEqual(await load(), { cache: 'used', answer: 'one', sibling: 'sibling' });
   });
 
+  it('loads a bundle that is not all ASCII as UTF-8, cached or not', async () => {
+    writeBundle('héllo → ✓');
+    assert.deepEqual(await load(), { cache: 'written', answer: 'héllo → ✓', sibling: 'sibling' });
+    assert.deepEqual(await load(), { cache: 'used', answer: 'héllo → ✓', sibling: 'sibling' });
+  });
+
+  it('removes, when it writes, a cache unused for a month (another bundle path), and keeps a recent one', async () => {
+    mkdirSync(cache, { recursive: true, mode: 0o700 });
+    const old = path.join(cache, 'orch-0000000000000000-0000000000000000.v8');
+    const recent = path.join(cache, 'orch-1111111111111111-1111111111111111.v8');
+    const other = path.join(cache, 'notes.txt');
+    for (const f of [old, recent, other]) writeFileSync(f, 'x');
+    const longAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    utimesSync(old, longAgo, longAgo);
+    utimesSync(other, longAgo, longAgo);
+    await load();
+    const left = readdirSync(cache);
+    assert.ok(!left.includes(path.basename(old)), 'the month-old cache is still there');
+    assert.ok(left.includes(path.basename(recent)) && left.includes('notes.txt'));
+    assert.equal(left.length, 3);
+  });
+
   it('does not use a cache directory others may write to', async () => {
     mkdirSync(cache, { recursive: true });
     chmodSync(cache, 0o777);
