@@ -58,7 +58,7 @@ describe('the npm package: npm pack, then npm install -g of the tarball on a cle
 
   it('packs the CLI bundle, the bins, README, LICENSE and the manifest: no sources, tests or maps', () => {
     const files = pack.files.map((f) => f.path);
-    for (const f of ['LICENSE', 'README.md', 'bin/cloud-run', 'bin/orch', 'dist/orch.js', 'package.json']) assert.ok(files.includes(f), `${f} missing from the package`);
+    for (const f of ['LICENSE', 'README.md', 'bin/cloud-run', 'bin/orch', 'dist/orch.js', 'dist/start.js', 'package.json']) assert.ok(files.includes(f), `${f} missing from the package`);
     assert.deepEqual(files.filter((f) => !/^(bin\/[a-z-]+|dist\/[\w-]+\.js|[A-Z]+\.md|LICENSE|package\.json)$/.test(f)), []);
   });
 

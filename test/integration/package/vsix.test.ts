@@ -50,7 +50,7 @@ describe('the .vsix package', function () {
   });
 
   it('holds the bundles, the bins and the manifest', () => {
-    for (const f of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/orch.js', 'extension/dist/aws-ec2.js', 'extension/bin/orch', 'extension/bin/cloud-run']) {
+    for (const f of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/orch.js', 'extension/dist/aws-ec2.js', 'extension/dist/start.js', 'extension/bin/orch', 'extension/bin/cloud-run']) {
       assert.ok(entries.includes(f), `${f} missing from the .vsix (has: ${entries.join(', ')})`);
     }
   });
