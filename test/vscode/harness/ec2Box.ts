@@ -36,7 +36,8 @@ export async function startTestBoxEnv(dir: string): Promise<TestBoxEnv> {
     '',
   ].join('\n');
   return {
-    env: { ...ec2.awsEnv(), ORCH_TEST_EC2_DOTENV: dotenv, ORCH_TEST_EC2_INSTANCE: instance.id },
+    // The box's log root as a path on this machine: the autostop test sets its idle clock there.
+    env: { ...ec2.awsEnv(), ORCH_TEST_EC2_DOTENV: dotenv, ORCH_TEST_EC2_INSTANCE: instance.id, ORCH_TEST_EC2_LOG_ROOT: join(sshd.home, c.logRoot.slice(2)) },
     async close() {
       await sshd.stop();
       await ec2.close();

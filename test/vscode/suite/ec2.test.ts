@@ -109,4 +109,29 @@ describe('EC2 box: the host node, Start Box / Stop Box, "Start Box and Run", the
     const stopped = a.treeItems(row.node).find((c) => c.node.kind === 'job' && c.node.job.state === 'STOPPED');
     assert.ok(stopped, 'the job Stop Box stopped is listed, STOPPED');
   });
+
+  it('with autostop the running box node says "idle 12 min · stops in 18 min" (17 once a second has passed), from the host\'s own idle clock', async () => {
+    // ORCH_AUTOSTOP_MINUTES=30; a run installs the check on the box (PRODUCT.md §7)
+    await writeFile(envFile, `${process.env.ORCH_TEST_EC2_DOTENV!}ORCH_AUTOSTOP_MINUTES=30\n`);
+    const name = uniqueName('it-box-autostop');
+    await waitFor('the run with autostop', async () => (await vscode.commands.executeCommand('cloudJobs.runOnEc2', { command: 'true', name, confirmed: true })) !== undefined, 30_000);
+    await waitFor('the job DONE', async () => {
+      await a.refresh();
+      return a.jobs().find((j) => j.name === name && j.state === 'DONE');
+    }, 60_000);
+    // The box has been idle for 12 minutes by its own clock (the check keeps it in .orch/idle-since).
+    const clock = path.join(process.env.ORCH_TEST_EC2_LOG_ROOT!, '.orch', 'idle-since');
+    await writeFile(clock, `${Math.floor(Date.now() / 1000) - 12 * 60}\n`);
+    const row = await waitFor('the idle box node', async () => {
+      await a.refresh();
+      const r = boxNode(a, id);
+      return r && /idle 12 min/.test(String(r.item.description)) ? r : undefined;
+    }, 30_000);
+    // 30 minutes less 12 and the seconds since the clock was set: 18 minutes, 17 when a second has gone
+    console.log(`      (${String(row.item.description)})`);
+    assert.match(String(row.item.description), /^running · g5\.xlarge · idle 12 min · stops in 1[78] min$/);
+    assert.equal(row.item.contextValue, 'host.box.running');
+    const summary = (await a.box(id))?.summary;
+    assert.ok(summary && summary.idleSeconds! >= 720 && summary.busy === null && summary.autostopAt !== null, JSON.stringify(summary));
+  });
 });
