@@ -4,7 +4,8 @@
  * Both are whole cold processes, as a user runs them; the job `orch run` starts is `true`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -40,6 +41,9 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
   const reps = host.route === 'loopback' ? REPS : LINK_REPS;
   const ws = mkdtempSync(join(tmpdir(), 'orch-bench-sync-'));
   const bytes = makeTree(ws);
+  // What the link carries of a first upload: orch gzips at level 1, rsync -z at zlib's default 6.
+  const concat = Buffer.concat(readdirSync(ws, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => readFileSync(join(e.parentPath, e.name))) as unknown as Uint8Array[]);
+  const gzipped = [1, 6].map((level) => [level, gzipSync(concat as unknown as Uint8Array, { level }).length] as const);
   execFileSync('git', ['init', '-q'], { cwd: ws });
   log(`sync (${host.route}): ${SYNC_FILES} files, ${(bytes / 1e6).toFixed(1)} MB; orch run --sync vs rsync -az (${reps} rounds)`);
   const tag = Math.random().toString(36).slice(2, 6);
@@ -108,6 +112,9 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
       raw: { orch, rsync: rs, files: SYNC_FILES, bytes },
     };
   });
+  for (const [level, size] of gzipped) {
+    lines.push({ id: `sync-gzip${level}`, label: `of which: the tree gzipped at level ${level}${level === 1 ? ' (what orch sends)' : ' (rsync -z by default)'}`, orch: `${(size / 1e6).toFixed(2)} MB`, raw: { bytes: size } });
+  }
   const runAlone = summarize(alone);
   lines.push({ id: 'sync-run-alone', label: 'of which: `orch run` itself, without --sync (start-up, name check, start)', orch: fmtMs(runAlone.median), raw: { orch: runAlone } });
   return lines;
