@@ -123,6 +123,21 @@ describe('orch run --cloudwatch (real sshd, the box\'s AWS CLI, local CloudWatch
     assert.equal(logs.events(GROUP, first.stream)?.length, want.length, 'the first run\'s stream is untouched');
   });
 
+  it('ORCH_CLOUDWATCH ships every job of the host, without the flag', async () => {
+    const name = uniqueName('cw-default');
+    const r = await cli(['run', name, 'echo by default'], { env: { ...env, ORCH_CLOUDWATCH: '/orch/it-default' }, cwd: ws });
+    assert.equal(r.code, 0, r.stderr);
+    await waitFor('shipped', async () => (await shippingOf(name))?.state === 'done', 60_000);
+    const c = (await shippingOf(name))!;
+    assert.equal(c.group, '/orch/it-default');
+    assert.deepEqual((logs.events('/orch/it-default', c.stream) ?? []).map((e) => e.message), ['by default', '[EXIT: 0]']);
+    // and a job without either ships nothing
+    const plain = uniqueName('cw-plain');
+    assert.equal((await orch('run', plain, 'true')).code, 0);
+    assert.equal(await shippingOf(plain), null);
+    assert.equal((await onHost(`ls ${root}/${plain} | grep -c cloudwatch; true`)).trim(), '0');
+  });
+
   it('no aws on the box: one sentence at run time; no tmux session, no job dir', async () => {
     // HOME too: this machine's root ~/.bashrc puts a pyenv aws first on every bash's PATH
     const noAws = pathWithout('aws');
