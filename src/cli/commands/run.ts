@@ -9,7 +9,8 @@ import { waitForJob } from '../follow';
 import { usageError } from '../../core/errors';
 import { generateJobName, validateJobName } from '../../core/jobs/names';
 import { isActive, type SlurmRequest } from '../../core/jobs/model';
-import { prepareWorkspace, syncWorkspace, uploadDirs, type PreparedWorkspace } from '../../core/transfer';
+// The sync alone, not the transfer index: pull's `tar` package would load with every `orch run`.
+import { prepareWorkspace, syncWorkspace, uploadDirs, type PreparedWorkspace } from '../../core/transfer/sync';
 import { describeSync } from '../../core/transfer/describe';
 import { parseRetryExit, requirePattern, runGuardrailsOf, type GuardrailSettings } from '../../core/guardrails/settings';
 import { resolveGuardrails } from '../../core/guardrails/load';

@@ -5,7 +5,7 @@ import { UserError } from '../errors';
 import type { ShellTarget } from '../../host/target';
 import syncSh from '../../host/transfer/sync.sh';
 import { isSafeRelativePath } from './paths';
-import { packFiles } from './pack';
+import { packFiles, warmPacker } from './pack';
 import { cacheFileFor, openHashCache } from './hashCache';
 import { findLocalFiles, hashLocalFiles, listDirFiles, listGitFiles, type LocalFile, type LocalFileList } from './localFiles';
 import { loadSyncState, saveSyncState, syncStateFile, type SyncKey, type SyncState } from './syncState';
@@ -275,6 +275,7 @@ export interface PreparedWorkspace {
 }
 
 export function prepareWorkspace(target: ShellTarget, localRoot: string, remoteWorkdir: string): PreparedWorkspace {
+  warmPacker();
   const names = listGitFiles(localRoot);
   const listed = names.then(async (n) => {
     const cache = await openHashCache(cacheFileFor(localRoot), localRoot);

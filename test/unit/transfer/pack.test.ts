@@ -21,7 +21,6 @@ describe('the tar stream of a sync', () => {
     writeFileSync(join(base, '-dash.txt'), 'dash\n');
     writeFileSync(join(base, '@at.txt'), 'at\n');
     writeFileSync(join(base, 'not-sent.txt'), 'no\n');
-    // More than a few files, so GNU tar packs them (the package packs a few).
     mkdirSync(join(base, 'many'));
     for (let i = 0; i < 70; i++) writeFileSync(join(base, 'many', `f${i}`), `${i}\n`);
     symlinkSync('deep/ünï code.txt', join(base, 'src/link'));
