@@ -117,6 +117,9 @@ describe('orch CLI on the local tmux target (no host configured)', function () {
     assert.equal(stopped.code, 0, stopped.stderr);
     assert.equal(await tmuxHas(a), false);
     assert.match((await orch('logs', a)).stdout, /^started\n/);
+    const again = await orch('stop', a);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, new RegExp(`^${a} had already ended \\(STOPPED, exit 143\\); log at `), 'a second stop does not say "stopped" again');
 
     const missing = await orch('stop', uniqueName('nope'));
     assert.equal(missing.code, 1);
