@@ -45,9 +45,9 @@ describe('the CLI loader: the bundle compiled from a code cache (bin/orch, dist/
   }
 
   /** Loads the bundle through the cache in a new process: what the cache did and what the bundle says. */
-  async function load(): Promise<{ cache: string; answer: string; sibling: string }> {
+  async function load(listing = false): Promise<{ cache: string; answer: string; sibling: string }> {
     const code = `const { loadWithCodeCache } = require(${JSON.stringify(loader)});
-const r = loadWithCodeCache(${JSON.stringify(bundle)}, ${JSON.stringify(cache)}, module);
+const r = loadWithCodeCache(${JSON.stringify(bundle)}, ${JSON.stringify(cache)}, module, ${listing});
 console.log(JSON.stringify({ cache: r.cache, answer: r.exports.answer(), sibling: r.exports.sibling() }));`;
     const { stdout } = await run(process.execPath, ['-e', code]);
     return JSON.parse(stdout) as { cache: string; answer: string; sibling: string };
@@ -57,10 +57,21 @@ console.log(JSON.stringify({ cache: r.cache, answer: r.exports.answer(), sibling
     assert.deepEqual(await load(), { cache: 'written', answer: 'one', sibling: 'sibling' });
     const files = readdirSync(cache);
     assert.equal(files.length, 1);
-    assert.match(files[0]!, /^orch-[0-9a-f]{16}-[0-9a-f]{16}\.v8$/);
+    assert.match(files[0]!, /^orch-[0-9a-f]{16}-[0-9a-f]{16}\.first\.v8$/);
     assert.equal(statSync(cache).mode & 0o777, 0o700);
     assert.equal(statSync(path.join(cache, files[0]!)).mode & 0o777, 0o600);
     assert.deepEqual(await load(), { cache: 'used', answer: 'one', sibling: 'sibling' });
+  });
+
+  it('a listing (status, list) writes its own cache over one another command wrote, once; other commands then use it', async () => {
+    assert.equal((await load()).cache, 'written');
+    assert.match(readdirSync(cache).join(), /^orch-\w+-\w+\.first\.v8$/);
+    assert.equal((await load()).cache, 'used');
+    assert.deepEqual(await load(true), { cache: 'used+written', answer: 'one', sibling: 'sibling' });
+    assert.match(readdirSync(cache).join(), /^orch-\w+-\w+(?<!first)\.v8$/, 'the listing cache replaces the first one');
+    assert.equal((await load(true)).cache, 'used');
+    assert.equal((await load()).cache, 'used');
+    assert.equal(readdirSync(cache).length, 1);
   });
 
   it('never runs old code for a rebuilt bundle of the same length and mtime (as npm installs it), and keeps one file per bundle', async () => {
@@ -127,6 +138,11 @@ console.log(JSON.stringify({ cache: r.cache, answer: r.exports.answer(), sibling
       const { stdout } = await run(process.execPath, [bin, 'a b', '--x'], { env });
       assert.deepEqual(JSON.parse(stdout), { which: 'cloud-run', args: ['a b', '--x'], answer: 'one', file: bundle, dir: path.dirname(bundle) });
     }
+    // `orch status` (after --debug too) counts as a listing: its cache is the one kept
+    const orchBin = path.join(dir, 'bin-orch');
+    writeFileSync(orchBin, `require(${JSON.stringify(loader)}).start('orch');\n`);
+    await run(process.execPath, [orchBin, '--debug', 'status'], { env });
+    assert.match(readdirSync(path.join(home, '.cache', 'orch', 'code')).join(), /^orch-\w+-\w+(?<!first)\.v8$/);
   });
 
   it('keeps the cache under $XDG_CACHE_HOME/orch/code, else ~/.cache/orch/code, named per bundle path', () => {
