@@ -26,7 +26,7 @@ cw_emit() {
   local d=$1 g="" s="" off=0 nl=0 size=0 err="" state='done'
   [ -f "$d/cloudwatch" ] || return 0
   { IFS= read -r g; IFS= read -r s; } < "$d/cloudwatch"
-  read -r off nl _ 2>/dev/null < "$d/cloudwatch.offset"
+  read -r off nl _ 2>/dev/null < "$d/cloudwatch.d/offset"
   if [ ! -e "$d/cloudwatch.done" ]; then
     state=shipping
     file_size size "$d/run.log"

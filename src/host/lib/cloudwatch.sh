@@ -2,12 +2,14 @@
 # CloudWatch Logs shipping (PRODUCT.md §7, `orch run --cloudwatch`): a shipper on the box sends
 # run.log to one log stream through the box's own AWS CLI and credential chain, so shipping goes
 # on while the laptop sleeps. Every byte is sent once and in order: the shipped byte offset of
-# run.log is the job dir's cloudwatch.offset ("OFFSET LINES TIMESTAMP"), moved only after
-# PutLogEvents succeeded. A batch in flight is cloudwatch.pending ("END LINES TIMESTAMP"); each
-# batch has a timestamp of its own (one more than the last), so after a crash mid-call the
-# stream's last event tells whether that batch arrived (cw_settle).
-# Files: cloudwatch (group, stream, region, aws path), cloudwatch.pid, cloudwatch.error,
-# cloudwatch.done (everything through "[EXIT: N]" is shipped; the shipper has exited).
+# run.log is cloudwatch.d/offset ("OFFSET LINES TIMESTAMP"), moved only after PutLogEvents
+# succeeded. A batch in flight is cloudwatch.d/pending ("END LINES TIMESTAMP"); each batch has a
+# timestamp of its own (one more than the last), so after a crash mid-call the stream's last
+# event tells whether that batch arrived (cw_settle). What changes at every batch lives in
+# cloudwatch.d/, so the job dir's mtime (the tree's change watch, ops/watch.sh) moves only when
+# the shipping changes state. In the job dir: cloudwatch (group, stream, region, aws path),
+# cloudwatch.pid, cloudwatch.error, cloudwatch.done (everything through "[EXIT: N]" is shipped;
+# the shipper has exited).
 
 # The API's limits: an event is its UTF-8 message plus 26 bytes, at most 256 KB; a batch at most
 # 1 MB and 10,000 events. A window of run.log read per batch (bytes).
@@ -144,16 +146,16 @@ cw_setup() {
 # box without logs:GetLogEvents sends the batch again.
 cw_settle() {
   local end nl pts last
-  [ -f "$1/cloudwatch.pending" ] || return 0
-  read -r end nl pts < "$1/cloudwatch.pending"
+  [ -f "$1/cloudwatch.d/pending" ] || return 0
+  read -r end nl pts < "$1/cloudwatch.d/pending"
   if cw_aws get-log-events --log-group-name "$CW_GROUP" --log-stream-name "$CW_STREAM" --no-start-from-head --limit 1 --query 'events[-1].timestamp'; then
     last=${CW_OUT//[!0-9]/}
-    if [ "$last" = "$pts" ]; then put "$1/cloudwatch.offset" "$end $nl $pts"; fi
+    if [ "$last" = "$pts" ]; then put "$1/cloudwatch.d/offset" "$end $nl $pts"; fi
   else
     case $CW_OUT in *AccessDenied*|*ResourceNotFound*) ;; *) return 1 ;; esac
   fi
   CW_LAST_TS=$pts
-  rm -f -- "$1/cloudwatch.pending"
+  rm -f -- "$1/cloudwatch.d/pending"
 }
 
 # cloudwatch_ship DIR: the shipper (started by op_run, revived by list when it died); exits once
@@ -161,6 +163,7 @@ cw_settle() {
 cloudwatch_ship() {
   local d=$1 off=0 nl=0 ts=0 size ended avail final res used n lines fails=0 pause now
   cw_load "$d" || return 1
+  mkdir -p -- "$d/cloudwatch.d" || return 1
   # fd 7 holds the lock; no child gets it. A call a killed shipper left running may hold it for a
   # while yet (its subshell): wait for that, not for a live shipper (list revives only dead ones).
   if command -v flock >/dev/null 2>&1; then exec 7>>"$d/cloudwatch.lock" && flock -w 60 7 || return 0; fi
@@ -169,7 +172,7 @@ cloudwatch_ship() {
   while :; do
     pause=$CW_INTERVAL
     if cw_setup "$d" && cw_settle "$d"; then
-      read -r off nl ts 2>/dev/null < "$d/cloudwatch.offset"
+      read -r off nl ts 2>/dev/null < "$d/cloudwatch.d/offset"
       off=${off:-0}; nl=${nl:-0}; ts=${ts:-0}
       [ "$CW_LAST_TS" -gt "$ts" ] || CW_LAST_TS=$ts
       ended=0; [ ! -e "$d/exit" ] || ended=1
@@ -182,16 +185,16 @@ cloudwatch_ship() {
         cw_now_ms now
         [ "$now" -gt "$CW_LAST_TS" ] || now=$((CW_LAST_TS + 1))
         res=$(tail -c "+$((off + 1))" -- "$d/run.log" 7>&- | head -c "$avail" 7>&- |
-          LC_ALL=C awk -v out="$d/cloudwatch.batch" -v ts="$now" -v avail="$avail" -v final="$final" \
+          LC_ALL=C awk -v out="$d/cloudwatch.d/batch" -v ts="$now" -v avail="$avail" -v final="$final" \
             -v maxev="$CW_EVENT_MAX" -v maxbatch="$CW_BATCH_MAX" -v maxevents="$CW_EVENTS_MAX" "$CW_AWK" 2>&1 7>&-)
         read -r used n lines <<< "$res"
         if [ "${n:-0}" -gt 0 ] 2>/dev/null; then
-          printf '[' > "$d/cloudwatch.events" && cat -- "$d/cloudwatch.batch" >> "$d/cloudwatch.events" && printf ']' >> "$d/cloudwatch.events"
-          put "$d/cloudwatch.pending" "$((off + used)) $((nl + lines)) $now"
+          printf '[' > "$d/cloudwatch.d/events" && cat -- "$d/cloudwatch.d/batch" >> "$d/cloudwatch.d/events" && printf ']' >> "$d/cloudwatch.d/events"
+          put "$d/cloudwatch.d/pending" "$((off + used)) $((nl + lines)) $now"
           CW_LAST_TS=$now
-          if cw_aws put-log-events --log-group-name "$CW_GROUP" --log-stream-name "$CW_STREAM" --log-events "file://$d/cloudwatch.events"; then
-            put "$d/cloudwatch.offset" "$((off + used)) $((nl + lines)) $now"
-            rm -f -- "$d/cloudwatch.pending" "$d/cloudwatch.error" "$d/cloudwatch.batch" "$d/cloudwatch.events"
+          if cw_aws put-log-events --log-group-name "$CW_GROUP" --log-stream-name "$CW_STREAM" --log-events "file://$d/cloudwatch.d/events"; then
+            put "$d/cloudwatch.d/offset" "$((off + used)) $((nl + lines)) $now"
+            rm -f -- "$d/cloudwatch.d/pending" "$d/cloudwatch.error" "$d/cloudwatch.d/batch" "$d/cloudwatch.d/events"
             fails=0
             # A full batch (more is waiting) or the job's end: on at once.
             if [ $((off + used)) -lt "$size" ] || [ "$ended" = 1 ]; then pause=0; fi
@@ -202,7 +205,7 @@ cloudwatch_ship() {
           # Nothing the awk could make of the window (it failed): said, and tried again.
           CW_OUT="cannot read $d/run.log for CloudWatch: ${res:-no output}"; cw_fail "$d"; fails=$((fails + 1))
         fi
-        rm -f -- "$d/cloudwatch.batch"
+        rm -f -- "$d/cloudwatch.d/batch"
       fi
     else
       cw_fail "$d"; fails=$((fails + 1))

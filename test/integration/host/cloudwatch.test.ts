@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLogsEndpoint, type LogsEndpoint } from '../harness/logsEndpoint';
 import { HostSandbox } from '../../unit/host/hostShell';
@@ -75,7 +75,7 @@ describe('CloudWatch shipper (real AWS CLI, local endpoint)', function () {
     const ts = (logs.events(GROUP, streamOf(d)) ?? []).map((e) => e.timestamp);
     assert.ok(ts.every((t, i) => i === 0 || t >= ts[i - 1]!));
     assert.ok(existsSync(join(d, 'cloudwatch.done')));
-    const [off, lines] = readFileSync(join(d, 'cloudwatch.offset'), 'utf8').trim().split(' ');
+    const [off, lines] = readFileSync(join(d, 'cloudwatch.d', 'offset'), 'utf8').trim().split(' ');
     assert.equal(Number(off), log.length);
     assert.equal(Number(lines), expectedLines(log).length);
     console.log(`      ${(log.length / 1e6).toFixed(1)} MB, ${lines} lines in ${logs.batches.length} batches, ${seconds.toFixed(1)} s`);
@@ -94,7 +94,7 @@ describe('CloudWatch shipper (real AWS CLI, local endpoint)', function () {
       await new Promise((r) => setTimeout(r, 300));
     };
     await exited(first);
-    assert.ok(existsSync(join(d, 'cloudwatch.pending')), 'the batch in flight is recorded');
+    assert.ok(existsSync(join(d, 'cloudwatch.d', 'pending')), 'the batch in flight is recorded');
     // the call the killed shipper left behind completes: the batch is stored
     for (let i = 0; i < 200 && messages(d).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(messages(d).length > 0);
@@ -140,6 +140,11 @@ describe('CloudWatch shipper (real AWS CLI, local endpoint)', function () {
       }
     };
     await until('the first lines', () => messages(d).length === 100);
+    // a batch changes nothing in the job dir itself: the tree's change watch (its mtime) stays quiet
+    const mtime = statSync(d).mtimeMs;
+    write(100);
+    await until('the next batch', () => messages(d).length === 200);
+    assert.equal(statSync(d).mtimeMs, mtime, 'the job dir was touched by a batch');
     await logs.down();
     write(500);
     await until('the failure to be recorded', () => existsSync(join(d, 'cloudwatch.error')));
