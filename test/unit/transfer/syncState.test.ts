@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSyncState, saveSyncState, syncStateFile } from '../../../src/core/transfer/syncState';
-import { parseReply } from '../../../src/core/transfer/sync';
+import { parseReply } from '../../../src/core/transfer/syncCall';
 
 describe('remembered sync state', () => {
   let home: string;
