@@ -5,13 +5,14 @@ import { LogCache, type CacheFill } from '../core/logCache/logCache';
 import { UserError } from '../core/errors';
 import { lastLines } from './output';
 
-/** `out` and the cache fill both get every chunk; backpressure is `out`'s. */
+/** `out` and the cache fill both get every chunk; the slower of the two holds the stream back. */
 export function teeToCache(out: NodeJS.WritableStream, fill: CacheFill): Writable {
   return new Writable({
     write(chunk: Buffer, _enc, cb) {
-      fill.write(chunk);
-      if (out.write(chunk)) cb();
-      else out.once('drain', () => cb());
+      const cached = fill.write(chunk);
+      const shown = out.write(chunk) ? undefined : new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      if (!cached && !shown) cb();
+      else void Promise.all([cached, shown]).then(() => cb());
     },
   });
 }

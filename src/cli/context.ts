@@ -7,6 +7,7 @@ import type { Engine } from '../core/engine/api';
 import type { ShellTarget } from '../host/target';
 import { createEngine } from '../core/engine/engine';
 import { withoutAutostop } from '../core/engine/autostop';
+import { packCodecs } from '../host/unpack';
 import type { SshTarget } from '../core/ssh/sshTarget';
 import type { ResolvedHost } from '../core/ssh/sshConfig';
 import { UserError, usageError } from '../core/errors';
@@ -166,7 +167,7 @@ export function openContext(io: CliIO, config: OrchConfig, choice: TargetChoice,
     (direct ??= sshModule().createSshTarget(config, { askPassphrase: passphraseAsker(io), name, connection: { locate: boxLocate(io, config, name) } }));
   const target: ShellTarget = choice.where === 'cloud' ? remoteTarget(io, config, directSsh, name) : localModule().createLocalTarget({ env: io.env });
   // The local target is this machine: never powered off by autostop.
-  const engine = createEngine(choice.where === 'cloud' ? config : withoutAutostop(config), target);
+  const engine = createEngine(choice.where === 'cloud' ? config : withoutAutostop(config), target, { pack: packCodecs(io.env, choice.where === 'cloud') });
   return {
     config,
     where: choice.where,

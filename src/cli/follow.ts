@@ -33,8 +33,8 @@ export async function streamLog(
   fromByte = 0,
   watch?: LogWatchOptions,
   prefix = 'orch',
-  /** Also gets every chunk (the log cache). */
-  tap?: (chunk: Buffer) => void,
+  /** Also gets every chunk (the log cache); a promise holds the stream back until it settles. */
+  tap?: (chunk: Buffer) => void | Promise<void>,
 ): Promise<Job | undefined> {
   if (io.signal.aborted) return undefined;
   const watcher = createLogWatcher(watch ?? (await watchOptionsFor(io, prefix)));
@@ -45,9 +45,10 @@ export async function streamLog(
     fromByte,
     signal: io.signal,
     onData: (chunk) => {
-      io.stdout.write(chunk);
-      tap?.(chunk);
+      const shown = io.stdout.write(chunk) ? undefined : new Promise<void>((resolve) => io.stdout.once('drain', () => resolve()));
+      const tapped = tap?.(chunk);
       report(watcher.push(chunk));
+      return shown || tapped ? Promise.all([shown, tapped]) : undefined;
     },
     onReconnect: ({ attempt }) => writeLine(io.stderr, `${prefix}: connection lost; resuming the log (attempt ${attempt})...`),
   });

@@ -5,6 +5,7 @@ import type { CliContext } from './context';
 import { UserError } from '../core/errors';
 import { isActive } from '../core/jobs/model';
 import { joinRemote, pullDir, type PullResult } from '../core/transfer';
+import { packCodecs } from '../host/unpack';
 
 /**
  * Brings a job's output dir back. The source is the dir the job recorded (`--output-dir` of
@@ -22,7 +23,7 @@ export async function pullJobOutput(ctx: CliContext, io: CliIO, name: string, ou
   if (isActive(job.state)) writeLine(io.stderr, `${prefix}: job ${name} is still ${job.state}; pulling what is there now.`);
   const remote = joinRemote(job.workdir ?? ctx.config.remoteWorkdir, remoteRel);
   const local = path.resolve(io.cwd, localRel);
-  const r = await pullDir(ctx.target, remote, local);
+  const r = await pullDir(ctx.target, remote, local, packCodecs(io.env, ctx.where === 'cloud'));
   if (r.alreadyLocal) writeLine(io.stderr, `${prefix}: ${local} is the job's output dir itself (local target); nothing to copy.`);
   else writeLine(io.stderr, `${prefix}: pulled ${r.files} file${r.files === 1 ? '' : 's'} (${r.bytes} bytes) from ${ctx.engine.host}:${remote} into ${local}.`);
   for (const w of r.refused) writeLine(io.stderr, `${prefix}: refused an entry: ${w}`);

@@ -140,12 +140,13 @@ export class JobLogChannels implements vscode.Disposable {
         fromByte: entry.bytes,
         signal: abort.signal,
         onData: (chunk) => {
-          fill?.write(chunk);
+          const cached = fill?.write(chunk);
           entry.bytes += chunk.length;
           const text = decoder.write(chunk);
           write(text);
           if (text) this.appended.fire({ job, text });
           watch.push(chunk);
+          return cached;
         },
         onReconnect: ({ attempt, fromByte }) => this.log.info(`log of ${job.name}: connection lost, resuming from byte ${fromByte} (attempt ${attempt})`),
       });

@@ -83,8 +83,8 @@ export const logsCommand: Command = {
           // A follow fills the cache as it goes: what arrived is a true prefix of run.log, kept
           // even when the follow ends early.
           await streamLog(ctx.engine, name, io, from, watch, 'orch', (chunk) => {
-            fill.write(chunk);
             got += chunk.length;
+            return fill.write(chunk);
           });
         } finally {
           await (got > 0 ? fill.commit() : fill.discard());

@@ -17,8 +17,11 @@ export interface LogReadOptions {
 export interface FollowOptions {
   /** Start after this many bytes of run.log (0 = from the start). */
   fromByte?: number;
-  /** Receives the log's bytes in order, each byte exactly once, across reconnects. */
-  onData: (chunk: Buffer) => void;
+  /**
+   * Receives the log's bytes in order, each byte exactly once, across reconnects. A promise holds
+   * the stream back until it settles (a packed catch-up decodes faster than most sinks take it).
+   */
+  onData: (chunk: Buffer) => unknown;
   /** Ends the follow (the job is not affected). */
   signal?: AbortSignal;
   /** Told when the connection dropped and the follow is resuming. */

@@ -44,7 +44,8 @@ export async function followLog(req: FollowRequest): Promise<Job> {
     if (options.signal?.aborted) return finalJob();
     const unpacker = new Unpacker((chunk) => {
       offset += chunk.length;
-      options.onData(chunk);
+      const taken = options.onData(chunk);
+      return taken instanceof Promise ? taken.then(() => undefined) : undefined;
     });
     try {
       const fields = { name: req.name, from: String(offset), pack: req.pack };

@@ -41,7 +41,8 @@ const endsWithExit = (b: Buffer): boolean => /(^|\n)\[EXIT: \d+\]\n?$/.test(b.su
 
 /** One log being written into the cache as it is read. */
 export interface CacheFill {
-  write(chunk: Buffer): void;
+  /** A promise when the file is behind (resolves once it caught up): a reader may wait for it. */
+  write(chunk: Buffer): void | Promise<void>;
   /** Makes what was written the cached log (a partial follow counts: it is a true prefix). */
   commit(): Promise<void>;
   discard(): Promise<void>;
@@ -74,7 +75,16 @@ export class LogCache {
     const closed = (): Promise<void> => new Promise((resolve) => (out.closed ? resolve() : out.end(() => resolve())));
     return {
       write: (chunk) => {
-        if (!failed) out.write(chunk);
+        if (failed || out.write(chunk)) return;
+        return new Promise<void>((resolve) => {
+          const go = (): void => {
+            out.off('drain', go);
+            out.off('close', go);
+            resolve();
+          };
+          out.on('drain', go);
+          out.on('close', go);
+        });
       },
       commit: async () => {
         await closed();

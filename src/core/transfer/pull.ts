@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as tar from 'tar';
 import { UserError } from '../errors';
-import type { ShellTarget } from '../../host/target';
+import { shellQuote, type ShellTarget } from '../../host/target';
 import { remotePathExpr } from './paths';
 import { PACK_CODECS, Unpacker } from '../../host/unpack';
 import packSh from '../../host/lib/pack.sh';
@@ -23,7 +23,7 @@ export interface PullResult {
  * the local target plain). Extraction uses the `tar` package's safe defaults: nothing is written outside
  * `localDir` and no local file is deleted. A missing or empty remote dir is "nothing to pull".
  */
-export async function pullDir(target: ShellTarget, remoteDir: string, localDir: string): Promise<PullResult> {
+export async function pullDir(target: ShellTarget, remoteDir: string, localDir: string, codecs = target.host === 'local' ? '' : PACK_CODECS): Promise<PullResult> {
   const probe = await target.exec(`d=${remotePathExpr(remoteDir)}
 if [ ! -d "$d" ]; then echo missing; exit 0; fi
 cd -- "$d" && pwd -P
@@ -73,9 +73,8 @@ find . -mindepth 1 \\( -type f -o -type l \\) -exec stat -c %s -- {} + | awk '{n
       for (const ev of ['drain', 'error', 'close']) unpack.on(ev, go);
     });
   });
-  const codecs = target.host === 'local' ? '' : PACK_CODECS;
   // pipefail: a failing tar fails the pull, as it did unpacked.
-  const script = `${packSh}\nset -o pipefail\ncd -- ${remotePathExpr(remoteDir)} || exit\npack_choose codec '${codecs}'\ntar -c -f - . | pack_send "$codec"\n`;
+  const script = `${packSh}\nset -o pipefail\ncd -- ${remotePathExpr(remoteDir)} || exit\npack_choose codec ${shellQuote(codecs)}\ntar -c -f - . | pack_send "$codec"\n`;
   let r;
   try {
     r = await target.exec(script, { stdout: packed });

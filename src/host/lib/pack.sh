@@ -5,6 +5,11 @@
 # from the data: z (zstd frames), g (gzip), p (the bytes as they are). Level 1 of either: on a
 # host the compressor must outrun the link, and -1 already takes text logs to a fifth or less.
 
+# Below this many bytes a log goes plain: packing it saves less than starting a compressor here
+# and a decoder on the client cost.
+# shellcheck disable=SC2034 # read by ops/read-log.sh and ops/follow.sh
+PACK_MIN=65536
+
 # pack_choose VAR WANTED: VAR = the first codec of WANTED on the PATH, else plain.
 pack_choose() {
   local _c

@@ -4,11 +4,10 @@
 # the job does, so tail reads the file one last time after the watcher is gone. Where tail has no
 # --pid (busybox): a loop that sends each new range of bytes, and the rest once the job ended.
 # The first byte out is lib/pack.sh's header: p for that live stream; z or g when the log is
-# FOLLOW_PACK_MIN bytes or more ahead of F_FROM, for the catch-up alone, packed (a compressor
+# PACK_MIN bytes or more ahead of F_FROM, for the catch-up alone, packed (a compressor
 # holds back what it has not framed yet, so the live part is never packed): the call then ends
 # with 0 when the job had ended before the range was taken (the range is the whole rest), else
 # with X_CAUGHT_UP, and the client follows again from where the range ended.
-FOLLOW_PACK_MIN=65536
 op_follow() {
   local d=$F_ROOT/$F_NAME live size w t st codec
   valid_name "$F_NAME" && [ -f "$d/meta.json" ] || exit "$X_NOT_FOUND"
@@ -16,7 +15,7 @@ op_follow() {
   if [ "$codec" != plain ]; then
     live=0; forget_sessions; job_alive "$d" && live=1
     file_size size "$d/run.log"
-    if [ "$((size - F_FROM))" -ge "$FOLLOW_PACK_MIN" ]; then
+    if [ "$((size - F_FROM))" -ge "$PACK_MIN" ]; then
       tail -c "+$((F_FROM + 1))" -- "$d/run.log" | head -c "$((size - F_FROM))" | pack_send "$codec" || exit
       [ "$live" = 1 ] && exit "$X_CAUGHT_UP"
       exit 0

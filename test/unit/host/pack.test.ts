@@ -61,9 +61,12 @@ describe('host library: packed transfer', function () {
     }
   });
 
-  it('op_read_log packs the whole log, its last lines and one attempt; a missing attempt sends nothing', async () => {
-    const log = 'first try\n[RETRY: exit 1; attempt 2 of 2]\nsecond\n[EXIT: 0]\n';
-    box.job('j', 'true', { 'run.log': log, attempts: '1 0 42\n2 42\n', exit: '0\n' });
+  it('op_read_log packs the whole log, its last lines and one attempt of a log of 64 KB or more; a smaller one goes plain; a missing attempt sends nothing', async () => {
+    // Over PACK_MIN (64 KB): smaller logs go plain.
+    const first = `${'first try\n'.repeat(7000)}[RETRY: exit 1; attempt 2 of 2]\n`;
+    const log = `${first}second\n[EXIT: 0]\n`;
+    box.job('j', 'true', { 'run.log': log, attempts: `1 0 ${first.length}\n2 ${first.length}\n`, exit: '0\n' });
+    box.job('small', 'true', { 'run.log': 'tiny\n[EXIT: 0]\n', exit: '0\n' });
     const read = async (lines: string, attempt: string, pack: string) => {
       const out = join(box.dir, 'read.out');
       const r = await box.sh(`F_ROOT='${box.root}' F_NAME=j F_LINES='${lines}' F_ATTEMPT='${attempt}' F_PACK='${pack}'; op_read_log > '${out}'`);
@@ -78,6 +81,9 @@ describe('host library: packed transfer', function () {
     assert.equal((await read('', '', '')).sent.toString(), `p${log}`);
     const second = await read('', '2', 'zstd');
     assert.equal(unzstd(second.sent.subarray(1)).toString(), 'second\n[EXIT: 0]\n');
+    const small = join(box.dir, 'small.out');
+    await box.sh(`F_ROOT='${box.root}' F_NAME=small F_LINES= F_ATTEMPT= F_PACK=zstd; op_read_log > '${small}'`);
+    assert.equal(readFileSync(small, 'utf8'), 'ptiny\n[EXIT: 0]\n', 'under 64 KB: plain');
     const missing = await read('', '7', 'zstd');
     assert.equal(missing.code, HostExit.noAttempt);
     assert.equal(missing.sent.length, 0);
