@@ -53,10 +53,13 @@ export interface Engine {
   writeLog(name: string, out: Writable, options?: LogReadOptions): Promise<void>;
   /** Streams run.log until the job ends (through `[EXIT: N]`); resolves with the final job. */
   follow(name: string, options: FollowOptions): Promise<Job>;
-  /** Stops a job (UserError with exit code 1 when there is no such job); the log is kept. */
-  stop(name: string): Promise<Job>;
-  /** Stops every QUEUED, STARTING or RUNNING job (guardrail L4). */
-  stopAll(): Promise<Job[]>;
+  /**
+   * Stops a job (UserError with exit code 1 when there is no such job); the log is kept.
+   * `reason`: what the job's record says stopped it (default: `stopped with orch stop`).
+   */
+  stop(name: string, reason?: string): Promise<Job>;
+  /** Stops every QUEUED, STARTING or RUNNING job (guardrail L4); `reason` as for `stop`. */
+  stopAll(reason?: string): Promise<Job[]>;
   /**
    * Guardrail L3: resets the job's git workdir to the commit recorded before it (tracked files
    * only). UserError (exit 1) when the job is active, has no recorded commit, or its workdir is

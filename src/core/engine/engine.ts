@@ -297,9 +297,9 @@ class HostEngine implements Engine {
     });
   }
 
-  async stop(name: string): Promise<Job> {
+  async stop(name: string, reason = 'stopped with orch stop'): Promise<Job> {
     this.checkName(name);
-    const fields = { name, reason: 'stopped with orch stop' };
+    const fields = { name, reason };
     const res = await callHost(this.target, this.slurm ? 'slurmStop' : 'stop', this.config.logRoot, fields);
     if (this.slurm) this.checkSlurm(res);
     if (res.code === HostExit.notFound) throw this.notFound(name);
@@ -309,8 +309,8 @@ class HostEngine implements Engine {
     return job;
   }
 
-  async stopAll(): Promise<Job[]> {
-    const fields = { reason: 'stopped with orch stop --all (guardrail L4)', hook: this.config.slackWebhookUrl ?? '' };
+  async stopAll(reason = 'stopped with orch stop --all (guardrail L4)'): Promise<Job[]> {
+    const fields = { reason, hook: this.config.slackWebhookUrl ?? '' };
     const res = await callHost(this.target, this.slurm ? 'slurmStopAll' : 'stopAll', this.config.logRoot, fields);
     if (this.slurm) this.checkSlurm(res);
     if (res.code !== 0) throw this.hostFailure('stop the jobs', res);

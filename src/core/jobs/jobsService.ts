@@ -240,18 +240,19 @@ export class JobsService implements Disposable {
     return job;
   }
 
-  async stop(job: Pick<Job, 'name' | 'host'>): Promise<Job> {
-    const stopped = await (await this.engineOf(job)).stop(job.name);
+  /** `reason`: what the job's record says stopped it (the engine's default names orch stop). */
+  async stop(job: Pick<Job, 'name' | 'host'>, reason?: string): Promise<Job> {
+    const stopped = await (await this.engineOf(job)).stop(job.name, reason);
     this.upsert(stopped);
     void this.refresh();
     return stopped;
   }
 
-  async stopAll(): Promise<Job[]> {
+  async stopAll(reason?: string): Promise<Job[]> {
     const stopped: Job[] = [];
     for (const [, p] of this.engines) {
       const o = await p.catch(() => undefined);
-      if (o) stopped.push(...(await o.engine.stopAll()));
+      if (o) stopped.push(...(await o.engine.stopAll(reason)));
     }
     this.upsertAll(stopped);
     void this.refresh();

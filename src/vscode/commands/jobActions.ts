@@ -6,8 +6,10 @@ import type { CloudJobs } from '../context';
 import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
 import { jobCommandOptions, jobRefOf } from '../jobRef';
-import { stopSelected } from './stopSelected';
+import { STOPPED_HERE, stopSelected } from './stopSelected';
 import { selectedJobs } from '../stopSelection';
+
+const STOPPED_ALL_HERE = 'stopped by Stop All in VS Code (guardrail L4)';
 
 /** `{ preserveFocus: true }` from a click on a row: the log shows and the keyboard stays in the tree. */
 export async function showLogs(ctx: CloudJobs, arg?: unknown, options?: unknown): Promise<void> {
@@ -66,7 +68,7 @@ export async function stop(ctx: CloudJobs, arg?: unknown, selected?: unknown, op
     const ok = await vscode.window.showWarningMessage(`Stop ${job.name} on ${job.host}?`, { modal: true, detail: `${job.command ?? ''}\n\nIts log is kept.` }, 'Stop');
     if (ok !== 'Stop') return undefined;
   }
-  const stopped = await ctx.notices.quietly([job], () => ctx.jobs.stop(job), (s) => [s]);
+  const stopped = await ctx.notices.quietly([job], () => ctx.jobs.stop(job, STOPPED_HERE), (s) => [s]);
   void vscode.window.showInformationMessage(`Stopped ${stopped.name}.`);
   return stopped;
 }
@@ -88,7 +90,7 @@ export async function stopAll(ctx: CloudJobs, arg?: unknown): Promise<Job[]> {
     );
     if (ok !== 'Stop All') return [];
   }
-  const stopped = await ctx.notices.quietly(active, () => ctx.jobs.stopAll(), (s) => s);
+  const stopped = await ctx.notices.quietly(active, () => ctx.jobs.stopAll(STOPPED_ALL_HERE), (s) => s);
   const queued = stopped.filter((j) => active.some((a) => a.name === j.name && a.host === j.host && a.state === 'QUEUED')).length;
   const hosts = [...new Set(stopped.map((j) => j.host))].join(', ');
   const text = `Stop All (L4): stopped ${stopped.length} job${stopped.length === 1 ? '' : 's'}${queued ? `, ${queued} of them queued,` : ''} on ${hosts || 'no host'}.`;

@@ -5,6 +5,9 @@ import { errorMessage } from '../../core/errors';
 import type { CloudJobs } from '../context';
 import { stopSelectionSummary } from '../stopSelection';
 
+/** What a job's record says stopped it (the tooltip's "Why stopped"): not `orch stop`. */
+export const STOPPED_HERE = 'stopped from VS Code';
+
 /** Stops run a few at a time: each is one exec on the host's connection. */
 const AT_ONCE = 4;
 
@@ -44,7 +47,7 @@ export async function stopSelected(ctx: CloudJobs, jobs: readonly Job[], confirm
     if (ok !== 'Stop') return [];
   }
   const fulfilled = (rs: PromiseSettledResult<Job>[]): Job[] => rs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  const results = await ctx.notices.quietly(active, () => pool(active, AT_ONCE, (j) => ctx.jobs.stop(j)), fulfilled);
+  const results = await ctx.notices.quietly(active, () => pool(active, AT_ONCE, (j) => ctx.jobs.stop(j, STOPPED_HERE)), fulfilled);
   const stopped = fulfilled(results);
   const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [{ job: active[i]!, error: errorMessage(r.reason) }] : []));
   const text = stopSelectionSummary(active.length, stopped.length, ended, failures.map((f) => `${f.job.name}: ${f.error}`));

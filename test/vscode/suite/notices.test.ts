@@ -118,6 +118,7 @@ describe('completion notices', function () {
     await waitForNotification(mark.ui, `Stopped ${name}.`);
     await a.refresh();
     assert.equal(a.jobs().find((j) => j.name === name)?.state, 'STOPPED');
+    assert.equal(a.jobs().find((j) => j.name === name)?.reason, 'stopped from VS Code', 'its tooltip does not say orch stop');
     assert.deepEqual(noticesSince(a, mark.api, name), []);
   });
 
