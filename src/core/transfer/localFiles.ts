@@ -133,9 +133,13 @@ export function findLocalFiles(root: string, relPaths: readonly string[]): Promi
   return eachPath(relPaths, (rel) => classify(root, rel));
 }
 
-const HASH_CONCURRENCY = 16;
-/** Files up to this size are read in one call rather than streamed. */
-const READ_WHOLE_MAX = 1 << 20;
+/**
+ * Paths in flight at once: with the hashes remembered most of a sync is lstat calls, and 64 at
+ * a time took 3,000 of them in 31-43 ms where 16 took 37-81 ms on this machine (under load).
+ */
+const HASH_CONCURRENCY = 64;
+/** Files up to this size are read in one call rather than streamed (64 of them: 16 MB at most). */
+const READ_WHOLE_MAX = 256 * 1024;
 
 /** What a path is, from its lstat (a regular file comes with its stat and an empty hash). */
 async function classify(root: string, rel: string): Promise<Found> {
