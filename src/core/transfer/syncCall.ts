@@ -7,19 +7,21 @@ import { Readable } from 'node:stream';
 import { UserError } from '../errors';
 import type { ShellTarget } from '../../host/target';
 import syncSh from '../../host/transfer/sync.sh';
+import syncApplySh from '../../host/transfer/sync-apply.sh';
 import { isSafeRelativePath } from './paths';
 import { packFiles } from './pack';
 import type { LocalFile } from './localFiles';
 import type { SyncState } from './syncState';
 
-/**
- * The host side (src/host/transfer/sync.sh), without its comment lines: they are for readers,
- * and every byte of the script travels with each call.
- */
-const SYNC_SCRIPT = syncSh
-  .split('\n')
-  .filter((l) => !/^\s*#/.test(l))
-  .join('\n');
+/** A host script as sent: without its comment lines (they are for readers; every byte travels). */
+const strip = (text: string): string =>
+  text
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n');
+/** A check (the call of a sync with nothing to send) is sync.sh alone; an apply adds sync-apply.sh. */
+export const CHECK_SCRIPT = strip(syncSh);
+const APPLY_SCRIPT = strip(`${syncSh}\n${syncApplySh}`);
 
 /** What the host holds of a tree: its token, path → hash of what is there, its compressors. */
 export type HostView = SyncState;
@@ -101,7 +103,7 @@ async function stdinFor(localRoot: string, call: Call, fields: string[], send: r
 export async function callSync(target: ShellTarget, localRoot: string, remoteWorkdir: string, name: string, call: Call, send: readonly LocalFile[] = []): Promise<Reply> {
   const fields = [call.mode, remoteWorkdir, name, call.want, call.zip, call.reset ? '1' : '0'];
   const stdin = await stdinFor(localRoot, call, fields, send);
-  const r = await target.exec(SYNC_SCRIPT, { stdin });
+  const r = await target.exec(call.mode === 'check' ? CHECK_SCRIPT : APPLY_SCRIPT, { stdin });
   if (r.code !== 0) {
     const detail = r.stderr.trim().split('\n').pop() || `exit status ${String(r.code)}`;
     throw new UserError(`Could not sync to ${remoteWorkdir} on ${target.host}: ${detail}.`);

@@ -11,6 +11,8 @@
 # symlink), D<path> (delete, drop from the list), W<path> (in the stream, listed already),
 # A<path> (in the stream, added to the list), K<path> (listed, not sent: after a reset); then
 # the stream.
+# A check is this file alone (it is the call a sync with nothing to send makes, kept small); an
+# apply is this file followed by sync-apply.sh.
 # stdout, first line: `same` (check: the token holds), `done TOKEN` (apply: the new token), or,
 # when TOKEN does not hold, `report KIND TOKEN ZIPS...` and nothing is changed: KIND `list` is
 # followed by `HASH  PATH` (sha256) or `link  PATH` per listed path still there, NUL after each;
@@ -20,8 +22,11 @@ IFS= read -r -d '' mode
 IFS= read -r -d '' wd
 IFS= read -r -d '' name
 IFS= read -r -d '' want
+# shellcheck disable=SC2034 # zip, reset and rec_bytes are read by sync-apply.sh
 IFS= read -r -d '' zip
+# shellcheck disable=SC2034
 IFS= read -r -d '' reset
+# shellcheck disable=SC2034
 IFS= read -r -d '' rec_bytes
 command -v tar >/dev/null 2>&1 || { echo "tar is not installed on the host" >&2; exit 3; }
 # shellcheck disable=SC2088 # the client sends a literal ~ for the home
@@ -70,55 +75,3 @@ if [ "$mode" = check ]; then
   if [ "$now" = "$want" ]; then echo same; else report "$now"; fi
   exit 0
 fi
-if [ "$now" != "$want" ] || { [ -n "$zip" ] && [ "$zip" != tar ] && ! command -v "$zip" >/dev/null 2>&1; }; then
-  cat >/dev/null
-  report "$now"
-  exit 0
-fi
-
-mkdir -p $S
-recs=$S/$name.records.$$
-next=$S/$name.list.$$
-trap 'rm -f -- "$recs" "$next"' EXIT
-head -c "$rec_bytes" >"$recs"
-declare -A drop=()
-listed=()
-while IFS= read -r -d '' r; do
-  p=${r:1}
-  case $r in
-    P*) if [ -L "$p" ]; then echo "refusing to write through $p: it is a symlink in the remote workdir" >&2; exit 5; fi ;;
-    D*) drop[$p]=1 ;;
-    A* | K*) listed+=("$p") ;;
-  esac
-done <"$recs"
-if [ ${#drop[@]} -gt 0 ]; then while IFS= read -r -d '' r; do
-  if [ "${r:0:1}" = D ]; then
-    p=${r:1}
-    if [ -L "$p" ] || [ -f "$p" ]; then rm -f -- "$p"; fi
-    d=${p%/*}
-    if [ "$d" != "$p" ]; then rmdir -p --ignore-fail-on-non-empty -- "$d" 2>/dev/null || true; fi
-  fi
-done <"$recs"; fi
-case $zip in
-  zstd) zstd -d -q -c | tar -x -f - --no-same-owner --no-overwrite-dir ;;
-  gzip) tar -x -z -f - --no-same-owner --no-overwrite-dir ;;
-  tar) tar -x -f - --no-same-owner --no-overwrite-dir ;;
-esac
-# The new list: the A and K records after a reset; else the old list, less D, plus A (read
-# line by line only when something is dropped: a change to one file leaves the list as it is).
-if [ "$reset" = 1 ] || [ ! -f "$L" ]; then
-  : >"$next"
-  if [ ${#listed[@]} -gt 0 ]; then printf '%s\0' "${listed[@]}" >"$next"; fi
-  mv -f -- "$next" "$L"
-elif [ ${#drop[@]} -gt 0 ] || [ ${#listed[@]} -gt 0 ]; then
-  if [ ${#drop[@]} -eq 0 ]; then cat -- "$L" >"$next"
-  else
-    while IFS= read -r -d '' p; do
-      if [ -z "${drop[$p]+x}" ]; then printf '%s\0' "$p"; fi
-    done <"$L" >"$next"
-  fi
-  if [ ${#listed[@]} -gt 0 ]; then printf '%s\0' "${listed[@]}" >>"$next"; fi
-  mv -f -- "$next" "$L"
-fi
-rm -f -- "$S/$name.json"
-printf 'done %s\n' "$(token)"

@@ -1,5 +1,5 @@
 /**
- * The host side of sync (src/host/transfer/sync.sh) on its own: a real bash and tar on temp dirs,
+ * The host side of sync (src/host/transfer/sync.sh, sync-apply.sh) on its own: a real bash and tar on temp dirs,
  * stdin built by hand as the client builds it.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
 import script from '../../../src/host/transfer/sync.sh';
+import applyScript from '../../../src/host/transfer/sync-apply.sh';
 
 interface Out {
   code: number | null;
@@ -17,9 +18,11 @@ interface Out {
   stderr: string;
 }
 
+/** A check runs sync.sh alone, an apply sync.sh then sync-apply.sh, as the client sends them. */
 function run(stdin: Buffer, cwd: string): Promise<Out> {
+  const apply = stdin.subarray(0, 6).toString() === 'apply\0';
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { cwd });
+    const child = spawn('bash', ['-c', apply ? `${script}\n${applyScript}` : script], { cwd });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => out.push(c));

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSyncState, saveSyncState, syncStateFile } from '../../../src/core/transfer/syncState';
-import { parseReply } from '../../../src/core/transfer/syncCall';
+import { CHECK_SCRIPT, parseReply } from '../../../src/core/transfer/syncCall';
 
 describe('remembered sync state', () => {
   let home: string;
@@ -40,6 +40,9 @@ describe('the host sync reply', () => {
     assert.deepEqual(parseReply(Buffer.from(`done ${'c'.repeat(64)}\n`), 'h'), { kind: 'done', token: 'c'.repeat(64) });
     const r = parseReply(Buffer.from(`report list ${'d'.repeat(64)} zstd gzip\n${'e'.repeat(64)}  a b.txt\0link  l\0`), 'h');
     assert.deepEqual(r, { kind: 'report', view: { token: 'd'.repeat(64), zips: ['zstd', 'gzip'], files: { 'a b.txt': 'e'.repeat(64), l: 'link' } } });
+  });
+  it('a check (the whole of a sync with nothing to send) sends under 2 KB of script (PRODUCT.md §11)', () => {
+    assert.ok(Buffer.byteLength(CHECK_SCRIPT) < 2048, `${Buffer.byteLength(CHECK_SCRIPT)} bytes`);
   });
   it('refuses a path outside the workdir in a report', () => {
     assert.throws(() => parseReply(Buffer.from(`report list none\n${'e'.repeat(64)}  ../x\0`), 'h'), /outside the remote workdir/);
