@@ -67,7 +67,9 @@ export function listingCommand(name: string, summary: string, fetch: (e: Engine)
       const results = await onEveryHost(io, targets, (ctx) => fetch(ctx.engine));
       await closeAll(results.map((r) => r.ctx));
       for (const r of results) if (r.error !== undefined) reportUnreachable(io, r.host, r.error);
-      print(io, mergeNewestFirst(results.map((r) => r.value ?? [])), json, empty, hostList(targets.map((t) => t.name)), name === 'status');
+      // "No active jobs on X" only names hosts that answered; with none, stderr has said it all.
+      const answered = results.filter((r) => r.error === undefined).map((r) => r.host);
+      if (answered.length || json) print(io, mergeNewestFirst(results.map((r) => r.value ?? [])), json, empty, hostList(answered), name === 'status');
       return results.some((r) => r.error !== undefined) ? 1 : 0;
     },
   };

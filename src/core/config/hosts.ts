@@ -91,7 +91,9 @@ export function hostByName(set: HostSet, base: OrchConfig, name: string, origin 
   if (known) return known;
   if (name === AUTO_HOST) throw usageError('"auto" asks for placement; it is not a host name.');
   const host = parseConfigValue('ORCH_HOST', name, origin);
-  return { name: host, entry: undefined, kind: 'tmux', config: { ...base, host, origin: { ...base.origin, ORCH_HOST: origin } } };
+  // Said when the name does not resolve, so a mistyped entry name is seen as one.
+  const noted = set.file === undefined ? origin : `${origin} (${set.file} lists ${hostList(set.hosts.map((h) => h.name))}, not ${name})`;
+  return { name: host, entry: undefined, kind: 'tmux', config: { ...base, host, origin: { ...base.origin, ORCH_HOST: noted } } };
 }
 
 /** `a, b and c` for messages. */

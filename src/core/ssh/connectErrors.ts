@@ -15,6 +15,8 @@ export interface ConnectContext {
   authFailure?: UserError;
   /** Keys and agent offered to the server. */
   offered: string[];
+  /** Where the host name came from (e.g. `--host`, `scripts/cloud/.env:3`); default ORCH_HOST. */
+  hostOrigin?: string;
 }
 
 export interface ConnectFailure {
@@ -24,6 +26,12 @@ export interface ConnectFailure {
 }
 
 type SshError = Error & { level?: string; code?: string };
+
+/** What to check for a host name that does not resolve: the flag, or ORCH_HOST and where it was set. */
+function hostHint(origin: string | undefined): string {
+  if (origin === undefined || origin === 'default') return 'ORCH_HOST';
+  return origin.startsWith('--') || origin.startsWith('ORCH_HOST') ? origin : `ORCH_HOST (${origin})`;
+}
 
 export function describeConnectError(err: SshError, ctx: ConnectContext): ConnectFailure {
   const where = `${ctx.host}:${ctx.port}`;
@@ -49,7 +57,7 @@ export function describeConnectError(err: SshError, ctx: ConnectContext): Connec
     case 'EAI_AGAIN':
     case 'EAI_NODATA':
     case 'EAI_NONAME':
-      return fail(`Cannot resolve the host name "${ctx.host}" (DNS lookup failed); check ORCH_HOST and your network.`, err.code === 'EAI_AGAIN');
+      return fail(`Cannot resolve the host name "${ctx.host}" (DNS lookup failed); check ${hostHint(ctx.hostOrigin)} and your network.`, err.code === 'EAI_AGAIN');
     case 'ETIMEDOUT':
       return fail(timeoutSentence(where, ctx.timeoutMs), true);
     case 'EHOSTUNREACH':

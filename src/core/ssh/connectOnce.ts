@@ -29,6 +29,8 @@ export interface HandshakeOptions {
   log?: (line: string) => void;
   /** A stream to talk over instead of TCP (the ProxyJump tunnel). */
   sock?: Readable;
+  /** Where the host name came from (`ORCH_HOST`'s origin), for the sentence when it does not resolve. */
+  hostOrigin?: string;
 }
 
 /** Connects and authenticates; rejects with a `ConnectFailure`. */
@@ -86,6 +88,7 @@ export async function connectOnce(target: ResolvedHost, o: HandshakeOptions): Pr
         hostKeyFailure: hostKeyFailure ?? verifier.failure(),
         authFailure: auth.failure(),
         offered: auth.offered(),
+        hostOrigin: o.hostOrigin,
       });
       client.end();
       client.destroy();

@@ -179,6 +179,7 @@ export class SshConnection {
       askPassphrase: this.options.askPassphrase,
       keyCache: this.keyCache,
       log: this.options.log,
+      hostOrigin: this.config.origin.ORCH_HOST,
     };
   }
 

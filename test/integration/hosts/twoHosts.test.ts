@@ -158,6 +158,16 @@ describe('several hosts: two real sshd on loopback', function () {
     const json = await cli(['status', '--json'], { env: { ...env, ORCH_HOSTS_FILE: withDown }, cwd: ws });
     assert.equal(json.code, 1);
     assert.ok(Array.isArray(JSON.parse(json.stdout)));
+    // "No active jobs" names only the hosts that answered, and nothing is claimed of a host alone and down
+    const both = await cli(['status'], { env: { ...env, ORCH_HOSTS_FILE: withDown }, cwd: ws });
+    assert.doesNotMatch(both.stdout, /No active jobs on .*down/);
+    const alone = await cli(['status', '--host', 'down'], { env: { ...env, ORCH_HOSTS_FILE: withDown }, cwd: ws });
+    assert.equal(alone.code, 1);
+    assert.equal(alone.stdout, '', 'no "No active jobs on down." for a host that did not answer');
+    // a --host that is none of the file's entries and does not resolve says so (a typo shows)
+    const typo = await cli(['status', '--host', 'gpu-c.invalid'], { env: { ...env, ORCH_HOSTS_FILE: withDown }, cwd: ws });
+    assert.equal(typo.code, 1);
+    assert.match(typo.stderr, /Cannot resolve the host name "gpu-c\.invalid".*check --host \(.*lists gpu-a, gpu-b and down, not gpu-c\.invalid\)/);
     // placement leaves the host out and says so
     const placed = await cli(['run', '--host', 'auto', '--wait', uniqueName('nodown'), 'true'], { env: { ...env, ORCH_HOSTS_FILE: withDown }, cwd: ws });
     assert.equal(placed.code, 0, placed.stderr);

@@ -42,6 +42,8 @@ describe('host set', () => {
     assert.equal(hostByName(set, base(), 'a').entry?.name, 'a');
     const adHoc = hostByName(set, base(), 'other.example');
     assert.deepEqual([adHoc.name, adHoc.config.host, adHoc.entry], ['other.example', 'other.example', undefined]);
+    // If it does not resolve, the sentence says it is none of the file's entries (a typo shows).
+    assert.equal(adHoc.config.origin.ORCH_HOST, `--host (${set.file} lists a, not other.example)`);
     assert.throws(() => hostByName(set, base(), '-oProxyCommand=x'), /--host must be a host name/);
   });
 });

@@ -36,6 +36,13 @@ describe('ssh connect errors', () => {
     assert.match(describeConnectError(err('timed out', { level: 'client-timeout' }), ctx).error.message, /within 15 s/);
   });
 
+  it('names where an unresolvable host name came from', () => {
+    const dns = (hostOrigin?: string): string => describeConnectError(err('getaddrinfo ENOTFOUND', { code: 'ENOTFOUND', level: 'client-socket' }), { ...ctx, hostOrigin }).error.message;
+    assert.match(dns(), /check ORCH_HOST and your network\.$/);
+    assert.match(dns('scripts/cloud/.env:3'), /check ORCH_HOST \(scripts\/cloud\/\.env:3\) and your network/);
+    assert.match(dns('--host (hosts.yaml lists gpu-a and gpu-b, not gpu-c)'), /check --host \(hosts\.yaml lists gpu-a and gpu-b, not gpu-c\) and your network/);
+  });
+
   it('prefers the host key or passphrase sentence over the transport error', () => {
     const hostKey = new UserError('The host key of box.example:2222 has changed: ...');
     assert.equal(describeConnectError(err('Host denied (verification failed)'), { ...ctx, hostKeyFailure: hostKey }).error, hostKey);

@@ -59,8 +59,10 @@ export function createReusingTarget(config: OrchConfig, options: ReuseOptions): 
         log(`${e.reason}; starting one`);
       }
       // Once per process, shared by calls made at the same time.
-      // The helper gets what a connection needs and no secret (it lives on for minutes).
-      spawning ??= options.spawnHelper({ config: { ...config, slackWebhookUrl: undefined, origin: {} }, persistSeconds: options.persistSeconds, dir: options.dir, key }).catch((e: unknown) => {
+      // The helper gets what a connection needs and no secret (it lives on for minutes); the host
+      // name's origin goes along for the sentence when the name does not resolve.
+      const origin = config.origin.ORCH_HOST === undefined ? {} : { ORCH_HOST: config.origin.ORCH_HOST };
+      spawning ??= options.spawnHelper({ config: { ...config, slackWebhookUrl: undefined, origin }, persistSeconds: options.persistSeconds, dir: options.dir, key }).catch((e: unknown) => {
         log(`could not start: ${(e as Error).message}`);
         return false;
       });
