@@ -72,6 +72,12 @@ export async function syncFiles(
     if (first.kind === 'report' && Object.keys(first.view.files).length === 0) return firstUpload(target, localRoot, remoteWorkdir, key, first.view, opts.find, hashed, opts.deleteMissing);
   }
   const { files: local, skipped } = await hashed;
+  // Changes against the remembered state go at once: their call carries the token too, and the
+  // host refuses (and reports) them if it does not hold, so the check's answer is not waited for.
+  if (open.remembered) {
+    const plan = planSync(local, open.remembered.files, opts.deleteMissing);
+    if (plan.send.length > 0 || plan.remove.length > 0) return applyLoop(target, localRoot, remoteWorkdir, key, local, skipped, opts.deleteMissing, open.remembered, true);
+  }
   const first = await open.reply;
   if (first.kind === 'done' || (first.kind === 'same' && !open.remembered)) throw new Error(`unexpected reply from the host's sync script: ${first.kind}`);
   return applyLoop(target, localRoot, remoteWorkdir, key, local, skipped, opts.deleteMissing, first.kind === 'report' ? first.view : open.remembered!, first.kind === 'same');

@@ -95,6 +95,16 @@ describe('sync with a remembered state (ssh)', function () {
     assert.equal((await sync()).calls, 1);
   });
 
+  it('a local change sent while the host changed behind the state is refused there, then both are put right', async () => {
+    await onHost('echo edited on the box > pkg3/f3.py');
+    writeFileSync(join(ws, 'pkg2/f2.py'), 'print("local change")\n');
+    const r = await sync();
+    assert.deepEqual({ uploaded: r.uploaded, calls: r.calls }, { uploaded: 2, calls: 3 });
+    assert.equal(await onHost('cat pkg3/f3.py'), 'print(3)\n');
+    assert.equal(await onHost('cat pkg2/f2.py'), 'print("local change")\n');
+    assert.equal((await sync()).calls, 1);
+  });
+
   it('a file deleted on the host, or the whole workdir gone (a new box), is uploaded again', async () => {
     await onHost('rm pkg1/f1.py');
     const r = await sync();
