@@ -131,7 +131,7 @@ export async function linkStreaming(host: BenchHost, built: Built, log: (s: stri
  */
 async function variedLog(host: BenchHost, log: (s: string) => void): Promise<{ job: string; path: string; bytes: number; packedBytes: number }> {
   const job = `bench-varied-${Math.random().toString(36).slice(2, 6)}`;
-  const lines = Math.round(host.linkLog.bytes / 72);
+  const lines = Math.round(host.linkLog.bytes / 84); // its lines average 84 bytes
   log(`writing a ${(host.linkLog.bytes / 1e6).toFixed(0)} MB log of changing numbers (${job})`);
   await host.engine.run({ name: job, command: `awk 'BEGIN { srand(7); for (i = 0; i < ${lines}; i++) printf "2026-12-01 10:%02d:%02d step %d loss=%.5f lr=%.3e grad_norm=%.3f tok/s=%d\\n", (i / 600) % 60, (i / 10) % 60, i, rand() * 3, rand() * 1e-4, rand() * 10, 10000 + int(rand() * 90000) }'` });
   for (let i = 0; ; i++) {
