@@ -6,6 +6,7 @@ import { formatProgress } from '../core/jobs/progress';
 import { formatPortSpec } from '../core/ports/portSpec';
 import { freeGpuText } from '../core/jobs/jobView';
 import { cloudWatchProgress, sizeText } from '../core/cloudwatch/shipping';
+import { formatDuration as coarseDuration } from '../core/ec2/box';
 
 export interface StateLook {
   /** Codicon id (`~spin` animates). */
@@ -82,6 +83,17 @@ export function slurmText(job: Job): string | undefined {
   return job.slurmJobId ? `Slurm ${job.slurmJobId}` : undefined;
 }
 
+/**
+ * A running row's clock, in whole minutes (`<1 min`, `12 min`, `1 h 5 min`): the tree redraws
+ * only when a row's text changes, and a redraw costs clicks (see JobsTreeProvider.tick), so a
+ * clock in seconds would mean a redraw every second. The tooltip has the exact time.
+ */
+export function runningClock(job: Job, now: number): string {
+  const elapsed = elapsedMs(job, now);
+  if (elapsed === undefined) return '';
+  return elapsed < 60_000 ? '<1 min' : coarseDuration(elapsed);
+}
+
 function stateDescription(job: Job, now: number): string {
   const elapsed = elapsedMs(job, now);
   const time = elapsed === undefined ? '' : formatDuration(elapsed);
@@ -93,7 +105,8 @@ function stateDescription(job: Job, now: number): string {
     case 'RUNNING': {
       // The latest progress line (tqdm, Keras, N/M), parsed on the host.
       const progress = job.progress ? ` · ${formatProgress(job.progress)}` : '';
-      return (time ? `running ${time}` : 'running') + progress;
+      const clock = runningClock(job, now);
+      return (clock ? `running ${clock}` : 'running') + progress;
     }
     case 'STOPPED':
       return time ? `stopped · ${time}` : 'stopped';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Job } from '../core/jobs/model';
 import { isActive } from '../core/jobs/model';
-import { heldGpus, hostDescription, jobContextValue, jobDescription, jobItemId, jobTooltipMarkdown, STATE_LOOK } from './jobPresentation';
+import { heldGpus, hostDescription, jobContextValue, jobDescription, jobItemId, jobTooltipMarkdown, runningClock, STATE_LOOK } from './jobPresentation';
 import { groupByState, selectJobs, shortLabel, stateGroupOf, type JobSelection, type StateGroup } from '../core/jobs/jobView';
 import type { JobsTreeOptions } from './treeOptions';
 import type { JobMarks } from './guardrailMarks';
@@ -48,6 +48,21 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     this.changed.fire(undefined);
   }
 
+  /**
+   * Redraws if a running row's clock moved since the last draw. Only then: VS Code hands an inline
+   * action clicked during a redraw no row (microsoft/vscode#144250), so Stop would ask which job.
+   */
+  tick(): void {
+    if (this.clocks() !== this.drawnClocks) this.redraw();
+  }
+
+  private drawnClocks = '';
+
+  private clocks(): string {
+    const now = Date.now();
+    return this.jobs.snapshot.jobs.map((j) => (j.state === 'RUNNING' ? runningClock(j, now) : '')).join('|');
+  }
+
   /** The jobs the filter and the age cut leave in the tree (every host's), and what they left out. */
   selection(): JobSelection {
     return selectJobs(this.jobs.snapshot.jobs, this.options?.view ?? { nameFilter: '', hideFinishedAfterDays: 0 }, Date.now());
@@ -55,7 +70,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
 
   getChildren(node?: JobsNode): JobsNode[] {
     const s = this.jobs.snapshot;
-    if (!node) return this.roots(s);
+    if (!node) {
+      this.drawnClocks = this.clocks();
+      return this.roots(s);
+    }
     if (node.kind === 'host') return this.jobsOf(s, node.host);
     if (node.kind === 'group') return this.shownOf(node.host).filter((j) => stateGroupOf(j.state) === node.group).map((job) => ({ kind: 'job', job }));
     return [];

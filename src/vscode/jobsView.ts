@@ -78,7 +78,7 @@ export class JobsView implements vscode.Disposable {
     if (this.view.message !== message) this.view.message = message;
   }
 
-  /** One timer: the next poll (while jobs are active), which also redraws elapsed times. */
+  /** One timer: the next poll (while jobs are active), then the running rows' clocks if they moved. */
   private schedule(): void {
     clearTimeout(this.timer);
     const delay = nextPollDelay({
@@ -89,7 +89,13 @@ export class JobsView implements vscode.Disposable {
     if (delay === undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.jobs.refresh().finally(() => this.schedule());
+      void this.jobs
+        .refresh()
+        .finally(() => {
+          // A listing that changed nothing sends no event; running rows' clocks may still move.
+          this.provider.tick();
+          this.schedule();
+        });
     }, delay);
   }
 

@@ -213,8 +213,12 @@ export class JobsService implements Disposable {
   }
 
   private set(s: JobsSnapshot): void {
+    // A listing that changed nothing sends no event: every event redraws the tree, and VS Code
+    // hands an inline action clicked during a redraw no row (microsoft/vscode#144250), so Stop
+    // asked "Job to stop" instead of stopping the row clicked.
+    const same = sameSnapshot(this.current, s);
     this.current = s;
-    this.changed.fire(s);
+    if (!same) this.changed.fire(s);
   }
 
   /** Puts a job the engine just returned into the snapshot at once (no round trip). */
@@ -327,4 +331,17 @@ export class JobsService implements Disposable {
     void this.reset(false);
     this.changed.dispose();
   }
+}
+
+function sameSnapshot(a: JobsSnapshot, b: JobsSnapshot): boolean {
+  const entries = (m: ReadonlyMap<string, unknown>): string => JSON.stringify([...m].sort());
+  return (
+    a.loaded === b.loaded &&
+    JSON.stringify(a.hosts) === JSON.stringify(b.hosts) &&
+    entries(a.errors) === entries(b.errors) &&
+    JSON.stringify([...a.stale].sort()) === JSON.stringify([...b.stale].sort()) &&
+    entries(a.gpus) === entries(b.gpus) &&
+    a.jobs.length === b.jobs.length &&
+    JSON.stringify(a.jobs) === JSON.stringify(b.jobs)
+  );
 }

@@ -45,6 +45,16 @@ describe('JobsService (the jobs snapshot)', () => {
     s.dispose();
   });
 
+  it('sends no change event for a listing that changed nothing (each event redraws the tree)', async () => {
+    const engine = fakeEngine([[job('a')], [job('a')], [job('a', 'DONE')], new Error('connect ECONNREFUSED'), new Error('connect ECONNREFUSED')]);
+    const s = new JobsService(async () => ({ engine, target: noTarget, logRoot: '~/logs' }), async () => ['remote'], quiet, { watch: false });
+    const seen: string[] = [];
+    s.onDidChange((snap) => seen.push(snap.jobs.map((j) => `${j.name}:${j.state}`).join() + (snap.errors.size ? ' error' : '')));
+    for (let i = 0; i < 5; i++) await s.refresh();
+    assert.deepEqual(seen, ['a:RUNNING', 'a:DONE', 'a:DONE error']);
+    s.dispose();
+  });
+
   it('puts the GPU inventory of each host in the snapshot, read once; a failed read is asked again, the last one kept meanwhile', async () => {
     let reads = 0;
     const answers: (number | undefined | Error)[] = [new Error('probe timed out'), 4];

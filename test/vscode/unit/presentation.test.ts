@@ -25,7 +25,7 @@ describe('job presentation', () => {
     const progress = { percent: 45, n: 45, total: 100, rate: '39.9it/s', eta: '00:01' };
     const j = job({ progress, ports: [{ port: 6006 }, { port: 5173, local: 15173 }] });
     const now = Date.parse('2026-11-21T09:12:00.000Z');
-    assert.equal(jobDescription(j, now), 'running 2m 00s · 45% 45/100 39.9it/s ETA 00:01');
+    assert.equal(jobDescription(j, now), 'running 2 min · 45% 45/100 39.9it/s ETA 00:01');
     const tip = jobTooltipMarkdown(j, now);
     assert.match(tip, /- \*\*Progress:\*\* 45% 45\/100 39\.9it\/s ETA 00:01/);
     assert.match(tip, /- \*\*Ports:\*\* 6006, 5173:15173/);
@@ -35,15 +35,15 @@ describe('job presentation', () => {
   it('a --cloudwatch job says how its shipping goes: in the description briefly, in the tooltip with group, stream and lines', () => {
     const now = Date.parse('2026-11-21T09:12:00.000Z');
     const cw = { group: '/orch/demo', stream: 'demo-train-20261121T091000Z-0a1b2c3d', linesShipped: 20001, lagBytes: 3277, state: 'shipping' as const, error: null, errorAt: null };
-    assert.equal(jobDescription(job({ cloudwatch: cw }), now), 'running 2m 00s · CloudWatch 3.2 KB behind');
+    assert.equal(jobDescription(job({ cloudwatch: cw }), now), 'running 2 min · CloudWatch 3.2 KB behind');
     assert.match(jobTooltipMarkdown(job({ cloudwatch: cw }), now), /- \*\*CloudWatch:\*\* `\/orch\/demo` stream `demo-train-20261121T091000Z-0a1b2c3d`: 20,001 lines shipped, 3\.2 KB behind/);
-    assert.equal(jobDescription(job({ cloudwatch: { ...cw, lagBytes: 0 } }), now), 'running 2m 00s · CloudWatch');
+    assert.equal(jobDescription(job({ cloudwatch: { ...cw, lagBytes: 0 } }), now), 'running 2 min · CloudWatch');
     const failing = { ...cw, error: 'Could not connect to the endpoint URL', errorAt: '2026-11-21T09:11:00.000Z' };
-    assert.equal(jobDescription(job({ cloudwatch: failing }), now), 'running 2m 00s · CloudWatch retrying');
+    assert.equal(jobDescription(job({ cloudwatch: failing }), now), 'running 2 min · CloudWatch retrying');
     assert.match(jobTooltipMarkdown(job({ cloudwatch: failing }), now), /retrying: Could not connect to the endpoint URL/);
     const done = job({ state: 'DONE', exitCode: 0, endedAt: '2026-11-21T09:11:00.000Z', cloudwatch: { ...cw, lagBytes: 0, state: 'done' } });
     assert.equal(jobDescription(done, now), 'exit 0 · 1m 00s · CloudWatch ✓');
-    assert.equal(jobDescription(job(), now), 'running 2m 00s');
+    assert.equal(jobDescription(job(), now), 'running 2 min');
   });
 
   it('gives every state its own icon and colour', () => {
@@ -55,7 +55,11 @@ describe('job presentation', () => {
 
   it('describes active jobs by elapsed time and ended ones by exit code and run time', () => {
     const now = Date.parse('2026-11-21T09:13:12.000Z');
-    assert.equal(jobDescription(job(), now), 'running 3m 12s');
+    assert.equal(jobDescription(job(), now), 'running 3 min');
+    // a running row's clock moves by whole minutes (the tree redraws only when it moves)
+    const started = Date.parse(job().startedAt!);
+    assert.equal(jobDescription(job(), started + 59_000), 'running <1 min');
+    assert.equal(jobDescription(job(), started + 65 * 60_000 + 59_000), 'running 1 h 5 min');
     assert.equal(jobDescription(job({ state: 'QUEUED', startedAt: null }), now), 'queued');
     assert.equal(jobDescription(job({ state: 'DONE', exitCode: 0, endedAt: '2026-11-21T10:12:00.000Z' }), now), 'exit 0 · 1h 02m');
     assert.equal(jobDescription(job({ state: 'FAILED', exitCode: 137, endedAt: '2026-11-21T09:10:45.000Z' }), now), 'exit 137 · 45s');
@@ -84,9 +88,9 @@ describe('job presentation', () => {
   it('shows an L1 match and the attempt (L2) in the description and tooltip', () => {
     const now = Date.parse('2026-11-21T09:13:12.000Z');
     const mark = { l1: { pattern: 'cuda-oom', text: 'CUDA out of memory', line: 4 }, attempts: 3 };
-    assert.equal(jobDescription(job({ attempt: 2 }), now, mark), '⚠ L1: CUDA out of memory · running 3m 12s · attempt 2/3');
-    assert.equal(jobDescription(job({ attempt: 2 }), now), 'running 3m 12s · attempt 2');
-    assert.equal(jobDescription(job(), now, { attempts: 1 }), 'running 3m 12s');
+    assert.equal(jobDescription(job({ attempt: 2 }), now, mark), '⚠ L1: CUDA out of memory · running 3 min · attempt 2/3');
+    assert.equal(jobDescription(job({ attempt: 2 }), now), 'running 3 min · attempt 2');
+    assert.equal(jobDescription(job(), now, { attempts: 1 }), 'running 3 min');
     const md = jobTooltipMarkdown(job({ attempt: 3 }), now, mark);
     assert.match(md, /\*\*Retries \(L2\):\*\* attempt 3\/3/);
     assert.match(md, /\*\*Log watch \(L1\):\*\* `CUDA out of memory` \(cuda-oom\) at line 4/);
