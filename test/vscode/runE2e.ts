@@ -129,14 +129,14 @@ async function trustedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, v
     await inUse.waitFor({ state: 'visible', timeout: 15_000 });
     const inUseText = await inUse.innerText();
     if (!inUseText.includes(`${broken} was used on 127.0.0.1 (failed, exit 2)`)) throw new Error(`the name box warns: ${inUseText}`);
-    await shot(page, '11-name-in-use');
+    await shot(page, '12-name-in-use');
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'output dir' }).waitFor({ state: 'visible', timeout: 30_000 });
     await page.keyboard.press('Enter');
     const replace = await dialogText(page);
     if (!replace.text.includes(`A job named ${broken} already ran on 127.0.0.1 (failed, exit 2).`) || !replace.text.includes(`${broken}.prev-<UTC time>`)) throw new Error(`the Replace dialog reads: ${replace.text}`);
     if (replace.primary !== 'Replace (keep the old log)') throw new Error(`the Replace dialog offers: ${replace.buttons.join(', ')}`);
-    await shot(page, '12-replace-keep-old-log');
+    await shot(page, '13-replace-keep-old-log');
     await dialogButton(page, 'Replace (keep the old log)').click();
     await dialogButton(page, 'Run').waitFor({ state: 'visible', timeout: 30_000 });
     await dialogButton(page, 'Run').click();
