@@ -55,7 +55,8 @@ export class CloudJobs implements vscode.Disposable {
     this.boxes = this.store.add(new BoxService(this.config, this.log, async (host) => (await this.jobs.engine(host)).autostop?.()));
     // Every jobs refresh (view shown, window focused, polls, own actions) also re-reads the box,
     // at most every few seconds; a box that stopped or moved drops the connections to it.
-    this.store.add(this.jobs.onDidChange(() => void this.boxes.refresh()));
+    // every listing, changed or not: the box's idle clock moves while its jobs stay the same
+    this.store.add(this.jobs.onDidList(() => void this.boxes.refresh()));
     const addresses = new Map<string, string | null>();
     this.store.add(
       this.boxes.onDidChange(() => {

@@ -72,6 +72,9 @@ export class JobsService implements Disposable {
   private readonly watches = new Map<HostName, AbortController>();
   private readonly changed = new Emitter<JobsSnapshot>();
   readonly onDidChange = this.changed.event;
+  private readonly listedEvent = new Emitter<JobsSnapshot>();
+  /** After every listing, changed or not (what rides along with a listing, e.g. an EC2 box's idle clock). */
+  readonly onDidList = this.listedEvent.event;
   private current: JobsSnapshot = { jobs: [], hosts: [], errors: new Map(), stale: new Set(), loaded: false, gpus: new Map() };
   /** Each engine's GPU inventory once read (a failed read is asked again at the next refresh). */
   private readonly inventories = new Map<HostName, number | undefined>();
@@ -197,6 +200,7 @@ export class JobsService implements Disposable {
       jobs.push(...last);
     }
     this.set({ jobs, hosts: results.map((r) => r.host), errors, stale, loaded: true, gpus });
+    this.listedEvent.fire(this.current);
   }
 
   /** The host's GPU count, read beside its first listing; a failure leaves it unknown, asked again next time. */
@@ -330,6 +334,7 @@ export class JobsService implements Disposable {
   dispose(): void {
     void this.reset(false);
     this.changed.dispose();
+    this.listedEvent.dispose();
   }
 }
 

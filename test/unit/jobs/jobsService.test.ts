@@ -50,8 +50,11 @@ describe('JobsService (the jobs snapshot)', () => {
     const s = new JobsService(async () => ({ engine, target: noTarget, logRoot: '~/logs' }), async () => ['remote'], quiet, { watch: false });
     const seen: string[] = [];
     s.onDidChange((snap) => seen.push(snap.jobs.map((j) => `${j.name}:${j.state}`).join() + (snap.errors.size ? ' error' : '')));
+    let listings = 0;
+    s.onDidList(() => listings++);
     for (let i = 0; i < 5; i++) await s.refresh();
     assert.deepEqual(seen, ['a:RUNNING', 'a:DONE', 'a:DONE error']);
+    assert.equal(listings, 5, 'onDidList tells every listing (the EC2 box is re-read beside it)');
     s.dispose();
   });
 

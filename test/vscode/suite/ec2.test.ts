@@ -113,8 +113,13 @@ describe('EC2 box: the host node, Start Box / Stop Box, "Start Box and Run", the
   it('with autostop the running box node says "idle 12 min · stops in 18 min" (17 once a second has passed), from the host\'s own idle clock', async () => {
     // ORCH_AUTOSTOP_MINUTES=30; a run installs the check on the box (PRODUCT.md §7)
     await writeFile(envFile, `${process.env.ORCH_TEST_EC2_DOTENV!}ORCH_AUTOSTOP_MINUTES=30\n`);
-    const name = uniqueName('it-box-autostop');
-    await waitFor('the run with autostop', async () => (await vscode.commands.executeCommand('cloudJobs.runOnEc2', { command: 'true', name, confirmed: true })) !== undefined, 30_000);
+    // A try may meet the engines being reopened for the changed .env ("the connection to the host
+    // was lost") after its job started: the next try takes a new name, not that one's Replace question.
+    let name = '';
+    await waitFor('the run with autostop', async () => {
+      name = uniqueName('it-box-autostop');
+      return (await vscode.commands.executeCommand('cloudJobs.runOnEc2', { command: 'true', name, confirmed: true })) !== undefined;
+    }, 30_000);
     await waitFor('the job DONE', async () => {
       await a.refresh();
       return a.jobs().find((j) => j.name === name && j.state === 'DONE');

@@ -67,6 +67,7 @@ describe('Run on EC2 with a name already used', function () {
     const name = uniqueName('busy-name');
     const running = (await vscode.commands.executeCommand('cloudJobs.runOnEc2', { name, command: 'sleep 30' })) as Job;
     await waitFor('listed running', async () => (await a.refresh(), a.jobs().some((j) => j.name === name && j.state === 'RUNNING')));
+    await freshNotifications();
     const mark = uiMark();
     assert.equal(await vscode.commands.executeCommand('cloudJobs.runOnEc2', { name, command: 'echo again', replace: true }), undefined);
     const seen = await waitForNotification(mark, `A job named ${name} is already RUNNING`);
