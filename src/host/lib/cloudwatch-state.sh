@@ -5,18 +5,7 @@
 
 # cw_lives DIR: the job's shipper process lives (its /proc cmdline names the job dir).
 cw_lives() {
-  local p="" a i=0
-  read -r p 2>/dev/null < "$1/cloudwatch.pid"
-  case $p in ''|*[!0-9]*) return 1 ;; esac
-  if [ ! -d /proc/self ]; then kill -0 "$p" 2>/dev/null; return; fi
-  while IFS= read -r -d '' a; do
-    i=$((i + 1))
-    case $i in
-      3) [ "$a" = cloudwatch_ship ] || return 1 ;;
-      4) [ "$a" = "$1" ] && return 0; return 1 ;;
-    esac
-  done 2>/dev/null < "/proc/$p/cmdline"
-  return 1
+  pid_runs "$1/cloudwatch.pid" cloudwatch_ship "$1"
 }
 
 # cw_emit DIR: the "cloudwatch" field of a job record: GROUP, STREAM, lines shipped, bytes of

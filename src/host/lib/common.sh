@@ -120,22 +120,27 @@ session_exists() {
   return 1
 }
 
-# runner_lives DIR: 0 the job's runner process lives, 1 it is gone, 2 cannot tell (no pid yet).
-# Read from /proc without a fork (a reused pid running something else counts as gone); where
-# there is no /proc, kill -0.
-runner_lives() {
-  local rp="" a i=0
-  read -r rp 2>/dev/null < "$1/runner.pid"
-  case $rp in ''|*[!0-9]*) return 2 ;; esac
-  if [ ! -d /proc/self ]; then kill -0 "$rp" 2>/dev/null && return 0; return 1; fi
+# pid_runs FILE FN DIR: 0 the pid in FILE is a live `bash LIB FN DIR` of this library, 1 it is
+# gone, 2 cannot tell (no pid yet). Read from /proc without a fork (a reused pid running
+# something else counts as gone); where there is no /proc, kill -0.
+pid_runs() {
+  local p="" a i=0
+  read -r p 2>/dev/null < "$1"
+  case $p in ''|*[!0-9]*) return 2 ;; esac
+  if [ ! -d /proc/self ]; then kill -0 "$p" 2>/dev/null && return 0; return 1; fi
   while IFS= read -r -d '' a; do
     i=$((i + 1))
     case $i in
-      3) [ "$a" = runner ] || return 1 ;;
-      4) [ "${a##*/}" = "${1##*/}" ] && return 0; return 1 ;;
+      3) [ "$a" = "$2" ] || return 1 ;;
+      4) [ "${a##*/}" = "${3##*/}" ] && return 0; return 1 ;;
     esac
-  done 2>/dev/null < "/proc/$rp/cmdline"
+  done 2>/dev/null < "/proc/$p/cmdline"
   return 1
+}
+
+# runner_lives DIR: the job's runner process lives (0), is gone (1), or cannot tell yet (2).
+runner_lives() {
+  pid_runs "$1/runner.pid" runner "$1"
 }
 
 # job_alive DIR: the one "is the job alive" check. The job has not ended and its runner lives;
