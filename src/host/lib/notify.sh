@@ -45,6 +45,15 @@ notify() {
   post "${d%/*}" "$text"
 }
 
+# stopped_notice ROOT HOOK REASON DIR...: with a Slack hook, keeps it and posts one message for
+# the jobs stop --all stopped (both kinds of host).
+stopped_notice() {
+  local root=$1 hook=$2 reason=$3
+  shift 3
+  [ -n "$hook" ] || return 0
+  store_hook "$root/.orch" "$hook" && bash "$LIB" notify_summary "$root" "$reason" "${@##*/}" </dev/null >/dev/null 2>&1
+}
+
 # notify_summary ROOT REASON NAME...: one message for many stopped jobs (orch stop --all).
 notify_summary() {
   local root=$1 reason=$2 list="" n

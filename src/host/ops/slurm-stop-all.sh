@@ -12,9 +12,7 @@ op_slurm_stop_all() {
     private_mode "$F_ROOT"
     umask "$UMASK_ORCH"
     slurm_cancel "$F_REASON" "${todo[@]}"
-    if [ -n "$F_HOOK" ]; then
-      store_hook "$F_ROOT/.orch" "$F_HOOK" && bash "$LIB" notify_summary "$F_ROOT" "$F_REASON" "${todo[@]##*/}" </dev/null >/dev/null 2>&1
-    fi
+    stopped_notice "$F_ROOT" "$F_HOOK" "$F_REASON" "${todo[@]}"
   fi
   slurm_queue
   header "$F_ROOT"

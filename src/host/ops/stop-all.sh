@@ -16,9 +16,7 @@ op_stop_all() {
     done
     for d in "${todo[@]}"; do bash "$LIB" stop "$d" "$F_REASON" </dev/null >/dev/null 2>&1 & done
     wait
-    if [ -n "$F_HOOK" ]; then
-      store_hook "$F_ROOT/.orch" "$F_HOOK" && bash "$LIB" notify_summary "$F_ROOT" "$F_REASON" "${todo[@]##*/}" </dev/null >/dev/null 2>&1
-    fi
+    stopped_notice "$F_ROOT" "$F_HOOK" "$F_REASON" "${todo[@]}"
   fi
   forget_sessions
   header "$F_ROOT"
