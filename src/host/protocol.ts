@@ -44,6 +44,8 @@ export const HostExit = {
   caughtUp: 30,
   /** run --cloudwatch: no `aws` on the PATH of the host's non-interactive shell; nothing was started. */
   noAws: 31,
+  /** stop, slurmStop: the job had already ended before this stop (its record follows as usual). */
+  alreadyEnded: 32,
 } as const;
 
 /** run's fields (slurmRun reads them too). */

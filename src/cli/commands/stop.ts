@@ -6,7 +6,7 @@ import { closeAll, listedHosts, loadCliHosts, onEveryHost, reportUnreachable, wi
 import type { CliIO } from '../command';
 import { hostList } from '../../core/config/hosts';
 import { usageError } from '../../core/errors';
-import { isActive, type Job } from '../../core/jobs/model';
+import type { Job } from '../../core/jobs/model';
 import { validateJobName } from '../../core/jobs/names';
 
 function alreadyEnded(io: CliIO, job: Job): number {
@@ -15,12 +15,9 @@ function alreadyEnded(io: CliIO, job: Job): number {
 }
 
 async function stopOne(ctx: CliContext, io: CliIO, name: string): Promise<number> {
-  // A job stopped before comes back STOPPED from the stop as well: only its state before tells
-  // "stopped now" from "had already ended" (one more short exec on the open connection).
-  const before = await ctx.engine.get(name);
-  if (before && !isActive(before.state)) return alreadyEnded(io, before);
-  const job = await ctx.engine.stop(name);
-  if (job.state !== 'STOPPED') return alreadyEnded(io, job);
+  // The host says whether the job had ended before (a job stopped before comes back STOPPED too).
+  const { job, hadEnded } = await ctx.engine.stopJob(name);
+  if (hadEnded) return alreadyEnded(io, job);
   writeLine(io.stdout, `stopped ${job.name}; log kept at ${job.logPath}`);
   return 0;
 }

@@ -58,6 +58,8 @@ export interface Engine {
    * `reason`: what the job's record says stopped it (default: `stopped with orch stop`).
    */
   stop(name: string, reason?: string): Promise<Job>;
+  /** `stop`, also saying whether the job had already ended before it (the same call). */
+  stopJob(name: string, reason?: string): Promise<{ job: Job; hadEnded: boolean }>;
   /** Stops every QUEUED, STARTING or RUNNING job (guardrail L4); `reason` as for `stop`. */
   stopAll(reason?: string): Promise<Job[]>;
   /**

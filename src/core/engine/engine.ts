@@ -297,16 +297,21 @@ class HostEngine implements Engine {
     });
   }
 
-  async stop(name: string, reason = 'stopped with orch stop'): Promise<Job> {
+  async stop(name: string, reason?: string): Promise<Job> {
+    return (await this.stopJob(name, reason)).job;
+  }
+
+  async stopJob(name: string, reason = 'stopped with orch stop'): Promise<{ job: Job; hadEnded: boolean }> {
     this.checkName(name);
     const fields = { name, reason };
     const res = await callHost(this.target, this.slurm ? 'slurmStop' : 'stop', this.config.logRoot, fields);
     if (this.slurm) this.checkSlurm(res);
     if (res.code === HostExit.notFound) throw this.notFound(name);
-    if (res.code !== 0) throw this.hostFailure(`stop ${name}`, res);
+    const hadEnded = res.code === HostExit.alreadyEnded;
+    if (res.code !== 0 && !hadEnded) throw this.hostFailure(`stop ${name}`, res);
     const job = jobsOf(parseReport(res.stdout), this.host)[0];
     if (!job) throw this.notFound(name);
-    return job;
+    return { job, hadEnded };
   }
 
   async stopAll(reason = 'stopped with orch stop --all (guardrail L4)'): Promise<Job[]> {

@@ -17,6 +17,7 @@ function followingEngine(chunks: string[], final: Job, opts: { waitForAbort?: bo
     readLog: unused,
     writeLog: unused,
     stop: unused,
+    stopJob: unused,
     stopAll: unused,
     close: () => Promise.resolve(),
     async follow(_name: string, o: FollowOptions) {
