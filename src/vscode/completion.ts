@@ -78,7 +78,8 @@ export class EndWatch {
     const hush = this.quiet.get(key);
     if (!hush) return 'none';
     if (--hush.holders <= 0) this.quiet.delete(key);
-    return hush.told ? 'told' : hush.ended ? 'untold' : 'none';
+    if (hush.told) return 'told';
+    return hush.holders > 0 ? 'held' : hush.ended ? 'untold' : 'none';
   }
 }
 
@@ -92,9 +93,10 @@ interface Hush {
 
 /**
  * What a hush kept quiet: 'none' (no listing saw an end), 'untold' (one did: the caller must tell
- * it), 'told' (another command already did, e.g. Stop's "Stopped X.").
+ * it), 'told' (another command already did, e.g. Stop's "Stopped X."), 'held' (another command
+ * still holds it, e.g. a Stop still under way: that command tells the end it causes).
  */
-export type HushedEnd = 'none' | 'untold' | 'told';
+export type HushedEnd = 'none' | 'untold' | 'told' | 'held';
 
 export interface NoticeText {
   severity: 'info' | 'warning' | 'error';

@@ -62,7 +62,7 @@ export class CompletionNotices implements vscode.Disposable {
     this.batch.drop(jobs.filter((j) => !isActive(j.state)));
   }
 
-  /** Ends one `hush` of `job`: 'untold' when an end was kept quiet meanwhile (the caller must tell it), 'told' when another command did. */
+  /** Ends one `hush` of `job`: 'untold' when an end was kept quiet meanwhile (the caller must tell it), 'told' when another command did, 'held' while another command still holds it. */
   unhush(job: Pick<Job, 'name' | 'host'>): HushedEnd {
     return this.watch.unhush(job);
   }

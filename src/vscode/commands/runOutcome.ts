@@ -38,11 +38,12 @@ async function lastLines(ctx: CloudJobs, job: Job): Promise<string> {
  */
 export function announceStart(ctx: CloudJobs, job: Job, syncedTo: string | undefined): void {
   const end = ctx.notices.unhush(job);
-  // Stop clicked while the start was being watched: its "Stopped X." is the whole story
-  if (end === 'told') return;
+  // Stop clicked while the start was being watched: its "Stopped X." (said, or about to be, when
+  // the settle read the stop before Stop's own answer came) is the whole story
+  if (end === 'told' || (end === 'held' && job.state === 'STOPPED')) return;
   // An end the settle saw is told below: the listing that sees it later must not tell it again.
   ctx.notices.seen([job]);
-  if (isActive(job.state) && end === 'none') {
+  if (isActive(job.state) && end !== 'untold') {
     const synced = syncedTo ? ` (workspace synced to ${syncedTo})` : '';
     void vscode.window.showInformationMessage(`Started ${job.name} on ${job.host}${synced}.`, 'Show Logs', 'Attach').then((pick) => {
       if (pick === 'Show Logs') ctx.logs.show(job);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Job } from '../../../src/core/jobs/model';
@@ -23,7 +23,11 @@ async function noticeFor(a: Api, marks: Marks, match: string, timeoutMs = 30_000
   await waitFor(`a notice "${match}"`, async () => {
     await a.refresh();
     return noticesSince(a, marks.api, match)[0];
-  }, timeoutMs);
+  }, timeoutMs).catch((e: Error) => {
+    const seen = a.completionNotices().slice(marks.api).map((n) => n.message);
+    const jobs = a.jobs().map((j) => `${j.name}=${j.state}`);
+    throw new Error(`${e.message}; notices since: ${JSON.stringify(seen)}; jobs: ${jobs.join(' ')}`);
+  });
   return waitForNotification(marks.ui, match, 10_000);
 }
 
@@ -81,23 +85,36 @@ describe('completion notices', function () {
     await cliRun(early, 'echo quick');
     await waitFor('the early job DONE on the host', async () => (JSON.parse((await orchCli(['list', '--json'])).stdout) as Job[]).some((j) => j.name === early && j.state === 'DONE'));
     await a.refresh(); // first seen already DONE, on a host listed before: it started and ended in between
-    await cliRun(ok, `mkdir -p ${outDir} && echo 42 > ${outDir}/answer.txt && sleep 8`, '--output-dir', outDir);
-    // long enough to be seen running after three CLI starts on a busy machine, and ending well
-    // after ok (ends close together share one notice window: a summary instead of their own)
-    await cliRun(bad, 'sleep 14; exit 5');
+    // its notice waits out the notice window: an end seen within it (the stop below, a few CLI
+    // calls later) would share a summary with it
+    await noticeFor(a, mark, `${early} finished`);
+    // Each job ends when the test touches its flag, one notice after another: sleeps timed for
+    // one machine ended within one notice window on another (one summary, no own notices). The
+    // flag is in /tmp itself: the extension host's TMPDIR is private, the job runs as the host's user.
+    const flag = (n: string) => `/tmp/orch-flag-${n}`;
+    const waitFlag = (n: string) => `until [ -e ${flag(n)} ]; do sleep 0.2; done`;
+    await cliRun(ok, `mkdir -p ${outDir} && echo 42 > ${outDir}/answer.txt && ${waitFlag(ok)}`, '--output-dir', outDir);
+    await cliRun(bad, `${waitFlag(bad)}; exit 5`);
     await cliRun(stopped, 'sleep 300');
     await a.refresh(); // seen running
     assert.deepEqual([ok, bad, stopped].map((n) => a.jobs().find((j) => j.name === n)?.state), ['RUNNING', 'RUNNING', 'RUNNING']);
     assert.equal((await orchCli(['stop', stopped])).code, 0);
 
-    const stoppedNotice = await noticeFor(a, mark, `${stopped} was stopped`);
-    assert.equal(stoppedNotice.severity, 'warning');
-    assert.deepEqual(stoppedNotice.buttons, ['Show Logs']);
-    const failed = await noticeFor(a, mark, `${bad} failed`);
-    assert.match(failed.text, /failed on 127\.0\.0\.1: exit 5 after \d+s/);
-    assert.equal(failed.severity, 'error');
-    const done = await noticeFor(a, mark, `${ok} finished`);
-    assert.deepEqual(done.buttons, ['Show Logs', 'Pull Results']);
+    try {
+      const stoppedNotice = await noticeFor(a, mark, `${stopped} was stopped`);
+      assert.equal(stoppedNotice.severity, 'warning');
+      assert.deepEqual(stoppedNotice.buttons, ['Show Logs']);
+      await writeFile(flag(bad), '');
+      const failed = await noticeFor(a, mark, `${bad} failed`);
+      assert.match(failed.text, /failed on 127\.0\.0\.1: exit 5 after \d+s/);
+      assert.equal(failed.severity, 'error');
+      await writeFile(flag(ok), '');
+      const done = await noticeFor(a, mark, `${ok} finished`);
+      assert.deepEqual(done.buttons, ['Show Logs', 'Pull Results']);
+    } finally {
+      await Promise.all([ok, bad].map((n) => writeFile(flag(n), '')));
+    }
+    await Promise.all([ok, bad].map((n) => rm(flag(n), { force: true })));
 
     await rm(local, { recursive: true, force: true });
     await clickNotification('Pull Results', `${ok} finished`);

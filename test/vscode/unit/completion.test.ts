@@ -103,6 +103,18 @@ describe('completion notices: which jobs ended', () => {
     assert.equal(w.unhush(job('t', 'RUNNING')), 'told');
   });
 
+  it('Run letting go while Stop is still under way learns the end is held: the Stop tells it', () => {
+    const w = new EndWatch();
+    w.observe([job('t', 'RUNNING')], ['gpu-box']);
+    w.hush([job('t', 'RUNNING')]); // Run on EC2
+    w.hush([job('t', 'RUNNING')]); // Stop, its answer not back yet
+    assert.deepEqual(w.observe([job('t', 'STOPPED')], ['gpu-box']), []);
+    assert.equal(w.unhush(job('t', 'STOPPED')), 'held', 'the settle read the stop first');
+    w.told([job('t', 'STOPPED')]); // "Stopped t."
+    assert.equal(w.unhush(job('t', 'RUNNING')), 'told');
+    assert.deepEqual(w.observe([job('t', 'STOPPED')], ['gpu-box']), [], 'no completion notice follows');
+  });
+
   it('Stop letting go while Run still holds: an end seen after is still kept for Run (untold)', () => {
     const w = new EndWatch();
     w.observe([job('t', 'RUNNING')], ['gpu-box']);
