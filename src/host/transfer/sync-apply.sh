@@ -13,7 +13,8 @@ mkdir -p "$S"
 recs=$S/$name.records.$$
 next=$S/$name.list.$$
 trap 'rm -f -- "$recs" "$next"' EXIT
-head -c "$rec_bytes" >"$recs"
+# exactly the records: BusyBox's head -c reads ahead on a pipe, and what it took is the stream's start
+if [ "$rec_bytes" -gt 0 ]; then dd bs="$rec_bytes" count=1 iflag=fullblock of="$recs" 2>/dev/null; else : >"$recs"; fi
 declare -A drop=()
 listed=()
 while IFS= read -r -d '' r; do
@@ -32,10 +33,17 @@ if [ ${#drop[@]} -gt 0 ]; then while IFS= read -r -d '' r; do
     if [ "$d" != "$p" ]; then rmdir -p --ignore-fail-on-non-empty -- "$d" 2>/dev/null || true; fi
   fi
 done <"$recs"; fi
+# BusyBox tar has neither long option: its -o is --no-same-owner, and it leaves an existing
+# directory's mode alone when the stream has no entry for it (the client sends files only).
+untar() {
+  if tar --version 2>/dev/null | grep -q 'GNU tar'; then tar -x "$@" -f - --no-same-owner --no-overwrite-dir
+  else tar -x -o "$@" -f -
+  fi
+}
 case $zip in
-  zstd) zstd -d -q -c | tar -x -f - --no-same-owner --no-overwrite-dir ;;
-  gzip) tar -x -z -f - --no-same-owner --no-overwrite-dir ;;
-  tar) tar -x -f - --no-same-owner --no-overwrite-dir ;;
+  zstd) zstd -d -q -c | untar ;;
+  gzip) untar -z ;;
+  tar) untar ;;
 esac
 # The new list: the A and K records after a reset; else the old list, less D, plus A (read
 # line by line only when something is dropped: a change to one file leaves the list as it is).

@@ -53,6 +53,23 @@ token() {
   echo "${h%% *}"
 }
 
+# `HASH  PATH` and a NUL for each path given. BusyBox's sha256sum has no -z: its lines are turned
+# into NUL-ended ones, and a name holding a newline (which would split its line) is hashed alone.
+hash_all() {
+  if sha256sum -z /dev/null >/dev/null 2>&1; then
+    printf '%s\0' "$@" | xargs -0 sha256sum -z -- 2>/dev/null || true
+    return
+  fi
+  local p h plain=()
+  for p in "$@"; do
+    case $p in
+      *$'\n'*) if h=$(sha256sum <"$p" 2>/dev/null); then printf '%s  %s\0' "${h%% *}" "$p"; fi ;;
+      *) plain+=("$p") ;;
+    esac
+  done
+  if [ ${#plain[@]} -gt 0 ]; then printf '%s\0' "${plain[@]}" | xargs -0 sha256sum -- 2>/dev/null | tr '\n' '\0' || true; fi
+}
+
 report() {
   local kind=none p files=()
   if [ -f "$L" ]; then kind=list
@@ -66,7 +83,7 @@ report() {
       elif [ -f "$p" ]; then files+=("$p")
       fi
     done <"$L"
-    if [ ${#files[@]} -gt 0 ]; then printf '%s\0' "${files[@]}" | xargs -0 sha256sum -z -- 2>/dev/null || true; fi
+    if [ ${#files[@]} -gt 0 ]; then hash_all "${files[@]}"; fi
   fi
 }
 

@@ -4,12 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalTarget } from '../../../src/host/localTarget';
 import { createEngine } from '../../../src/core/engine/engine';
 import { PACK_CODECS } from '../../../src/host/unpack';
+import { syncWorkspace, type SyncResult } from '../../../src/core/transfer';
 import { countingTarget } from './countingTarget';
 import { guardSuite } from '../guardrails/guardSuite';
 import { basicSuite } from './basicSuite';
@@ -63,6 +64,38 @@ describe('engine on a busybox userland (local target)', function () {
     wire.reset();
     assert.ok((await engine.readLog(n)).equals(file), 'read byte-exact');
     assert.ok(wire.received < file.length / 3, `packed: ${wire.received} bytes for ${file.length}`);
+  });
+
+  it('syncs a workspace with busybox tar and sha256sum: first, nothing changed, one changed, one deleted, and the host asked again', async () => {
+    const ws = join(dir, 'ws');
+    const workdir = join(dir, 'workdir');
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = join(dir, 'cache');
+    try {
+      mkdirSync(join(ws, 'pkg'), { recursive: true });
+      execFileSync('git', ['init', '-q'], { cwd: ws });
+      for (let i = 0; i < 30; i++) writeFileSync(join(ws, 'pkg', `f${i}.py`), `print(${i})\n`);
+      writeFileSync(join(ws, 'odd\nname.txt'), 'a newline in the name\n');
+      const sync = () => syncWorkspace(fixture.target, ws, workdir);
+      const brief = (r: SyncResult) => ({ uploaded: r.uploaded, deleted: r.deleted });
+      assert.deepEqual(brief(await sync()), { uploaded: 31, deleted: 0 });
+      assert.equal(readFileSync(join(workdir, 'pkg', 'f7.py'), 'utf8'), 'print(7)\n');
+      assert.equal(readFileSync(join(workdir, 'odd\nname.txt'), 'utf8'), 'a newline in the name\n');
+      assert.deepEqual(brief(await sync()), { uploaded: 0, deleted: 0 });
+      writeFileSync(join(ws, 'pkg', 'f3.py'), 'print("changed")\n');
+      rmSync(join(ws, 'pkg', 'f4.py'));
+      assert.deepEqual(brief(await sync()), { uploaded: 1, deleted: 1 });
+      assert.equal(readFileSync(join(workdir, 'pkg', 'f3.py'), 'utf8'), 'print("changed")\n');
+      assert.equal(existsSync(join(workdir, 'pkg', 'f4.py')), false);
+      // no state here: the host hashes what it holds (sha256sum without -z), and nothing is sent again
+      rmSync(join(dir, 'cache'), { recursive: true, force: true });
+      writeFileSync(join(workdir, 'pkg', 'f5.py'), 'edited on the host\n');
+      assert.deepEqual(brief(await sync()), { uploaded: 1, deleted: 0 });
+      assert.equal(readFileSync(join(workdir, 'pkg', 'f5.py'), 'utf8'), 'print(5)\n');
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
   });
 
   describe('basics', () => basicSuite(() => fixture, names));
