@@ -154,17 +154,22 @@ export interface CliContext {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /** Where an EC2 box is, when the caller has asked AWS already (`orch doctor`); default: ask on connecting. */
+  locate?: (r: ResolvedHost) => Promise<ResolvedHost>;
+}
+
 /**
  * Opens the chosen target and its engine (an SSH target connects on its first command). `name`
  * is the host's name in listings when it is not its SSH host (a hosts.yaml entry). On a cloud
  * host the scripts go through the host's connection helper (§11) unless ORCH_CONNECTION_PERSIST
  * is 0 or this orch cannot start one (`io.self` unset).
  */
-export function openContext(io: CliIO, config: OrchConfig, choice: TargetChoice, name?: string): CliContext {
+export function openContext(io: CliIO, config: OrchConfig, choice: TargetChoice, name?: string, opts: OpenOptions = {}): CliContext {
   if (choice.note) writeLine(io.stderr, choice.note);
   let direct: SshTarget | undefined;
-  const directSsh = (): SshTarget =>
-    (direct ??= sshModule().createSshTarget(config, { askPassphrase: passphraseAsker(io), name, connection: { locate: boxLocate(io, config, name) } }));
+  const locate = opts.locate ?? boxLocate(io, config, name);
+  const directSsh = (): SshTarget => (direct ??= sshModule().createSshTarget(config, { askPassphrase: passphraseAsker(io), name, connection: { locate } }));
   const target: ShellTarget = choice.where === 'cloud' ? remoteTarget(io, config, directSsh, name) : localModule().createLocalTarget({ env: io.env });
   // The local target is this machine: never powered off by autostop.
   const engine = createEngine(choice.where === 'cloud' ? config : withoutAutostop(config), target, { pack: packCodecs(io.env, choice.where === 'cloud') });

@@ -6,7 +6,7 @@
 import type { ParsedArgs } from './args';
 import type { CliIO } from './command';
 import { writeLine } from './command';
-import { chooseTarget, loadCliConfig, openContext, withContext, type CliContext, type TargetChoice } from './context';
+import { chooseTarget, loadCliConfig, openContext, withContext, type CliContext, type OpenOptions, type TargetChoice } from './context';
 import { hostByName, hostList, resolveHostSet, type HostSet, type ResolvedHost } from '../core/config/hosts';
 import { resolveHostsFile } from '../core/config/hostsLookup';
 import { AUTO_HOST } from '../core/config/hostsTypes';
@@ -38,8 +38,8 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-export function openHost(io: CliIO, host: ResolvedHost): CliContext {
-  return openContext(io, host.config, { where: 'cloud' }, host.name);
+export function openHost(io: CliIO, host: ResolvedHost, opts?: OpenOptions): CliContext {
+  return openContext(io, host.config, { where: 'cloud' }, host.name, opts);
 }
 
 export type HostOutcome<T> = { host: string; ctx: CliContext; value: T; error?: undefined } | { host: string; ctx: CliContext; error: string; value?: undefined };

@@ -1,70 +1,143 @@
 import type { Command, CliIO } from '../command';
 import { writeLine } from '../command';
 import { parseArgs } from '../args';
-import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, chooseTarget, openContext, type CliContext } from '../context';
-import { closeAll, listedHosts, loadCliHosts, openHost } from '../hosts';
+import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, chooseTarget, openContext, type CliContext, type OpenOptions } from '../context';
+import { listedHosts, loadCliHosts, openHost } from '../hosts';
+import type { OrchConfig } from '../../core/config/types';
 import { usageError } from '../../core/errors';
-import { formatLines } from '../../core/doctor/checks';
+import { formatLines, type CheckLine } from '../../core/doctor/checks';
 import { runDoctor, type DoctorReport } from '../../core/doctor/runDoctor';
+import { doctorBox } from '../../core/doctor/boxDoctor';
+import { awsProfileOf, loadEc2Api } from '../../core/ec2/load';
+import { waitForSsh } from '../../core/ec2/wake';
+import { resolveHost } from '../../core/ssh/sshConfig';
 
 const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS };
 
-/** `ubuntu@gpu-box:22` as configured (the SSH config may still map the alias). */
-function reachOf(ctx: CliContext): string {
+/** `ubuntu@gpu-box:22` as configured (the SSH config may still map the alias); an EC2 box at its address now. */
+function reachOf(config: OrchConfig, host: string, address?: string): string {
+  return `${config.user ? `${config.user}@` : ''}${address ?? config.host ?? host}${config.port ? `:${config.port}` : ''}`;
+}
+
+export function doctorOf(ctx: CliContext, slurm = false, address?: string): Promise<DoctorReport> {
   const c = ctx.config;
-  return `${c.user ? `${c.user}@` : ''}${c.host ?? ctx.target.host}${c.port ? `:${c.port}` : ''}`;
+  return runDoctor({ target: ctx.target, logRoot: c.logRoot, logMode: c.logMode, reach: reachOf(c, ctx.target.host, address), local: ctx.where === 'local', slurm, autostopMinutes: c.autostopMinutes });
 }
 
-export function doctorOf(ctx: CliContext, slurm = false): Promise<DoctorReport> {
-  return runDoctor({ target: ctx.target, logRoot: ctx.config.logRoot, logMode: ctx.config.logMode, reach: reachOf(ctx), local: ctx.where === 'local', slurm, autostopMinutes: ctx.config.autostopMinutes });
+/** One host to check: its name, configuration, and how to open it (at a known address, for a box). */
+interface Checked {
+  name: string;
+  config: OrchConfig;
+  local: boolean;
+  slurm: boolean;
+  /** From hosts.yaml (its wake setting is the ec2: block's), else the single ORCH_* host. */
+  fromFile: boolean;
+  open(opts: OpenOptions): CliContext;
 }
 
-function print(io: CliIO, name: string, ctx: CliContext, report: DoctorReport): void {
-  writeLine(io.stdout, ctx.where === 'local' ? `${name} (this computer, log root ${ctx.config.logRoot})` : `${name} (${reachOf(ctx)}, log root ${ctx.config.logRoot})`);
-  for (const line of formatLines(report.lines)) writeLine(io.stdout, `  ${line}`);
-  const failed = report.lines.filter((l) => l.status === 'fail').length;
-  writeLine(io.stdout, failed ? `  ${failed} of ${report.lines.length} checks failed on ${name}.` : `  All ${report.lines.length} checks passed on ${name}.`);
+interface HostReport {
+  header: string;
+  lines: CheckLine[];
+}
+
+async function checkHost(io: CliIO, h: Checked, wake: boolean): Promise<HostReport> {
+  const logRoot = `log root ${h.config.logRoot}`;
+  if (h.local) return report(`${h.name} (this computer, ${logRoot})`, [], await withOpen(h, {}, (ctx) => doctorOf(ctx)));
+  const spec = h.config.ec2;
+  if (!spec) return report(`${h.name} (${reachOf(h.config, h.name)}, ${logRoot})`, [], await withOpen(h, {}, (ctx) => doctorOf(ctx, h.slurm)));
+  // The AWS bundle is loaded here only, for a host with ec2: (PRODUCT.md §7).
+  const box = await doctorBox(loadEc2Api()(spec, io.env), spec, {
+    hostName: h.name,
+    wakeSetting: h.fromFile ? 'wake: auto in its ec2: block' : 'ORCH_EC2_WAKE=auto',
+    profile: awsProfileOf(spec, io.env),
+    wake,
+    progress: (line) => writeLine(io.stderr, `orch: ${line}`),
+    signal: io.signal,
+    waitForSsh: async (address) => {
+      const resolved = await resolveHost(h.config);
+      if (!resolved.proxyJump) await waitForSsh(address, resolved.port, { signal: io.signal, progress: (line) => writeLine(io.stderr, `orch: ${line}`) });
+    },
+  });
+  const address = box.address;
+  if (address === undefined) return { header: `${h.name} (EC2 ${spec.instanceId}, ${logRoot})`, lines: box.lines };
+  // AWS was asked once: the connection goes to the address it gave, the key pinned under the instance id.
+  const locate: OpenOptions['locate'] = async (r) => ({ ...r, hostname: address, hostKeyAlias: spec.instanceId });
+  const ssh = await withOpen(h, { locate }, (ctx) => doctorOf(ctx, h.slurm, address));
+  return report(`${h.name} (${reachOf(h.config, h.name, address)}, ${logRoot})`, box.lines, ssh);
+}
+
+function report(header: string, before: CheckLine[], r: DoctorReport): HostReport {
+  return { header, lines: [...before, ...r.lines] };
+}
+
+async function withOpen<T>(h: Checked, opts: OpenOptions, body: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const ctx = h.open(opts);
+  try {
+    return await body(ctx);
+  } finally {
+    await ctx.close().catch(() => undefined);
+  }
+}
+
+function print(io: CliIO, name: string, r: HostReport): void {
+  writeLine(io.stdout, r.header);
+  for (const line of formatLines(r.lines)) writeLine(io.stdout, `  ${line}`);
+  writeLine(io.stdout, `  ${summary(name, r.lines)}`);
+}
+
+function summary(name: string, lines: readonly CheckLine[]): string {
+  const run = lines.filter((l) => l.status !== 'skip').length;
+  const failed = lines.filter((l) => l.status === 'fail').length;
+  const skipped = lines.some((l) => l.status === 'skip') ? '; its host checks were skipped' : '';
+  if (failed) return `${failed} of ${run} checks failed on ${name}${skipped}.`;
+  return skipped ? `${run} checks passed on ${name}${skipped}.` : `All ${run} checks passed on ${name}.`;
 }
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'Check what a host needs (SSH, bash 4, tmux, tools, cron, disk, clock, ...) and say what to fix.',
+  summary: 'Check what a host needs (AWS and the EC2 box, SSH, bash 4, tmux, tools, cron, disk, clock, ...) and say what to fix.',
   options: OPTIONS,
   operands: 'none',
   help: [
-    'Usage: orch doctor [--host NAME] [--local]',
+    'Usage: orch doctor [--host NAME] [--local] [--wake]',
     '',
-    'Checks each host in one round trip and prints one line per check (ok, warn or FAIL) with',
-    'what to do when it fails: SSH reach and host key, bash 4 or later, tmux, the tools the',
+    'Checks each host in one round trip and prints one line per check (ok, warn, FAIL or skip)',
+    'with what to do when it fails: SSH reach and host key, bash 4 or later, tmux, the tools the',
     'runner uses (GNU or busybox), cron (pruning old logs, EC2 autostop), free disk under the log',
     'root, the log root\'s owner and permissions, clock skew against this computer, systemd user',
     'lingering (without it systemd may kill tmux at logout), zstd or gzip.',
+    '',
+    'An EC2 box (ec2: in hosts.yaml, or ORCH_EC2_INSTANCE_ID) is first asked of AWS, once:',
+    '  aws   the credentials work in the region (else the AWS error and its fix: no credentials,',
+    '        an expired SSO session, no permission, a wrong region)',
+    '  box   the instance\'s state, type and address; an unknown instance fails here',
+    'A box that is not running is not connected to and not started: its host checks are one',
+    '"skip" line. Stopped (or stopping) is a FAIL, or a warning when its wake setting is auto',
+    '(commands start it); pending is a warning. --wake starts it first and then checks its host.',
     '',
     '  --host NAME  only this host (default: every host of scripts/cloud/hosts.yaml, else ORCH_HOST)',
     '  --local      the local tmux target',
     '',
     CONFIG_HELP,
     '',
-    'Exit status: 0 when every check passes (warnings included); 1 when one fails on any host.',
+    'Exit status: 0 when no check fails (warnings and skips included); 1 when one fails on any host.',
   ].join('\n'),
   async run(argv, io) {
     const p = parseArgs(argv, OPTIONS);
     if (p.positionals.length) throw usageError(`orch doctor takes no arguments; got "${p.positionals[0]}" (a host is --host NAME).`);
     const hosts = await loadCliHosts(io, p.options);
     const targets = listedHosts(hosts, p.options);
-    const contexts: { name: string; ctx: CliContext; slurm?: boolean }[] =
-      targets === undefined
-        ? [(() => {
-            const ctx = openContext(io, hosts.base, chooseTarget(hosts.base, p.options, { quiet: true }));
-            return { name: ctx.where === 'local' ? 'local' : ctx.target.host, ctx };
-          })()]
-        : targets.map((h) => ({ name: h.name, ctx: openHost(io, h), slurm: h.kind === 'slurm' }));
-    try {
-      const reports = await Promise.all(contexts.map((c) => doctorOf(c.ctx, c.slurm)));
-      contexts.forEach((c, i) => print(io, c.name, c.ctx, reports[i]!));
-      return reports.every((r) => r.ok) ? 0 : 1;
-    } finally {
-      await closeAll(contexts.map((c) => c.ctx));
+    let checked: Checked[];
+    if (targets === undefined) {
+      const choice = chooseTarget(hosts.base, p.options, { quiet: true });
+      const local = choice.where === 'local';
+      const name = local ? 'local' : (hosts.base.host ?? '');
+      checked = [{ name, config: hosts.base, local, slurm: false, fromFile: false, open: (opts) => openContext(io, hosts.base, choice, undefined, opts) }];
+    } else {
+      checked = targets.map((h) => ({ name: h.name, config: h.config, local: false, slurm: h.kind === 'slurm', fromFile: true, open: (opts) => openHost(io, h, opts) }));
     }
+    const reports = await Promise.all(checked.map((h) => checkHost(io, h, p.options.wake === true)));
+    checked.forEach((h, i) => print(io, h.name, reports[i]!));
+    return reports.every((r) => r.lines.every((l) => l.status !== 'fail')) ? 0 : 1;
   },
 };

@@ -4,7 +4,8 @@
  * tested without a broken host at hand.
  */
 
-export type CheckStatus = 'ok' | 'warn' | 'fail';
+/** `skip`: not checked (a stopped EC2 box is not connected to); neither passed nor failed. */
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface CheckLine {
   check: string;

@@ -8,7 +8,17 @@ import { describeAwsError } from './awsErrors';
 import type { Ec2Api, RawEc2Api } from './box';
 import type { Ec2BoxSpec } from './spec';
 
-export type CreateEc2Api = (spec: Ec2BoxSpec, env?: NodeJS.ProcessEnv) => Ec2Api;
+/** The calls with their errors as sentences, and the region in use (`orch doctor` names it). */
+export interface ExplainedEc2Api extends Ec2Api {
+  region(): Promise<string | undefined>;
+}
+
+export type CreateEc2Api = (spec: Ec2BoxSpec, env?: NodeJS.ProcessEnv) => ExplainedEc2Api;
+
+/** The AWS profile in use: the box's own, else AWS_PROFILE (undefined: the default chain). */
+export function awsProfileOf(spec: Ec2BoxSpec, env: NodeJS.ProcessEnv): string | undefined {
+  return spec.profile ?? (env.AWS_PROFILE || undefined);
+}
 
 export function loadEc2Api(): CreateEc2Api {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -16,7 +26,7 @@ export function loadEc2Api(): CreateEc2Api {
   return (spec, env = process.env) => explained(createEc2Api(spec), spec, env);
 }
 
-function explained(raw: RawEc2Api, spec: Ec2BoxSpec, env: NodeJS.ProcessEnv): Ec2Api {
+function explained(raw: RawEc2Api, spec: Ec2BoxSpec, env: NodeJS.ProcessEnv): ExplainedEc2Api {
   const call =
     <T>(action: string, fn: () => Promise<T>) =>
     async (): Promise<T> => {
@@ -27,7 +37,7 @@ function explained(raw: RawEc2Api, spec: Ec2BoxSpec, env: NodeJS.ProcessEnv): Ec
           action,
           instanceId: spec.instanceId,
           region: spec.region ?? (await raw.region()),
-          profile: spec.profile ?? (env.AWS_PROFILE || undefined),
+          profile: awsProfileOf(spec, env),
           endpoint: env.AWS_ENDPOINT_URL_EC2 || env.AWS_ENDPOINT_URL || undefined,
         });
       }
@@ -36,5 +46,6 @@ function explained(raw: RawEc2Api, spec: Ec2BoxSpec, env: NodeJS.ProcessEnv): Ec
     describe: call('DescribeInstances', () => raw.describe()),
     start: call('StartInstances', () => raw.start()),
     stop: call('StopInstances', () => raw.stop()),
+    region: async () => spec.region ?? (await raw.region()),
   };
 }

@@ -56,15 +56,16 @@ export async function ensureRunning(api: Ec2Api, spec: Ec2BoxSpec, o: WakeOption
   }
   if (info.state !== 'running') throw new UserError(`The EC2 instance ${spec.instanceId} of ${o.hostName} is ${info.state}, not running; run "orch box status ${o.hostName}" and try again.`);
   const address = boxAddress(info, spec.address);
-  if (!address) {
-    throw new UserError(
-      spec.address === 'public'
-        ? `The EC2 instance ${spec.instanceId} of ${o.hostName} has no public address: give it one (a public subnet or an Elastic IP), or set ORCH_EC2_ADDRESS=private to connect to its private address.`
-        : `The EC2 instance ${spec.instanceId} of ${o.hostName} has no private address yet; try again in a moment.`,
-    );
-  }
+  if (!address) throw new UserError(noAddressMessage(spec, o.hostName));
   if (started) o.progress?.(`${spec.instanceId} is running at ${address} after ${formatDuration(Date.now() - t0)}`);
   return { info, address, started };
+}
+
+/** The sentence for a running box without the address orch connects to. */
+export function noAddressMessage(spec: Ec2BoxSpec, hostName: string): string {
+  return spec.address === 'public'
+    ? `The EC2 instance ${spec.instanceId} of ${hostName} has no public address: give it one (a public subnet or an Elastic IP), or set ORCH_EC2_ADDRESS=private to connect to its private address.`
+    : `The EC2 instance ${spec.instanceId} of ${hostName} has no private address yet; try again in a moment.`;
 }
 
 /** The sentence for a stopped box when waking is not allowed. */
