@@ -1,5 +1,6 @@
 /**
- * The tar stream of a sync: the files to send, relative to their root, gzip-compressed or not.
+ * The tar stream of a sync: the files to send, relative to their root, packed as
+ * uploadEncoding.ts chose (encode.ts).
  * GNU tar on this machine packs 3,000 small files in a quarter of the time the `tar` package
  * takes (it reads them one after another in one process, where the package awaits each open,
  * stat and read in turn), so it is used where it is found; elsewhere (macOS's bsdtar would add
@@ -8,9 +9,9 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
-
-const GZIP_LEVEL = 1;
+import { findZstd } from '../../host/unpack';
+import { encodeUpload } from './encode';
+import type { UploadEncoding } from './uploadEncoding';
 
 function tarArg(p: string): string {
   return p.startsWith('@') || p.startsWith('-') ? `./${p}` : p;
@@ -28,7 +29,7 @@ function haveGnuTar(): Promise<boolean> {
 }
 
 /** A file tar could not read fails the sync: a tree left with a hole must not be remembered as whole. */
-async function* systemTar(root: string, paths: readonly string[], gzip: boolean): AsyncGenerator<Buffer> {
+async function* systemTar(root: string, paths: readonly string[]): AsyncGenerator<Buffer> {
   const child = spawn('tar', ['-c', '-f', '-', '--null', '--no-recursion', '-T', '-'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -39,24 +40,24 @@ async function* systemTar(root: string, paths: readonly string[], gzip: boolean)
   });
   exited.catch(() => undefined);
   child.stdin.end(paths.map((p) => `${tarArg(p)}\0`).join(''));
-  const out: AsyncIterable<Buffer> = gzip ? child.stdout.pipe(createGzip({ level: GZIP_LEVEL })) : child.stdout;
-  for await (const c of out) yield c;
+  for await (const c of child.stdout) yield c as Buffer;
   const code = await exited;
   // Exit 1 is "a file changed while it was read": what was read is whole, and the next sync compares again.
   if (code !== 0 && code !== 1) throw new Error(`tar could not pack the files: ${stderr.trim().split('\n').find((l) => !/Exiting with failure/.test(l)) || `exit status ${String(code)}`}`);
 }
 
 /** The tar stream of `paths` under `root` (symlinks as links, no directory entries). */
-export async function packFiles(root: string, paths: readonly string[], gzip: boolean): Promise<Readable> {
-  if (await haveGnuTar()) return Readable.from(systemTar(root, paths, gzip));
+export async function packFiles(root: string, paths: readonly string[], encoding: UploadEncoding): Promise<Readable> {
+  if (await haveGnuTar()) return Readable.from(encodeUpload(systemTar(root, paths), encoding));
   // Loaded only here: `orch run` does not pay for the package where GNU tar does the work.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tar = require('tar') as typeof import('tar');
-  const pack = tar.c({ cwd: root, portable: true, noDirRecurse: true, follow: false, ...(gzip ? { gzip: { level: GZIP_LEVEL } } : {}) }, paths.map(tarArg));
-  return Readable.from(pack as AsyncIterable<Buffer>);
+  const pack = tar.c({ cwd: root, portable: true, noDirRecurse: true, follow: false }, paths.map(tarArg));
+  return Readable.from(encodeUpload(pack as AsyncIterable<Buffer>, encoding));
 }
 
-/** Asks which packer this machine has ahead of need (one process start, off the sync's path). */
+/** Asks which packer and zstd this machine has ahead of need (off the sync's path). */
 export function warmPacker(): void {
   void haveGnuTar();
+  void findZstd();
 }

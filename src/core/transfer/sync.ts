@@ -9,6 +9,8 @@ import { UserError } from '../errors';
 import type { ShellTarget } from '../../host/target';
 import { isSafeRelativePath } from './paths';
 import { warmPacker } from './pack';
+import { localEncoders } from './encode';
+import { chooseUploadEncoding } from './uploadEncoding';
 import { callSync, planSync, recordsFor, type HostView, type Plan, type Reply } from './syncCall';
 import { cacheFileFor, openHashCache } from './hashCache';
 import { findLocalFiles, hashLocalFiles, listDirFiles, listGitFiles, type LocalFile, type LocalFileList } from './localFiles';
@@ -41,7 +43,7 @@ export interface SyncOpening {
  */
 export async function openSync(target: ShellTarget, localRoot: string, remoteWorkdir: string, name: string): Promise<SyncOpening> {
   const remembered = await loadSyncState(syncStateFile({ host: target.host, workdir: remoteWorkdir, name, root: localRoot }), { host: target.host, workdir: remoteWorkdir, name, root: localRoot });
-  const reply = callSync(target, localRoot, remoteWorkdir, name, { mode: 'check', want: remembered?.token ?? '', zip: '', reset: false, records: '' });
+  const reply = callSync(target, localRoot, remoteWorkdir, name, { mode: 'check', want: remembered?.token ?? '', reset: false, records: '' });
   reply.catch(() => undefined); // awaited by syncFiles; a caller that gives up first must not see an unhandled rejection
   return { remembered, reply };
 }
@@ -104,8 +106,8 @@ async function applyLoop(
       skipped,
     };
     if (trusted && plan.send.length === 0 && plan.remove.length === 0) return result;
-    const zip = plan.send.length === 0 ? '' : view.zips.includes('gzip') ? 'gzip' : 'tar';
-    const reply = await callSync(target, localRoot, remoteWorkdir, key.name, { mode: 'apply', want: view.token, zip, reset: !trusted, records: recordsFor(plan, view.files, !trusted) }, plan.send);
+    const encoding = plan.send.length === 0 ? undefined : chooseUploadEncoding(view.zips, await localEncoders());
+    const reply = await callSync(target, localRoot, remoteWorkdir, key.name, { mode: 'apply', want: view.token, encoding, reset: !trusted, records: recordsFor(plan, view.files, !trusted) }, plan.send);
     if (reply.kind === 'done') {
       await saveSyncState(syncStateFile(key), key, { token: reply.token, files: plan.next, zips: view.zips });
       return result;
@@ -134,8 +136,8 @@ async function firstUpload(
 ): Promise<SyncResult> {
   const found = await find();
   const plan: Plan = { send: found.files, remove: [], next: {} };
-  const zip = found.files.length === 0 ? '' : view.zips.includes('gzip') ? 'gzip' : 'tar';
-  const applying = callSync(target, localRoot, remoteWorkdir, key.name, { mode: 'apply', want: view.token, zip, reset: true, records: recordsFor(plan, {}, true) }, plan.send);
+  const encoding = found.files.length === 0 ? undefined : chooseUploadEncoding(view.zips, await localEncoders());
+  const applying = callSync(target, localRoot, remoteWorkdir, key.name, { mode: 'apply', want: view.token, encoding, reset: true, records: recordsFor(plan, {}, true) }, plan.send);
   applying.catch(() => undefined);
   const listed = await hashed;
   const reply = await applying;

@@ -12,6 +12,7 @@ import { isSafeRelativePath } from './paths';
 import { packFiles } from './pack';
 import type { LocalFile } from './localFiles';
 import type { SyncState } from './syncState';
+import type { UploadEncoding } from './uploadEncoding';
 
 /** A host script as sent: without its comment lines (they are for readers; every byte travels). */
 const strip = (text: string): string =>
@@ -31,7 +32,8 @@ export type Reply = { kind: 'same' } | { kind: 'done'; token: string } | { kind:
 export interface Call {
   mode: 'check' | 'apply';
   want: string;
-  zip: '' | 'gzip' | 'tar';
+  /** How the stream of the files to send is packed; none: no stream. */
+  encoding?: UploadEncoding;
   reset: boolean;
   records: string;
 }
@@ -87,8 +89,8 @@ async function stdinFor(localRoot: string, call: Call, fields: string[], send: r
   }
   const records = Buffer.from(call.records, 'utf8');
   const head = Buffer.concat([Buffer.from(fields.map((f) => `${f}\0`).join('') + `${records.length}\0`, 'utf8'), records] as unknown as Uint8Array[]);
-  if (send.length === 0) return head;
-  const pack = await packFiles(localRoot, send.map((f) => f.path), call.zip === 'gzip');
+  if (send.length === 0 || !call.encoding) return head;
+  const pack = await packFiles(localRoot, send.map((f) => f.path), call.encoding);
   if (send.reduce((n, f) => n + f.size, 0) <= PACK_IN_MEMORY_MAX) {
     const chunks: Buffer[] = [head];
     for await (const c of pack) chunks.push(c as Buffer);
@@ -101,7 +103,7 @@ async function stdinFor(localRoot: string, call: Call, fields: string[], send: r
 }
 
 export async function callSync(target: ShellTarget, localRoot: string, remoteWorkdir: string, name: string, call: Call, send: readonly LocalFile[] = []): Promise<Reply> {
-  const fields = [call.mode, remoteWorkdir, name, call.want, call.zip, call.reset ? '1' : '0'];
+  const fields = [call.mode, remoteWorkdir, name, call.want, send.length > 0 ? (call.encoding?.zip ?? '') : '', call.reset ? '1' : '0'];
   const stdin = await stdinFor(localRoot, call, fields, send);
   const r = await target.exec(call.mode === 'check' ? CHECK_SCRIPT : APPLY_SCRIPT, { stdin });
   if (r.code !== 0) {

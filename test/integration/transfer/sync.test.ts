@@ -56,7 +56,7 @@ function syncSuite(kind: string, setup: () => Promise<{ target: ShellTarget; wor
       assert.equal(await ctx.read('scratch.tmp'), undefined);
     });
 
-    it('sends the changed files as one gzip stream when the host has gzip, byte for byte', async () => {
+    it('sends the changed files as one zstd stream when both ends have zstd, byte for byte', async () => {
       const seen: Buffer[] = [];
       const spy: ShellTarget = {
         host: ctx.target.host,
@@ -80,7 +80,7 @@ function syncSuite(kind: string, setup: () => Promise<{ target: ShellTarget; wor
         const r = await syncWorkspace(spy, other, `${ctx.workdir}/gz`);
         assert.equal(r.uploaded, 1);
         const sent = Buffer.concat(seen as unknown as Uint8Array[]);
-        assert.ok(sent.includes(Buffer.from([0x1f, 0x8b, 0x08])), 'no gzip stream was sent');
+        assert.ok(sent.includes(Buffer.from([0x28, 0xb5, 0x2f, 0xfd])), 'no zstd stream was sent');
         assert.ok(sent.length < text.length / 10, `${sent.length} bytes sent for ${text.length} of text`);
         assert.equal(await ctx.read('gz/big.txt'), text);
         await ctx.shell('rm -rf gz');
