@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { UserError } from '../../core/errors';
 import { boxLabel } from '../../core/ec2/box';
-import type { Box } from '../boxes';
+import type { Box, BoxSnapshot } from '../boxes';
 import type { CloudJobs } from '../context';
 import { requireTrust } from '../trust';
 
@@ -99,19 +99,27 @@ export async function stopBox(ctx: CloudJobs, arg?: unknown): Promise<boolean> {
   return true;
 }
 
-/**
- * Before Run on EC2 on `host`: a running (or starting) box, or a host that is no box, goes on; a
- * stopped one is started at once with `wake: auto`, else after the user picks "Start Box and
- * Run". False: the user did not.
- */
-export async function boxReadyForRun(ctx: CloudJobs, host: string): Promise<boolean> {
+/** The box of `host` when it must be started before a job runs there (stopped, stopping); undefined for a running or starting box, or a host that is no box. */
+export async function boxToStart(ctx: CloudJobs, host: string): Promise<BoxSnapshot | undefined> {
   const snap = (await ctx.boxes.refresh(true)).get(host);
   const state = snap?.summary?.state;
-  if (!snap || state === undefined || state === 'running' || state === 'pending') return true;
+  return snap && state !== undefined && state !== 'running' && state !== 'pending' ? snap : undefined;
+}
+
+/** What Run on EC2's confirmation says of a box it starts first. */
+export function boxToStartText(snap: BoxSnapshot): string {
+  return `The EC2 box ${boxLabel(snap.host, snap.spec.instanceId)} is ${snap.summary?.state ?? 'not running'}: it is started first, and the job starts once SSH answers.`;
+}
+
+/**
+ * A box to start before a run that asks nothing more: started at once with `wake: auto`, else
+ * after the user picks "Start Box and Run". False: the user did not.
+ */
+export async function startBoxForRun(ctx: CloudJobs, snap: BoxSnapshot): Promise<boolean> {
   if (snap.spec.wake !== 'auto') {
-    const pick = await vscode.window.showWarningMessage(`The EC2 box ${boxLabel(snap.host, snap.spec.instanceId)} is ${state}.`, 'Start Box and Run');
+    const pick = await vscode.window.showWarningMessage(`The EC2 box ${boxLabel(snap.host, snap.spec.instanceId)} is ${snap.summary?.state ?? 'not running'}.`, 'Start Box and Run');
     if (pick !== 'Start Box and Run') return false;
   }
-  await startBox(ctx, host);
+  await startBox(ctx, snap.host);
   return true;
 }

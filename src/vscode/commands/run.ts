@@ -15,7 +15,8 @@ import { commandForFile, decisionDetail, decisionSummary, taskFromCommand } from
 import { requireTrust } from '../trust';
 import { jobArg } from './jobArg';
 import { jobEnvironment } from '../jobSecrets';
-import { boxReadyForRun } from './box';
+import { boxToStart, boxToStartText, startBox, startBoxForRun } from './box';
+import { runButtons } from '../runButtons';
 import { announceStart, settle } from './runOutcome';
 import { keptLogPath, nameTakenWarning, REPLACE, replaceQuestion } from '../nameTaken';
 
@@ -129,18 +130,16 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
   }
   if (host === undefined) return undefined;
   if (host === LOCAL_HOST) await ctx.useLocalTarget();
-  // a stopped EC2 box: "Start Box and Run" (or at once with wake: auto)
-  if (host !== LOCAL_HOST && !(await boxReadyForRun(ctx, host))) return undefined;
+  const asks = runOnEc2Asks(ctx.config.autorun()) && given.confirmed !== true;
+  // A stopped EC2 box: when the confirmation below is asked, it says the box is started first
+  // (and Cancel leaves it stopped); else "Start Box and Run" asks now (wake: auto starts it).
+  const box = host !== LOCAL_HOST ? await boxToStart(ctx, host) : undefined;
+  if (box && !asks && !(await startBoxForRun(ctx, box))) return undefined;
+  const startFirst = box && asks ? box : undefined;
   const hostConfig = host === LOCAL_HOST ? config : await ctx.config.hostConfig(host);
-  const ref = { name, host: (await ctx.jobs.engine(host)).host };
-  // A name in use is settled before anything is synced: running refuses, ended offers Replace.
-  const listed = ctx.jobs.find(ref.name, ref.host);
-  if (listed && isActive(listed.state)) throw usageError(`A job named ${name} is already ${listed.state} on ${ref.host}; pick another name or stop it first.`);
-  let replace = given.replace === true;
-  if (listed && !replace) {
-    if (!(await askReplace(name, ref.host, hostConfig.logRoot, listed))) return undefined;
-    replace = true;
-  }
+  // The name is settled before anything is synced; on a box still to start, once it runs.
+  let named = startFirst ? undefined : await settleName(ctx, name, host, hostConfig.logRoot, given.replace === true);
+  if (!startFirst && !named) return undefined;
   const root = workspaceRoot();
   // The local target runs in the remote workdir of this machine; only a host needs a copy.
   const canSync = host !== LOCAL_HOST && root !== undefined;
@@ -149,7 +148,6 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
   // The sync sends git-tracked and untracked-not-ignored files: without a repository there is no
   // telling what belongs to the project (a dataset, a virtualenv), so it asks for one.
   const noGit = sync && (await configResolve().findGitRoot(root!)) === undefined;
-  const asks = runOnEc2Asks(ctx.config.autorun()) && given.confirmed !== true;
   if (noGit && !asks) {
     throw new UserError(`${root} is not a git repository, so Sync before run (cloudJobs.syncBeforeRun) cannot tell which files to send: run \`git init\` there, or turn the setting off.`);
   }
@@ -164,17 +162,27 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
           ? `The workspace is synced to ${workdir} first (only what changed).`
           : `The workspace is NOT synced first: the command sees what is already in ${workdir}.`;
     const outText = outputDir ? `Output dir: ${outputDir} (Pull Results copies it to ${outputDir}/ here).` : 'No output dir (nothing to pull).';
-    const buttons = !canSync ? ['Run'] : noGit ? ['Initialize Git and Run', 'Run Without Sync'] : sync ? ['Run', 'Run Without Sync'] : ['Run', 'Sync and Run'];
-    const pick = await vscode.window.showInformationMessage(
-      `Run ${name} on ${where} in ${workdir}?`,
-      { modal: true, detail: `${command}\n\n${[syncText, outText].filter(Boolean).join('\n')}\n\n${policySays} (${decisionSummary(decision)})\n${decisionDetail(decision)}` },
-      ...buttons,
+    const buttons = runButtons({ canSync, noGit, sync, startBox: startFirst !== undefined });
+    const boxText = startFirst ? `${boxToStartText(startFirst)}\n\n` : '';
+    const pick = buttons.choice(
+      await vscode.window.showInformationMessage(
+        `Run ${name} on ${where} in ${workdir}?`,
+        { modal: true, detail: `${boxText}${command}\n\n${[syncText, outText].filter(Boolean).join('\n')}\n\n${policySays} (${decisionSummary(decision)})\n${decisionDetail(decision)}` },
+        ...buttons.labels,
+      ),
     );
     if (pick === undefined) return undefined;
-    if (pick === 'Run Without Sync') sync = false;
-    if (pick === 'Sync and Run') sync = true;
-    if (pick === 'Initialize Git and Run') await gitInit(root!);
+    if (pick === 'without-sync') sync = false;
+    if (pick === 'sync') sync = true;
+    if (pick === 'git-init') await gitInit(root!);
   }
+  if (startFirst) {
+    await startBox(ctx, host);
+    named = await settleName(ctx, name, host, hostConfig.logRoot, given.replace === true);
+    if (!named) return undefined;
+  }
+  const { ref } = named!;
+  let replace = named!.replace;
   // The start is told here (started, or failed right away), not by a completion notice.
   ctx.notices.hush([ref]);
   let started: Job | undefined;
@@ -223,6 +231,21 @@ export async function runOnEc2(ctx: CloudJobs, arg?: unknown): Promise<Job | und
   }
   announceStart(ctx, started, sync ? workdir : undefined);
   return started;
+}
+
+/**
+ * A name in use on `host`, settled before anything is synced: a running job refuses, an ended
+ * one offers Replace. Undefined: the user did not replace it.
+ */
+async function settleName(ctx: CloudJobs, name: string, host: HostName, logRoot: string, replace: boolean): Promise<{ ref: { name: string; host: string }; replace: boolean } | undefined> {
+  const ref = { name, host: (await ctx.jobs.engine(host)).host };
+  const listed = ctx.jobs.find(ref.name, ref.host);
+  if (listed && isActive(listed.state)) throw usageError(`A job named ${name} is already ${listed.state} on ${ref.host}; pick another name or stop it first.`);
+  if (listed && !replace) {
+    if (!(await askReplace(name, ref.host, logRoot, listed))) return undefined;
+    replace = true;
+  }
+  return { ref, replace };
 }
 
 /** The Replace question (modal); true when the user chose Replace. */

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { JobsNode } from '../../../src/vscode/jobsTree';
-import { clickNotification, freshNotifications } from './ui';
+import { clickNotification, freshNotifications, notificationsSince, uiMark } from './ui';
 import { api, uniqueName, waitFor, workspaceFolder } from './util';
 
 type Api = Awaited<ReturnType<typeof api>>;
@@ -61,6 +61,16 @@ describe('EC2 box: the host node, Start Box / Stop Box, "Start Box and Run", the
     assert.equal(bar.text, `$(vm-outline) ${id} stopped`);
     assert.deepEqual(bar.command, { command: 'cloudJobs.startBox', title: 'Start Box', arguments: [id] });
     assert.equal(awsBundleLoaded(), true, 'an EC2 host loads the AWS bundle');
+  });
+
+  it('Run on EC2 that will ask to confirm asks once for a stopped box: declined, the box stays stopped and nothing starts', async () => {
+    const mark = uiMark();
+    const name = uniqueName('it-box-ask');
+    // the confirmation is a modal, which the workbench refuses under extension tests: like Cancel
+    const started = await vscode.commands.executeCommand('cloudJobs.runOnEc2', { command: 'echo never', name });
+    assert.equal(started, undefined);
+    assert.equal((await a.box(id))?.summary?.state, 'stopped', 'the box was not started before the answer');
+    assert.deepEqual(notificationsSince(mark, 'is stopped').map((n) => n.text), [], 'no second question about the box');
   });
 
   it('Run on EC2 meets the stopped box: "Start Box and Run" starts it, waits for SSH and runs the job', async () => {
