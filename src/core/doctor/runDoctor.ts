@@ -8,6 +8,8 @@ import { callHost } from '../../host/call';
 import { HostExit } from '../../host/protocol';
 import { ConnectionLostError, type ShellTarget } from '../../host/target';
 import { UserError, errorMessage } from '../errors';
+import { parseAutostop } from '../engine/autostop';
+import { autostopLine } from './autostopCheck';
 import { bashLine, judge, type CheckLine } from './checks';
 
 export interface DoctorTarget {
@@ -68,5 +70,20 @@ export async function runDoctor(d: DoctorTarget, now: () => number = Date.now): 
     return done();
   }
   lines.push(...judge(res.stdout.toString('utf8'), { logMode: d.logMode, sentAt, receivedAt, slurm: d.slurm, autostopMinutes: d.autostopMinutes }));
+  // Autostop runs on tmux hosts only (a Slurm job's allocation ends by itself), never locally.
+  if (d.autostopMinutes !== undefined && d.autostopMinutes > 0 && !d.slurm && !d.local) lines.push(await autostopCheck(d, d.autostopMinutes, now));
   return done();
+}
+
+/** One more call on the same connection: the host's idle clock, as `orch box status` reads it. */
+async function autostopCheck(d: DoctorTarget, minutes: number, now: () => number): Promise<CheckLine> {
+  let res;
+  try {
+    res = await callHost(d.target, 'autostop', d.logRoot, {});
+  } catch (e) {
+    if (!(e instanceof UserError) && !(e instanceof ConnectionLostError)) throw e;
+    return { check: 'autostop', status: 'warn', text: `could not read the idle clock (${oneLine(errorMessage(e))})` };
+  }
+  if (res.code !== 0) return { check: 'autostop', status: 'warn', text: `could not read the idle clock (exit ${res.code}: ${oneLine(res.stderr) || 'no message'})` };
+  return autostopLine(parseAutostop(res.stdout), minutes, now());
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSshd, type TestSshd } from '../harness/sshd';
+import { uniqueName } from '../cli/cliHarness';
 import { awsBundleLoaded, startTestBox, userStderr, type BinResult, type TestBox } from './boxHarness';
 
 /**
@@ -129,6 +130,28 @@ describe('orch doctor on an EC2 box', function () {
     assert.match(r.stdout, /\n {2}All 12 checks passed on i-\w+\.\n$/);
     assert.deepEqual(box.ec2.calls.slice(before), ['DescribeInstances']);
     assert.ok(awsBundleLoaded(r));
+  });
+
+  it('autostop_minutes on a running box: an autostop line, not installed before any run (warn), then its idle clock, or what keeps the box up', async () => {
+    const env = { ORCH_AUTOSTOP_MINUTES: '30' };
+    const none = await box.orch(['doctor'], env);
+    assert.equal(none.code, 0, none.stdout + none.stderr);
+    assert.match(line(none, 'cron'), /^ok cron crontab \(\S+\): old logs are pruned hourly, autostop checks for idle$/);
+    assert.equal(line(none, 'autostop'), 'warn autostop 30 min is set here but not installed on the host yet, so it does not stop by itself: the next orch run there installs it');
+    assert.match(none.stdout, /\n {2}All 13 checks passed on i-\w+\.\n$/);
+
+    assert.equal((await box.orch(['run', '--wait', uniqueName('arm'), 'true'], env)).code, 0);
+    const armed = await box.orch(['doctor'], env);
+    assert.match(line(armed, 'autostop'), /^ok autostop stops after 30 min idle; idle \d+ s, stops in (29|30) min$/);
+    const other = await box.orch(['doctor'], { ORCH_AUTOSTOP_MINUTES: '45' });
+    assert.equal(line(other, 'autostop'), 'warn autostop installed to stop after 30 min idle, not the 45 min set here: the next orch run there changes it');
+
+    const busy = uniqueName('busy');
+    assert.equal((await box.orch(['run', busy, 'sleep', '60'], env)).code, 0);
+    const held = await box.orch(['doctor'], env);
+    assert.equal(line(held, 'autostop'), `ok autostop stops after 30 min idle; not idle now: job ${busy} is active`);
+    assert.equal((await box.orch(['stop', busy], env)).code, 0);
+    assert.equal(box.instance.state, 'running');
   });
 
   it('a host without ec2: never loads the AWS bundle and has no aws or box line', async () => {
