@@ -14,6 +14,10 @@ import type { BenchHost } from '../lib/host';
 import { runProc } from '../lib/proc';
 import type { Line } from '../lib/report';
 import { fmtMs, summarize } from '../lib/stats';
+import { localEncoders } from '../../src/core/transfer/encode';
+import { listGitFiles } from '../../src/core/transfer/localFiles';
+import { packFiles } from '../../src/core/transfer/pack';
+import { chooseUploadEncoding, GZIP_LEVEL, ZSTD_LEVEL, type UploadEncoding } from '../../src/core/transfer/uploadEncoding';
 
 export const SYNC_FILES = 3000;
 const FILE_BYTES = 8000;
@@ -37,14 +41,26 @@ function makeTree(root: string): number {
   return total;
 }
 
+/** The bytes of the tar stream a first upload of `ws` sends to `host`, packed as orch packs it there. */
+async function sentBytes(host: BenchHost, ws: string): Promise<{ bytes: number; encoding: UploadEncoding }> {
+  const zips = (await host.sshd.runAsUser('for z in zstd gzip; do if command -v $z >/dev/null; then echo $z; fi; done')).stdout.split('\n').filter(Boolean);
+  const encoding = chooseUploadEncoding(zips, await localEncoders());
+  let bytes = 0;
+  for await (const c of await packFiles(ws, await listGitFiles(ws), encoding)) bytes += (c as Buffer).length;
+  return { bytes, encoding };
+}
+
+const describeEncoding = (e: UploadEncoding): string => (e.zip === 'zstd' ? `tar, zstd -${ZSTD_LEVEL}${e.encoder === 'node' ? ' by Node' : ''}` : e.zip === 'gzip' ? `tar, gzip -${GZIP_LEVEL}` : 'tar');
+
 export async function syncSection(host: BenchHost, built: Built, log: (s: string) => void): Promise<Line[]> {
   const reps = host.route === 'loopback' ? REPS : LINK_REPS;
   const ws = mkdtempSync(join(tmpdir(), 'orch-bench-sync-'));
   const bytes = makeTree(ws);
-  // What the link carries of a first upload: orch gzips at level 1, rsync -z at zlib's default 6.
+  // For scale, the files' bytes gzipped at level 1 (orch's gzip) and at zlib's default 6 (rsync -z).
   const concat = Buffer.concat(readdirSync(ws, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => readFileSync(join(e.parentPath, e.name))) as unknown as Uint8Array[]);
   const gzipped = [1, 6].map((level) => [level, gzipSync(concat as unknown as Uint8Array, { level }).length] as const);
   execFileSync('git', ['init', '-q'], { cwd: ws });
+  const sent = await sentBytes(host, ws);
   log(`sync (${host.route}): ${SYNC_FILES} files, ${(bytes / 1e6).toFixed(1)} MB; orch run --sync vs rsync -az (${reps} rounds)`);
   const tag = Math.random().toString(36).slice(2, 6);
   const orchDir = `bench-sync-orch-${tag}`;
@@ -113,8 +129,9 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
     };
   });
   for (const [level, size] of gzipped) {
-    lines.push({ id: `sync-gzip${level}`, label: `of which: the tree gzipped at level ${level}${level === 1 ? ' (what orch sends)' : ' (rsync -z by default)'}`, orch: `${(size / 1e6).toFixed(2)} MB`, raw: { bytes: size } });
+    lines.push({ id: `sync-gzip${level}`, label: `of which: the tree gzipped at level ${level}${level === 1 ? ' (what orch sends where an end lacks zstd)' : ' (rsync -z by default)'}`, orch: `${(size / 1e6).toFixed(2)} MB`, raw: { bytes: size } });
   }
+  lines.push({ id: 'sync-sent', label: `of which: the tree as orch sends it now (${describeEncoding(sent.encoding)})`, orch: `${(sent.bytes / 1e6).toFixed(2)} MB`, raw: { bytes: sent.bytes, zip: sent.encoding.zip } });
   const runAlone = summarize(alone);
   lines.push({ id: 'sync-run-alone', label: 'of which: `orch run` itself, without --sync (start-up, name check, start)', orch: fmtMs(runAlone.median), raw: { orch: runAlone } });
   return lines;
