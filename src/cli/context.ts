@@ -228,6 +228,8 @@ function boxLocate(io: CliIO, config: OrchConfig, name: string | undefined): ((r
   return locateModule().boxLocator(spec, {
     wake: spec.wake === 'auto',
     hostName: name ?? config.host ?? spec.instanceId,
+    // `name` is set for a hosts.yaml entry
+    inHostsFile: name !== undefined,
     env: io.env,
     signal: io.signal,
     progress: (line) => writeLine(io.stderr, `orch: ${line}`),

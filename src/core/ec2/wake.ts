@@ -13,6 +13,8 @@ export interface WakeOptions {
   wake: boolean;
   /** The host's name as the user knows it, for messages (`orch box start NAME`). */
   hostName: string;
+  /** The box is a hosts.yaml entry's `ec2:` block (its wake setting is there), not the .env's ORCH_EC2_*. */
+  inHostsFile?: boolean;
   /** One line per step: "starting i-0abc...", "running at 1.2.3.4 after 24 s". */
   progress?: (line: string) => void;
   signal?: AbortSignal;
@@ -40,7 +42,7 @@ export async function ensureRunning(api: Ec2Api, spec: Ec2BoxSpec, o: WakeOption
     throw new UserError(`The EC2 instance ${boxLabel(o.hostName, spec.instanceId)} is ${info.state} and cannot be started again: point ORCH_EC2_INSTANCE_ID at a live instance.`);
   }
   if (info.state === 'stopping' || info.state === 'stopped') {
-    if (!o.wake) throw new UserError(stoppedMessage(spec, o.hostName, info.state));
+    if (!o.wake) throw new UserError(stoppedMessage(spec, o.hostName, info.state, o.inHostsFile));
     if (info.state === 'stopping') {
       o.progress?.(`${spec.instanceId} is stopping; waiting for it to stop before starting it again`);
       info = await waitForState(api, info, ['stopped'], o, t0);
@@ -69,8 +71,9 @@ export function noAddressMessage(spec: Ec2BoxSpec, hostName: string): string {
 }
 
 /** The sentence for a stopped box when waking is not allowed. */
-export function stoppedMessage(spec: Ec2BoxSpec, hostName: string, state: BoxState = 'stopped'): string {
-  return `The EC2 box ${boxLabel(hostName, spec.instanceId)} is ${state}: start it with "orch box start${hostName === spec.instanceId ? '' : ` ${hostName}`}", or run the command again with --wake (or set ORCH_EC2_WAKE=auto).`;
+export function stoppedMessage(spec: Ec2BoxSpec, hostName: string, state: BoxState = 'stopped', inHostsFile = false): string {
+  const setting = inHostsFile ? 'wake: auto in its ec2: block of scripts/cloud/hosts.yaml' : 'ORCH_EC2_WAKE=auto';
+  return `The EC2 box ${boxLabel(hostName, spec.instanceId)} is ${state}: start it with "orch box start${hostName === spec.instanceId ? '' : ` ${hostName}`}", or run the command again with --wake (or set ${setting}).`;
 }
 
 /** Polls until the instance is in one of `want` (bounded by runningTimeoutMs from `t0`). */

@@ -19,6 +19,8 @@ describe('EC2 box named in hosts.yaml', function () {
         'hosts:',
         '  gpu:',
         `    ec2: { instance_id: ${box.instance.id}, region: ap-northeast-1, wake: auto }`,
+        '  manual:',
+        `    ec2: { instance_id: ${box.instance.id}, region: ap-northeast-1 }`,
         '  other:',
         `    host: 127.0.0.1`,
         'default: gpu',
@@ -39,6 +41,14 @@ describe('EC2 box named in hosts.yaml', function () {
     const other = await box.orch(['box', 'status', 'other'], env);
     assert.equal(other.code, 2);
     assert.match(userStderr(other), /^orch: The host other is not an EC2 box: give it an ec2: block \(instance_id, region\) in .*hosts\.yaml\.\n$/);
+  });
+
+  it('without wake: a stopped box is refused with the setting of its own ec2: block, nothing started', async () => {
+    const r = await box.orch(['status', '--host', 'manual'], env);
+    assert.equal(r.code, 1);
+    assert.equal(userStderr(r), `orch: host manual: The EC2 box manual (${box.instance.id}) is stopped: start it with "orch box start manual", or run the command again with --wake (or set wake: auto in its ec2: block of scripts/cloud/hosts.yaml).\n`);
+    const s = await box.orch(['box', 'status', 'manual', '--json'], env);
+    assert.equal((JSON.parse(s.stdout) as { state: string }).state, 'stopped');
   });
 
   it('wake: auto: run --host gpu starts the box and runs there', async () => {

@@ -58,6 +58,11 @@ describe('wake on demand (pure logic, a fake EC2)', () => {
       assert.equal(e.message, 'The EC2 box gpu-box (i-0abc12345) is stopped: start it with "orch box start gpu-box", or run the command again with --wake (or set ORCH_EC2_WAKE=auto).');
       return true;
     });
+    // a hosts.yaml entry's box: its wake setting is in its ec2: block
+    await assert.rejects(ensureRunning(fakeEc2(['stopped']), spec, { wake: false, hostName: 'gpu-box', inHostsFile: true, sleep: noSleep }), (e: unknown) => {
+      assert.equal((e as Error).message, 'The EC2 box gpu-box (i-0abc12345) is stopped: start it with "orch box start gpu-box", or run the command again with --wake (or set wake: auto in its ec2: block of scripts/cloud/hosts.yaml).');
+      return true;
+    });
     assert.deepEqual(ec2.calls, ['describe']);
   });
 
