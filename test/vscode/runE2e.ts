@@ -3,7 +3,8 @@
  * headless Chromium, against the real sshd and tmux. It does what a user does: opens the Cloud
  * Jobs view, runs a job from the command palette, watches it go RUNNING then DONE, reads its log
  * channel, stops another job, filters the tree and stops two selected rows with one confirmation,
- * reads the status bar, and sees Restricted Mode refuse to run.
+ * reads the status bar, sees Restricted Mode refuse to run, and runs a job on a stopped EC2 box
+ * (the EC2 stand-in) with the one question that starts it.
  * Screenshots land in test-results/vscode-e2e/; with ORCH_E2E_DOC_IMAGES=1 a passing run also
  * copies them to docs/images/vscode-<name>.png, where README.md and docs/extension.md show them.
  */
@@ -21,6 +22,7 @@ import { toolsOrExit, type WorkbenchTools } from './harness/tools';
 import { answerInput, dialogButton, jobRow, openWorkbench, quickInput, runCommand, toast } from './harness/ui';
 import { makeWorkspace } from './harness/workspace';
 import { seedJobs } from './harness/seed';
+import { startTestBoxEnv } from './harness/ec2Box';
 
 const SHOTS = join(REPO, 'test-results/vscode-e2e');
 const t0 = Date.now();
@@ -53,13 +55,13 @@ async function openFile(page: Page, file: string, contains: string): Promise<voi
 }
 
 /** Runs a job through the palette: command, name, output dir (the default), confirmation dialog. */
-async function runJobFromPalette(page: Page, command: string, name: string, screenshotDialog?: string, expectInDialog?: RegExp): Promise<void> {
+async function runJobFromPalette(page: Page, command: string, name: string, screenshotDialog?: string, expectInDialog?: RegExp, button = 'Run'): Promise<void> {
   await runCommand(page, 'Cloud Jobs: Run on EC2');
   await answerInput(page, command, 'Run on EC2');
   await answerInput(page, name, 'job name');
   await page.locator('.quick-input-widget .quick-input-title', { hasText: 'output dir' }).waitFor({ state: 'visible', timeout: 30_000 });
   await page.keyboard.press('Enter');
-  const run = dialogButton(page, 'Run');
+  const run = dialogButton(page, button);
   await run.waitFor({ state: 'visible', timeout: 30_000 });
   if (expectInDialog) {
     const text = await page.locator('.monaco-dialog-box').first().innerText();
@@ -67,6 +69,20 @@ async function runJobFromPalette(page: Page, command: string, name: string, scre
   }
   if (screenshotDialog) await shot(page, screenshotDialog);
   await run.click();
+}
+
+/** A wider side bar, so descriptions (elapsed time, exit code, a box's state) show in full. */
+async function widenSideBar(page: Page): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return;
+  const x = box.x + box.width + 1;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + 170, y, { steps: 5 });
+  await page.mouse.up();
+  // off the sash, which stays highlighted while hovered
+  await page.mouse.move(x + 600, y + 300);
 }
 
 async function trustedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, vsix: string): Promise<void> {
@@ -87,16 +103,7 @@ async function trustedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd, v
     const icon = page.locator('.part.activitybar .action-item a[aria-label^="Cloud Jobs"], .part.activitybar .action-item[aria-label^="Cloud Jobs"]').first();
     await icon.waitFor({ timeout: 60_000 });
     await icon.click();
-    // a wider side bar, so descriptions (elapsed time, exit code) show in full
-    const box = await page.locator('.part.sidebar').boundingBox();
-    if (box) {
-      const x = box.x + box.width + 1;
-      const y = box.y + box.height / 2;
-      await page.mouse.move(x, y);
-      await page.mouse.down();
-      await page.mouse.move(x + 170, y, { steps: 5 });
-      await page.mouse.up();
-    }
+    await widenSideBar(page);
     await jobRow(page, 'demo-train-20261121-0910', 'failed').waitFor({ timeout: 60_000 });
     await jobRow(page, 'demo-backfill-20261121-0842', 'done').waitFor({ timeout: 30_000 });
     log('VIEW_OK: seeded jobs listed');
@@ -395,6 +402,42 @@ async function restrictedFlow(tools: WorkbenchTools, dir: string, sshd: TestSshd
   }
 }
 
+/**
+ * A stopped EC2 box (the EC2 stand-in, its own sshd): the tree shows it stopped, and Run on EC2
+ * asks once, in its confirmation, whose "Start Box and Run" starts the box and runs the job.
+ */
+async function boxFlow(tools: WorkbenchTools, dir: string, vsix: string): Promise<void> {
+  const boxDir = join(dir, 'box');
+  mkdirSync(boxDir, { recursive: true });
+  const box = await startTestBoxEnv(boxDir);
+  const folder = makeWorkspace(boxDir, undefined);
+  writeFileSync(join(folder, 'scripts/cloud/.env'), box.env.ORCH_TEST_EC2_DOTENV!);
+  const server = await startCodeServer(tools, { dir: boxDir, vsix, trust: false, env: box.env });
+  const browser = await launchBrowser(tools);
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    await openWorkbench(page, `${server.url}?folder=${encodeURIComponent(folder)}`);
+    await page.locator('.part.activitybar .action-item a[aria-label^="Cloud Jobs"], .part.activitybar .action-item[aria-label^="Cloud Jobs"]').first().click();
+    await widenSideBar(page);
+    const id = box.env.ORCH_TEST_EC2_INSTANCE!;
+    const boxNode = (state: string) => page.locator(`.monaco-list-row[role="treeitem"][aria-label*="${id}"]`, { hasText: `${state} · g5.xlarge` });
+    await boxNode('stopped').waitFor({ timeout: 60_000 });
+    const name = `demo-boxrun-${Date.now().toString(36)}`;
+    await runJobFromPalette(page, 'python3 train.py', name, '14-start-box-and-run', new RegExp(`The EC2 box ${id} is stopped: it is started first`), 'Start Box and Run');
+    await jobRow(page, name, 'done').waitFor({ timeout: 90_000 });
+    await boxNode('running').waitFor({ timeout: 30_000 });
+    log('BOX_RUN_OK: one question started the box and ran train.py there');
+  } catch (e) {
+    const pages = browser.contexts()[0]?.pages() ?? [];
+    if (pages[0]) await pages[0].screenshot({ path: join(SHOTS, '99-failure-box.png') }).catch(() => undefined);
+    throw e;
+  } finally {
+    await browser.close();
+    await server.stop();
+    await box.close();
+  }
+}
+
 /** The docs' screenshots are this run's (never a failure's 99-*), so they show what the code does now. */
 function copyDocImages(): void {
   const docs = join(REPO, 'docs/images');
@@ -416,6 +459,7 @@ async function main(): Promise<number> {
   try {
     await trustedFlow(tools, dir, sshd, vsix);
     await restrictedFlow(tools, dir, sshd, vsix);
+    await boxFlow(tools, dir, vsix);
     log('E2E PASS');
     if (process.env.ORCH_E2E_DOC_IMAGES === '1') copyDocImages();
     return 0;
