@@ -9,7 +9,7 @@ import { formatLines, type CheckLine } from '../../core/doctor/checks';
 import { runDoctor, type DoctorReport } from '../../core/doctor/runDoctor';
 import { doctorBox } from '../../core/doctor/boxDoctor';
 import { awsProfileOf, loadEc2Api } from '../../core/ec2/load';
-import { waitForSsh } from '../../core/ec2/wake';
+import { waitForSsh, wakeSetting } from '../../core/ec2/wake';
 import { resolveHost } from '../../core/ssh/sshConfig';
 
 const OPTIONS = { ...CONFIG_OPTIONS, ...TARGET_OPTIONS };
@@ -48,7 +48,7 @@ async function checkHost(io: CliIO, h: Checked, wake: boolean): Promise<HostRepo
   // The AWS bundle is loaded here only, for a host with ec2: (PRODUCT.md §7).
   const box = await doctorBox(loadEc2Api()(spec, io.env), spec, {
     hostName: h.name,
-    wakeSetting: h.fromFile ? 'wake: auto in its ec2: block' : 'ORCH_EC2_WAKE=auto',
+    wakeSetting: wakeSetting(h.fromFile),
     profile: awsProfileOf(spec, io.env),
     wake,
     progress: (line) => writeLine(io.stderr, `orch: ${line}`),

@@ -71,8 +71,13 @@ export function noAddressMessage(spec: Ec2BoxSpec, hostName: string): string {
 }
 
 /** The sentence for a stopped box when waking is not allowed. */
+/** The setting that makes commands start a stopped box: the ec2: block's for a hosts.yaml entry, else the .env's. */
+export function wakeSetting(inHostsFile: boolean): string {
+  return inHostsFile ? 'wake: auto in its ec2: block of scripts/cloud/hosts.yaml' : 'ORCH_EC2_WAKE=auto';
+}
+
 export function stoppedMessage(spec: Ec2BoxSpec, hostName: string, state: BoxState = 'stopped', inHostsFile = false): string {
-  const setting = inHostsFile ? 'wake: auto in its ec2: block of scripts/cloud/hosts.yaml' : 'ORCH_EC2_WAKE=auto';
+  const setting = wakeSetting(inHostsFile);
   return `The EC2 box ${boxLabel(hostName, spec.instanceId)} is ${state}: start it with "orch box start${hostName === spec.instanceId ? '' : ` ${hostName}`}", or run the command again with --wake (or set ${setting}).`;
 }
 

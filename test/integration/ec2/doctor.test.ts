@@ -64,7 +64,7 @@ describe('orch doctor on an EC2 box', function () {
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const [gpu = '', plain = ''] = r.stdout.split(/\n(?=plain )/);
       assert.match(gpu, new RegExp(`^gpu \\(EC2 ${id()}, log root `));
-      assert.match(gpu, new RegExp(`\n {2}warn {2}box {3}${id()} stopped; commands that need it start it \\(wake: auto in its ec2: block is set\\)\n`));
+      assert.match(gpu, new RegExp(`\n {2}warn {2}box {3}${id()} stopped; commands that need it start it \\(wake: auto in its ec2: block of scripts/cloud/hosts.yaml is set\\)\n`));
       assert.match(gpu, /\n {2}skip {2}host {2}SSH and the host checks not run: the box is stopped \(nothing was started/);
       assert.match(gpu, /\n {2}2 checks passed on gpu; its host checks were skipped\.$/);
       assert.match(plain, /^plain \(\S+@127\.0\.0\.1:\d+, log root /);
