@@ -63,25 +63,29 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
   const sent = await sentBytes(host, ws);
   log(`sync (${host.route}): ${SYNC_FILES} files, ${(bytes / 1e6).toFixed(1)} MB; orch run --sync vs rsync -az (${reps} rounds)`);
   const tag = Math.random().toString(36).slice(2, 6);
-  const orchDir = `bench-sync-orch-${tag}`;
-  const rsyncDir = `bench-sync-rsync-${tag}`;
+  // A new pair of dirs each round, all removed at the end: this machine's disk is mounted with
+  // `discard`, and whichever tool wrote first after a round's `rm -rf` of 6,000 files paid for
+  // it (rsync's first upload took 1.3 s on loopback and 3.2 s through the link when it went first).
+  let round = 0;
+  const orchDir = (): string => `bench-sync-orch-${tag}-${round}`;
+  const rsyncDir = (): string => `bench-sync-rsync-${tag}-${round}`;
   let job = 0;
   // orch's hash cache lives here; a first upload starts without one, as from a fresh clone.
   const cacheHome = mkdtempSync(join(tmpdir(), 'orch-bench-cache-'));
   const env = { ...host.cliEnv, XDG_CACHE_HOME: cacheHome };
   const orchRun = (...sync: string[]) => () =>
-    runProc(process.execPath, [built.orchBin, 'run', ...sync, '--workdir', `~/${orchDir}`, `bench-sync-${tag}-${job++}`, 'true'], { cwd: ws, env, discardStdout: true });
+    runProc(process.execPath, [built.orchBin, 'run', ...sync, '--workdir', `~/${orchDir()}`, `bench-sync-${tag}-${job++}`, 'true'], { cwd: ws, env, discardStdout: true });
   const orchSync = orchRun('--sync');
   // The same command without --sync: what of a sync's time is `orch run` itself.
   const orchAlone = orchRun();
   const sshCommand = ['ssh', ...host.sshArgs(['-o', 'ControlMaster=no', '-o', 'ControlPath=none']).slice(0, -1)].map((a) => `'${a}'`).join(' ');
   const destination = host.sshArgs().at(-1)!;
-  const rsync = () => runProc('rsync', ['-az', '--delete', '-e', sshCommand, `${ws}/`, `${destination}:${rsyncDir}/`], { discardStdout: true });
+  const rsync = () => runProc('rsync', ['-az', '--delete', '-e', sshCommand, `${ws}/`, `${destination}:${rsyncDir()}/`], { discardStdout: true });
   const clear = () => {
     // What orch remembers of the tree goes (hashes, the host's state); the CLI's code cache stays, as on a user's laptop.
     if (existsSync(join(cacheHome, 'orch'))) for (const f of readdirSync(join(cacheHome, 'orch'), { withFileTypes: true }).filter((e) => e.isFile() && /^(hashes|sync)-/.test(e.name))) rmSync(join(cacheHome, 'orch', f.name));
-    return host.sshd.runAsUser(`rm -rf -- ~/${orchDir} ~/${rsyncDir}`);
   };
+  const removeAll = () => host.sshd.runAsUser(`rm -rf -- ~/bench-sync-orch-${tag}-* ~/bench-sync-rsync-${tag}-*`);
   const touchOne = (i: number) => writeFileSync(join(ws, 'pkg00', 'file0.ts'), `changed ${i}\n`);
   const timed = async (fn: () => Promise<unknown>): Promise<number> => {
     const t0 = performance.now();
@@ -92,7 +96,8 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
   const alone: number[] = [];
   try {
     for (let i = 0; i < reps; i++) {
-      await clear();
+      round = i;
+      clear();
       runs.first[0].push(await timed(orchSync));
       runs.first[1].push(await timed(rsync));
       runs.same[0].push(await timed(orchSync));
@@ -102,11 +107,11 @@ export async function syncSection(host: BenchHost, built: Built, log: (s: string
       runs.one[1].push(await timed(rsync));
       alone.push(await timed(orchAlone));
     }
-    const check = await host.sshd.runAsUser(`find ~/${orchDir} -name '*.ts' | wc -l; cat ~/${orchDir}/pkg00/file0.ts`);
+    const check = await host.sshd.runAsUser(`find ~/${orchDir()} -name '*.ts' | wc -l; cat ~/${orchDir()}/pkg00/file0.ts`);
     const [count, content] = check.stdout.split('\n');
     if (Number(count) !== SYNC_FILES || content !== `changed ${reps - 1}`) throw new Error(`orch's sync left ${count} files, file0 "${content}"`);
   } finally {
-    await clear().catch(() => undefined);
+    await removeAll().catch(() => undefined);
     rmSync(ws, { recursive: true, force: true });
     rmSync(cacheHome, { recursive: true, force: true });
   }
