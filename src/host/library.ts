@@ -22,6 +22,7 @@ import autostop from './lib/autostop.sh';
 import pack from './lib/pack.sh';
 import cloudwatch from './lib/cloudwatch.sh';
 import cloudwatchState from './lib/cloudwatch-state.sh';
+import cloudwatchSlurm from './lib/cloudwatch-slurm.sh';
 import main from './lib/main.sh';
 import opList from './ops/list.sh';
 import opRun from './ops/run.sh';
@@ -64,6 +65,7 @@ export const HOST_FILES: Readonly<Record<string, string>> = {
   'ops/rollback.sh': opRollback,
   'ops/probe.sh': opProbe,
   'lib/slurm.sh': slurm,
+  'lib/cloudwatch-slurm.sh': cloudwatchSlurm,
   'ops/slurm-run.sh': opSlurmRun,
   'ops/slurm-list.sh': opSlurmList,
   'ops/slurm-stop.sh': opSlurmStop,

@@ -9,7 +9,9 @@
 # cloudwatch.d/, so the job dir's mtime (the tree's change watch, ops/watch.sh) moves only when
 # the shipping changes state. In the job dir: cloudwatch (group, stream, region, aws path),
 # cloudwatch.pid, cloudwatch.error, cloudwatch.done (everything through "[EXIT: N]" is shipped;
-# the shipper has exited).
+# the shipper has exited). On a Slurm host it runs on the login node (started by op_slurm_run's
+# op_run, revived by slurm list) and also ends when Slurm says the job is gone without an exit
+# line (lib/cloudwatch-slurm.sh).
 
 # The API's limits: an event is its UTF-8 message plus 26 bytes, at most 256 KB; a batch at most
 # 1 MB and 10,000 events. A window of run.log read per batch (bytes).
@@ -177,6 +179,8 @@ cloudwatch_ship() {
       [ "$CW_LAST_TS" -gt "$ts" ] || CW_LAST_TS=$ts
       ended=0; [ ! -e "$d/exit" ] || ended=1
       file_size size "$d/run.log"
+      # A Slurm job may end without its exit line (lib/cloudwatch-slurm.sh): asked when idle.
+      if [ "$ended" = 0 ] && [ "$off" -ge "$size" ] && cw_slurm_gone "$d"; then ended=1; file_size size "$d/run.log"; fi
       if [ "$off" -ge "$size" ]; then
         if [ "$ended" = 1 ]; then rm -f -- "$d/cloudwatch.error"; : > "$d/cloudwatch.done"; rm -f -- "$d/cloudwatch.pid"; return 0; fi
       else

@@ -62,4 +62,24 @@ describe('host library: Slurm functions', function () {
     await box.sh(`slurm_queue; slurm_emit "${r2}"`);
     assert.equal(existsSync(join(r2, 'slurm-state')), false);
   });
+  it('cw_slurm_gone (the CloudWatch shipper of a job without an exit line): gone only when Slurm said so twice CW_SLURM_EVERY s apart; active, failing squeue or no Slurm id: not gone; squeue at most once per CW_SLURM_EVERY s', async function () {
+    this.timeout(40_000);
+    const cancelled = box.job('x', 'true', { 'slurm-job-id': '4\n' });
+    const pending = box.job('p', 'true', { 'slurm-job-id': '5\n' });
+    const tmux = box.job('t', 'true');
+    // 11 looks 0.4 s apart with CW_SLURM_EVERY=2 (bash's whole SECONDS: 1 to 2 s of real time)
+    const probe = (d: string, n = 11) => `CW_SLURM_EVERY=2; for i in $(seq ${n}); do cw_slurm_gone "${d}" && printf 1 || printf 0; sleep 0.4; done`;
+    const calls = () => readFileSync(join(box.dir, 'squeue.calls'), 'utf8').split('\n').length - 1;
+    queue('4 CANCELLED\n5 PENDING\n');
+    assert.match((await box.sh(probe(cancelled))).stdout, /^0{3,}1{3,}$/);
+    assert.ok(calls() >= 2 && calls() <= 4, String(calls()));
+    assert.equal((await box.sh(probe(pending, 6))).stdout, '0'.repeat(6));
+    // Slurm forgot the job (past MinJobAge): gone as well
+    queue('');
+    assert.match((await box.sh(probe(cancelled))).stdout, /^0{3,}1{3,}$/);
+    // squeue fails: cannot tell, so never gone
+    queue('', 1);
+    assert.equal((await box.sh(probe(cancelled, 6))).stdout, '0'.repeat(6));
+    assert.equal((await box.sh(probe(tmux, 2))).stdout, '00');
+  });
 });
