@@ -13,7 +13,7 @@ import { localEncoders } from './encode';
 import { chooseUploadEncoding } from './uploadEncoding';
 import { callSync, planSync, recordsFor, type HostView, type Plan, type Reply } from './syncCall';
 import { cacheFileFor, openHashCache } from './hashCache';
-import { findLocalFiles, hashLocalFiles, listDirFiles, listGitFiles, type LocalFile, type LocalFileList } from './localFiles';
+import { hashLocalFiles, listDirFiles, listGitFiles, type LocalFile, type LocalFileList } from './localFiles';
 import { loadSyncState, saveSyncState, syncStateFile, type SyncKey, type SyncState } from './syncState';
 
 /** What one sync did; a second sync of an unchanged tree reports `uploaded: 0, deleted: 0`. */
@@ -162,16 +162,19 @@ export interface PreparedWorkspace {
 export function prepareWorkspace(target: ShellTarget, localRoot: string, remoteWorkdir: string): PreparedWorkspace {
   warmPacker();
   const names = listGitFiles(localRoot);
+  let foundNow: (found: LocalFileList) => void = () => undefined;
+  const found = new Promise<LocalFileList>((resolve) => (foundNow = resolve));
   const listed = names.then(async (n) => {
     const cache = await openHashCache(cacheFileFor(localRoot), localRoot);
-    const l = await hashLocalFiles(localRoot, n, cache);
+    const l = await hashLocalFiles(localRoot, n, cache, foundNow);
     await cache.save();
     return l;
   });
   const opening = names.then(() => openSync(target, localRoot, remoteWorkdir, WORKSPACE));
   // Awaited by syncWorkspace; a caller that gives up before it must not see an unhandled rejection.
   for (const p of [names, listed, opening]) p.catch(() => undefined);
-  return { names, listed, opening, find: async () => findLocalFiles(localRoot, await names) };
+  // The hashing's own look at every path (its first pass): a second look would queue behind its reads.
+  return { names, listed, opening, find: () => Promise.race([found, listed]) };
 }
 
 const WORKSPACE = 'workspace';
