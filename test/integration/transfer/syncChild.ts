@@ -3,16 +3,18 @@
  * (findZstd looks at the PATH once per process), and without Node's own zstd. Prints one JSON
  * line: what the sync returned or its error, and the streams it sent.
  */
+import { syncBuiltinESMExports } from 'node:module';
 import { createSshTarget } from '../../../src/core/ssh/sshTarget';
 import { syncWorkspace } from '../../../src/core/transfer';
 import type { OrchConfig } from '../../../src/core/config/types';
 import { recordingTarget } from './recordingTarget';
 import { streamsIn } from './sentStreams';
 
-// A Node whose zlib has zstd is made one without: this child is the laptop that lacks it (the
-// module object itself: an import's namespace cannot be written).
+// A Node whose zlib has zstd is made one without: this child is the laptop that lacks it. The
+// module object itself (its property is read-only but configurable), then the ESM views of it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-(require('node:zlib') as { createZstdCompress?: unknown }).createZstdCompress = undefined;
+Object.defineProperty(require('node:zlib'), 'createZstdCompress', { value: undefined });
+syncBuiltinESMExports();
 
 async function main(): Promise<void> {
   const real = createSshTarget(JSON.parse(process.env.CHILD_CONFIG!) as OrchConfig);
