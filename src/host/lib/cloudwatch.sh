@@ -180,7 +180,11 @@ cloudwatch_ship() {
       ended=0; [ ! -e "$d/exit" ] || ended=1
       file_size size "$d/run.log"
       # A Slurm job may end without its exit line (lib/cloudwatch-slurm.sh): asked when idle.
-      if [ "$ended" = 0 ] && [ "$off" -ge "$size" ] && cw_slurm_gone "$d"; then ended=1; file_size size "$d/run.log"; fi
+      if [ "$ended" = 0 ] && [ "$off" -ge "$size" ] && cw_slurm_gone "$d"; then ended=1; fi
+      # Once the job has ended, run.log's size through an open: a shared file system's client
+      # (a login node reading what a compute node wrote) asks its server then, where a stat may
+      # answer from its attribute cache and the last lines would never be shipped.
+      if [ "$ended" = 1 ]; then size=$(wc -c < "$d/run.log" 7>&-); size=${size//[!0-9]/}; size=${size:-0}; fi
       if [ "$off" -ge "$size" ]; then
         if [ "$ended" = 1 ]; then rm -f -- "$d/cloudwatch.error"; : > "$d/cloudwatch.done"; rm -f -- "$d/cloudwatch.pid"; return 0; fi
       else

@@ -44,6 +44,10 @@ describe('job presentation', () => {
     const done = job({ state: 'DONE', exitCode: 0, endedAt: '2026-11-21T09:11:00.000Z', cloudwatch: { ...cw, lagBytes: 0, state: 'done' } });
     assert.equal(jobDescription(done, now), 'exit 0 · 1m 00s · CloudWatch ✓');
     assert.equal(jobDescription(job(), now), 'running 2 min');
+    // a Slurm job (shipped by the login node) shows both
+    const queued = job({ state: 'QUEUED', startedAt: null, slurmJobId: '1234', cloudwatch: { ...cw, linesShipped: 0, lagBytes: 0 } });
+    assert.equal(jobDescription(queued, now), 'queued · Slurm 1234 · CloudWatch');
+    assert.equal(jobDescription({ ...done, slurmJobId: '1234' }, now), 'exit 0 · 1m 00s · Slurm 1234 · CloudWatch ✓');
   });
 
   it('gives every state its own icon and colour', () => {
