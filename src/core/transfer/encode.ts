@@ -4,10 +4,10 @@
  * or an encoder that failed throws at the end of the stream, never a short one that looks whole:
  * the exec then fails and the host's script is stopped before it claims the upload.
  */
-import { spawn } from 'node:child_process';
 import { Readable, pipeline, type Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { findZstd } from '../../host/unpack';
+import { spawnPacker } from './childProcess';
 import { GZIP_LEVEL, ZSTD_LEVEL, type LocalEncoders, type UploadEncoding } from './uploadEncoding';
 
 /** zlib's zstd where this Node has it; typed here since @types/node 20 does not know it. */
@@ -25,15 +25,7 @@ async function* through(source: AsyncIterable<Buffer>, transform: Transform): As
 }
 
 async function* zstdProcess(source: AsyncIterable<Buffer>, command: string): AsyncGenerator<Buffer> {
-  const child = spawn(command, [`-${ZSTD_LEVEL}`, '-q', '-c'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (s: string) => (stderr = (stderr + s).slice(-2000)));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.once('close', resolve);
-    child.once('error', reject);
-  });
-  exited.catch(() => undefined);
+  const { child, exited, stderr } = spawnPacker(command, [`-${ZSTD_LEVEL}`, '-q', '-c']);
   let sourceFailed: { error: unknown } | undefined;
   // Only the source's own failure is recorded: zstd's stdin closing early (EPIPE) comes back
   // into this generator too, and zstd's exit status says more than that.
@@ -66,7 +58,7 @@ async function* zstdProcess(source: AsyncIterable<Buffer>, command: string): Asy
       throw new Error(`zstd could not pack the files: ${e.message}`);
     });
     if (sourceFailed) throw sourceFailed.error;
-    if (code !== 0) throw new Error(`zstd could not pack the files: ${stderr.trim().split('\n').pop() || `exit status ${String(code)}`}`);
+    if (code !== 0) throw new Error(`zstd could not pack the files: ${stderr().trim().split('\n').pop() || `exit status ${String(code)}`}`);
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill();
   }

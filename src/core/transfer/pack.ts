@@ -7,9 +7,10 @@
  * its own metadata entries, Windows) the package does the work. Paths starting with `-` or `@`
  * are given as `./path`, which neither tool reads as an option or an archive to include.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { findZstd } from '../../host/unpack';
+import { spawnPacker } from './childProcess';
 import { encodeUpload } from './encode';
 import type { UploadEncoding } from './uploadEncoding';
 
@@ -30,20 +31,12 @@ function haveGnuTar(): Promise<boolean> {
 
 /** A file tar could not read fails the sync: a tree left with a hole must not be remembered as whole. */
 async function* systemTar(root: string, paths: readonly string[]): AsyncGenerator<Buffer> {
-  const child = spawn('tar', ['-c', '-f', '-', '--null', '--no-recursion', '-T', '-'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (s: string) => (stderr = (stderr + s).slice(-2000)));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.once('close', resolve);
-    child.once('error', reject);
-  });
-  exited.catch(() => undefined);
+  const { child, exited, stderr } = spawnPacker('tar', ['-c', '-f', '-', '--null', '--no-recursion', '-T', '-'], root);
   child.stdin.end(paths.map((p) => `${tarArg(p)}\0`).join(''));
   for await (const c of child.stdout) yield c as Buffer;
   const code = await exited;
   // Exit 1 is "a file changed while it was read": what was read is whole, and the next sync compares again.
-  if (code !== 0 && code !== 1) throw new Error(`tar could not pack the files: ${stderr.trim().split('\n').find((l) => !/Exiting with failure/.test(l)) || `exit status ${String(code)}`}`);
+  if (code !== 0 && code !== 1) throw new Error(`tar could not pack the files: ${stderr().trim().split('\n').find((l) => !/Exiting with failure/.test(l)) || `exit status ${String(code)}`}`);
 }
 
 /** The tar stream of `paths` under `root` (symlinks as links, no directory entries). */
