@@ -112,6 +112,16 @@ cw_load() {
   [ -n "$CW_GROUP" ] && [ -n "$CW_STREAM" ] && [ -n "$CW_AWS_BIN" ]
 }
 
+# cw_mine DIR: DIR still is the job this shipper started for (its stream). `orch run --force`
+# renames the job dir away and makes a new one at the same path, which has a shipper and a
+# stream of its own: one still running for the old run (a backlog, a Slurm job waiting to be
+# seen gone) must not ship the new run.log into the old stream or move the new offset.
+cw_mine() {
+  local s=""
+  { IFS= read -r _; IFS= read -r s; } 2>/dev/null < "$1/cloudwatch"
+  [ -n "$s" ] && [ "$s" = "$CW_STREAM" ]
+}
+
 # cw_aws ARGS...: one `aws logs` call; its output (stdout and stderr) in CW_OUT. The endpoint is
 # the box's AWS_ENDPOINT_URL_LOGS when set (older CLIs than 2.13 do not read it themselves).
 cw_aws() {
@@ -173,6 +183,7 @@ cloudwatch_ship() {
   CW_LAST_TS=0
   while :; do
     pause=$CW_INTERVAL
+    cw_mine "$d" || return 0
     if cw_setup "$d" && cw_settle "$d"; then
       read -r off nl ts 2>/dev/null < "$d/cloudwatch.d/offset"
       off=${off:-0}; nl=${nl:-0}; ts=${ts:-0}
@@ -196,6 +207,7 @@ cloudwatch_ship() {
           LC_ALL=C awk -v out="$d/cloudwatch.d/batch" -v ts="$now" -v avail="$avail" -v final="$final" \
             -v maxev="$CW_EVENT_MAX" -v maxbatch="$CW_BATCH_MAX" -v maxevents="$CW_EVENTS_MAX" "$CW_AWK" 2>&1 7>&-)
         read -r used n lines <<< "$res"
+        cw_mine "$d" || return 0
         if [ "${n:-0}" -gt 0 ] 2>/dev/null; then
           printf '[' > "$d/cloudwatch.d/events" && cat -- "$d/cloudwatch.d/batch" >> "$d/cloudwatch.d/events" && printf ']' >> "$d/cloudwatch.d/events"
           put "$d/cloudwatch.d/pending" "$((off + used)) $((nl + lines)) $now"

@@ -81,7 +81,11 @@ describe('orch run --cloudwatch on a Slurm host (real Slurm, sshd, the login nod
     root = join(sshd.home, sshd.config().logRoot.slice(2));
   });
   after(async () => {
-    if (ws) await orch('stop', '--all');
+    if (ws) {
+      await orch('stop', '--all');
+      // Every shipper sends its last lines before the endpoint goes (a failed test's jobs too).
+      await waitFor('every log shipped', async () => (await jobs()).every((j) => j.cloudwatch?.state === 'done'), 60_000).catch(() => undefined);
+    }
     await sshd?.stop();
     await slurm?.stop();
     await logs?.close();
@@ -161,6 +165,34 @@ describe('orch run --cloudwatch on a Slurm host (real Slurm, sshd, the login nod
     assert.deepEqual(messages(c.cloudwatch!), []);
     assert.equal((await onHost(`pgrep -fc 'cloudwatch_ship ${root}/${cancelled}$'; true`)).trim(), '0', 'its shipper has exited');
     assert.equal((await orch('stop', holder)).code, 0);
+    assert.deepEqual(messages((await shipped(holder)).cloudwatch!), ['[EXIT: 143]']);
+  });
+
+  it('orch run --force of a job scancelled while PENDING, before its shipper saw it gone: the old shipper stops; the new run ships to its own stream only', async () => {
+    const holder = uniqueName('scw-hold2');
+    const name = uniqueName('scw-rerun');
+    assert.equal((await orch('run', '--cpus', '2', '--cloudwatch=/orch/it-holder', holder, 'sleep 300')).code, 0);
+    await waitFor(`${holder} running`, async () => (await jobOf(holder)).state === 'RUNNING', 60_000);
+    assert.equal((await orch('run', name, 'echo first')).code, 0);
+    await waitFor(`${name} pending`, async () => (await jobOf(name)).state === 'QUEUED', 30_000);
+    const old = (await jobOf(name)).cloudwatch!;
+    const oldPid = (await onHost(`cat ${root}/${name}/cloudwatch.pid`)).trim();
+    assert.match(oldPid, /^\d+$/);
+    await onHost(`scancel ${(await jobOf(name)).slurmJobId}`);
+    await waitFor(`${name} cancelled`, async () => (await jobOf(name)).state === 'STOPPED', 30_000);
+    // Slurm must say "gone" twice 10 s apart: the old shipper still runs for a while
+    assert.equal((await onHost(`[ -e /proc/${oldPid} ] && echo alive`)).trim(), 'alive');
+    const again = await orch('run', '--force', name, 'echo second');
+    assert.equal(again.code, 0, again.stderr);
+    await waitFor('the old shipper to stop', async () => (await onHost(`[ -e /proc/${oldPid} ] || echo gone`)).trim() === 'gone', 10_000);
+    assert.equal((await orch('stop', holder)).code, 0);
+    await shipped(holder);
+    const done = await shipped(name);
+    assert.equal(done.state, 'DONE');
+    assert.notEqual(done.cloudwatch!.stream, old.stream);
+    assert.deepEqual(messages(done.cloudwatch!), ['second', '[EXIT: 0]']);
+    assert.deepEqual(messages(old), [], 'the old run\'s stream got nothing of the new run');
+    assert.equal(done.cloudwatch!.linesShipped, 2);
   });
 
   it('a login node without aws: the run is refused in one sentence; nothing submitted, no job dir', async () => {
