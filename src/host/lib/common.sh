@@ -164,6 +164,13 @@ job_active() {
   local c="" now
   job_alive "$1" && return 0
   [ ! -e "$1/exit" ] && [ ! -e "$1/runner.pid" ] || return 1
+  # A Slurm job that Slurm lists in an ended state (scancelled while PENDING: no runner ever) is
+  # not being submitted; one it does not list (yet) may be.
+  if [ -s "$1/slurm-job-id" ]; then
+    read -r c < "$1/slurm-job-id"
+    slurm_state c "$c"
+    [ -z "$c" ] || return 1
+  fi
   read -r c 2>/dev/null < "$1/created"
   printf -v now '%(%s)T' -1
   [ -n "$c" ] && [ $((now - c)) -lt 60 ]

@@ -164,6 +164,11 @@ describe('orch run --cloudwatch on a Slurm host (real Slurm, sshd, the login nod
     assert.deepEqual(logs.streams(GROUP).includes(c.cloudwatch!.stream), true);
     assert.deepEqual(messages(c.cloudwatch!), []);
     assert.equal((await onHost(`pgrep -fc 'cloudwatch_ship ${root}/${cancelled}$'; true`)).trim(), '0', 'its shipper has exited');
+    // orch stop now (under a minute after its run): it has ended, so no exit line comes after the shipping
+    const late = await orch('stop', cancelled);
+    assert.match(late.stdout + late.stderr, /already ended|had ended/, late.stdout + late.stderr);
+    assert.equal(await onHost(`cat ${root}/${cancelled}/run.log`), '');
+    assert.equal((await jobOf(cancelled)).reason, 'cancelled in Slurm (scancel outside orch)');
     assert.equal((await orch('stop', holder)).code, 0);
     assert.deepEqual(messages((await shipped(holder)).cloudwatch!), ['[EXIT: 143]']);
   });

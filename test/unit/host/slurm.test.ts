@@ -62,6 +62,15 @@ describe('host library: Slurm functions', function () {
     await box.sh(`slurm_queue; slurm_emit "${r2}"`);
     assert.equal(existsSync(join(r2, 'slurm-state')), false);
   });
+  it('job_active: a just-submitted Slurm job that Slurm lists as ended (scancelled while PENDING) is not active; one Slurm does not list yet still is', async () => {
+    queue('4 CANCELLED\n5 PENDING\n');
+    const cancelled = box.job('x', 'true', { 'slurm-job-id': '4\n' });
+    const pending = box.job('p', 'true', { 'slurm-job-id': '5\n' });
+    const unlisted = box.job('u', 'true', { 'slurm-job-id': '6\n' });
+    const r = await box.sh(`for d in "${cancelled}" "${pending}" "${unlisted}"; do job_active "$d" && printf 1 || printf 0; done`);
+    assert.equal(r.stdout, '011');
+  });
+
   it('cw_slurm_gone (the CloudWatch shipper of a job without an exit line): gone only when Slurm said so twice CW_SLURM_EVERY s apart; active, failing squeue or no Slurm id: not gone; squeue at most once per CW_SLURM_EVERY s', async function () {
     this.timeout(40_000);
     const cancelled = box.job('x', 'true', { 'slurm-job-id': '4\n' });
