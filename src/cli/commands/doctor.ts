@@ -21,7 +21,7 @@ function reachOf(config: OrchConfig, host: string, address?: string): string {
 
 export function doctorOf(ctx: CliContext, slurm = false, address?: string): Promise<DoctorReport> {
   const c = ctx.config;
-  return runDoctor({ target: ctx.target, logRoot: c.logRoot, logMode: c.logMode, reach: reachOf(c, ctx.target.host, address), local: ctx.where === 'local', slurm, autostopMinutes: c.autostopMinutes });
+  return runDoctor({ target: ctx.target, logRoot: c.logRoot, logMode: c.logMode, reach: reachOf(c, ctx.target.host, address), local: ctx.where === 'local', slurm, autostopMinutes: c.autostopMinutes, cloudwatch: c.cloudwatch });
 }
 
 /** One host to check: its name, configuration, and how to open it (at a known address, for a box). */
@@ -105,7 +105,8 @@ export const doctorCommand: Command = {
     'warn, FAIL or skip) with what to do when it fails: SSH reach and host key, bash 4 or later,',
     'tmux, the tools the runner uses (GNU or busybox), cron (pruning old logs, EC2 autostop), free',
     'disk under the log root, the log root\'s owner and permissions, clock skew against this',
-    'computer, systemd user lingering (without it systemd may kill tmux at logout), zstd or gzip.',
+    'computer, systemd user lingering (without it systemd may kill tmux at logout), zstd or gzip;',
+    'and aws where the host ships every job\'s log to CloudWatch (cloudwatch:, ORCH_CLOUDWATCH).',
     '',
     'An EC2 box (ec2: in hosts.yaml, or ORCH_EC2_INSTANCE_ID) is first asked of AWS, once:',
     '  aws   the credentials work in the region (else the AWS error and its fix: no credentials,',

@@ -24,6 +24,8 @@ export interface DoctorContext {
   slurm?: boolean;
   /** The host has autostop (§7), which only cron can run: no crontab is then a failure. */
   autostopMinutes?: number;
+  /** The host ships every job's log to this CloudWatch Logs group (`cloudwatch:`), with the box's own AWS CLI. */
+  cloudwatch?: string;
 }
 
 /** The runner's tools (lib/*.sh), and the two it has fallbacks for. */
@@ -57,7 +59,19 @@ export function judge(text: string, ctx: DoctorContext): CheckLine[] {
   const facts = parseFacts(text);
   const lines = [bash(facts), tmux(facts, ctx.slurm === true), tools(facts), cron(facts, ctx.autostopMinutes), disk(facts), root(facts, ctx.logMode), clock(facts, ctx), linger(facts), compress(facts)];
   if (ctx.slurm) lines.splice(2, 0, slurm(facts));
+  if (ctx.cloudwatch) lines.push(cloudwatch(facts, ctx.cloudwatch));
   return lines;
+}
+
+/** A host whose jobs all ship to CloudWatch needs `aws` where the shipper runs: without it every run is refused. */
+function cloudwatch(f: Facts, group: string): CheckLine {
+  const [path = ''] = one(f, 'aws');
+  if (path) return { check: 'cloudwatch', status: 'ok', text: `aws (${path}) ships every job's log to ${group} from the host` };
+  return {
+    check: 'cloudwatch',
+    status: 'fail',
+    text: `no aws on the PATH of a non-interactive SSH session, and this host ships every job's log to ${group} (cloudwatch:), so every run there is refused: install the AWS CLI (${INSTALL('awscli')}, or https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)`,
+  };
 }
 
 function slurm(f: Facts): CheckLine {
@@ -190,9 +204,9 @@ function linger(f: Facts): CheckLine {
 
 function compress(f: Facts): CheckLine {
   const have = new Map((f.get('compress') ?? []).map(([tool = '', path = '']) => [tool, path]));
-  if (have.get('zstd')) return { check: 'compression', status: 'ok', text: 'zstd: logs and pulls travel compressed' };
+  if (have.get('zstd')) return { check: 'compression', status: 'ok', text: 'zstd: logs, pulls and sync uploads travel compressed' };
   if (have.get('gzip')) return { check: 'compression', status: 'ok', text: 'gzip (zstd is faster: install zstd)' };
-  return { check: 'compression', status: 'warn', text: `neither zstd nor gzip: logs and pulls travel uncompressed; install zstd (${INSTALL('zstd')})` };
+  return { check: 'compression', status: 'warn', text: `neither zstd nor gzip: logs, pulls and sync uploads travel uncompressed; install zstd (${INSTALL('zstd')})` };
 }
 
 /** The lines as printed: a fixed-width status and check name, then the text. */

@@ -22,6 +22,8 @@ export interface DoctorTarget {
   local?: boolean;
   slurm?: boolean;
   autostopMinutes?: number;
+  /** The host's CloudWatch Logs group (`cloudwatch:`, ORCH_CLOUDWATCH), when every job there ships to it. */
+  cloudwatch?: string;
 }
 
 export interface DoctorReport {
@@ -69,7 +71,7 @@ export async function runDoctor(d: DoctorTarget, now: () => number = Date.now): 
     lines.push({ check: 'host script', status: 'fail', text: `the check script failed (exit ${res.code}): ${oneLine(res.stderr) || 'no message'}` });
     return done();
   }
-  lines.push(...judge(res.stdout.toString('utf8'), { logMode: d.logMode, sentAt, receivedAt, slurm: d.slurm, autostopMinutes: d.autostopMinutes }));
+  lines.push(...judge(res.stdout.toString('utf8'), { logMode: d.logMode, sentAt, receivedAt, slurm: d.slurm, autostopMinutes: d.autostopMinutes, cloudwatch: d.cloudwatch }));
   // Autostop runs on tmux hosts only (a Slurm job's allocation ends by itself), never locally.
   if (d.autostopMinutes !== undefined && d.autostopMinutes > 0 && !d.slurm && !d.local) lines.push(await autostopCheck(d, d.autostopMinutes, now));
   return done();

@@ -21,6 +21,8 @@ op_doctor() {
   printf 'cron\t%s\n' "${p:-}"
   # Slurm hosts (PRODUCT.md §8) submit with sbatch and read states with squeue.
   printf 'slurm\t%s\t%s\n' "$(command -v sbatch 2>/dev/null)" "$(command -v squeue 2>/dev/null)"
+  # --cloudwatch ships from the box with its own AWS CLI (lib/cloudwatch.sh).
+  printf 'aws\t%s\n' "$(command -v aws 2>/dev/null)"
   for t in zstd gzip; do
     p=$(command -v "$t" 2>/dev/null)
     printf 'compress\t%s\t%s\n' "$t" "${p:-}"

@@ -40,7 +40,7 @@ export async function checkHost(ctx: CloudJobs, arg?: unknown): Promise<(DoctorR
     const { config, target } = await targetOpener(ctx.config, ctx.ext.secrets, ctx.log)(host.name);
     try {
       const reach = `${config.user ? `${config.user}@` : ''}${config.host ?? host.name}${config.port ? `:${config.port}` : ''}`;
-      return await runDoctor({ target, logRoot: config.logRoot, logMode: config.logMode, reach, local: host.name === 'local', slurm: host.slurm, autostopMinutes: config.autostopMinutes });
+      return await runDoctor({ target, logRoot: config.logRoot, logMode: config.logMode, reach, local: host.name === 'local', slurm: host.slurm, autostopMinutes: config.autostopMinutes, cloudwatch: config.cloudwatch });
     } finally {
       await target.close().catch(() => undefined);
     }

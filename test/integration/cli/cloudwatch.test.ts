@@ -138,6 +138,20 @@ describe('orch run --cloudwatch (real sshd, the box\'s AWS CLI, local CloudWatch
     assert.equal((await onHost(`ls ${root}/${plain} | grep -c cloudwatch; true`)).trim(), '0');
   });
 
+  it('orch doctor of a host that ships every job (ORCH_CLOUDWATCH) checks its aws: ok on the box, FAIL where there is none', async () => {
+    const r = await cli(['doctor'], { env: { ...env, ORCH_CLOUDWATCH: '/orch/it-doctor' }, cwd: ws });
+    assert.match(r.stdout, /\n {2}ok {4}cloudwatch +aws \(\/\S+\/aws\) ships every job's log to \/orch\/it-doctor from the host\n/);
+    assert.doesNotMatch((await cli(['doctor'], { env, cwd: ws })).stdout, /cloudwatch/, 'no cloudwatch: no line');
+    const noAws = pathWithout('aws');
+    try {
+      const local = await cli(['doctor', '--local'], { env: baseEnv({ PATH: noAws, HOME: scratch, ORCH_LOG_ROOT: join(scratch, 'logs-doctor'), ORCH_CLOUDWATCH: '/orch/it-doctor' }), cwd: ws });
+      assert.equal(local.code, 1, local.stdout);
+      assert.match(local.stdout, /\n {2}FAIL {2}cloudwatch +no aws on the PATH of a non-interactive SSH session, and this host ships every job's log to \/orch\/it-doctor \(cloudwatch:\), so every run there is refused: install the AWS CLI/);
+    } finally {
+      rmSync(noAws, { recursive: true, force: true });
+    }
+  });
+
   it('no aws on the box: one sentence at run time; no tmux session, no job dir', async () => {
     // HOME too: this machine's root ~/.bashrc puts a pyenv aws first on every bash's PATH
     const noAws = pathWithout('aws');

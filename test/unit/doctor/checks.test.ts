@@ -39,6 +39,15 @@ describe('orch doctor: judging the host facts', () => {
     assert.match(line(lines, 'tools').text, /^GNU: setsid tail/);
   });
 
+  it('a host that ships every job to CloudWatch needs aws there: a line only then, FAIL without it', () => {
+    assert.equal(judge(facts({ aws: '' }), ctx).some((l) => l.check === 'cloudwatch'), false, 'no cloudwatch: no line');
+    const ok = line(judge(facts({ aws: '/usr/bin/aws' }), { ...ctx, cloudwatch: '/orch/demo' }), 'cloudwatch');
+    assert.deepEqual(ok, { check: 'cloudwatch', status: 'ok', text: "aws (/usr/bin/aws) ships every job's log to /orch/demo from the host" });
+    const missing = line(judge(facts({ aws: '' }), { ...ctx, cloudwatch: '/orch/demo' }), 'cloudwatch');
+    assert.equal(missing.status, 'fail');
+    assert.match(missing.text, /^no aws on the PATH of a non-interactive SSH session, and this host ships every job's log to \/orch\/demo \(cloudwatch:\), so every run there is refused: install the AWS CLI \(sudo apt-get install -y awscli/);
+  });
+
   it('names what is missing and how to install it', () => {
     const lines = judge(facts({ tmux: '\t', bash: '3.2.57(1)-release' }, { sed: '\t', flock: '\t', cksum: '\t' }), ctx);
     assert.equal(line(lines, 'tmux').status, 'fail');
