@@ -80,6 +80,9 @@ export async function loadConfig(input: LoadConfigInput): Promise<OrchConfig> {
 
   const project = withDefault('ORCH_PROJECT', path.basename(workspaceRoot) || 'workspace');
   const ec2 = ec2SpecOf(pick);
+  // --wake holds for every host: a hosts.yaml box reads it from this origin (hostConfig), and
+  // without ORCH_EC2_INSTANCE_ID ec2SpecOf never picked it, so the flag was lost.
+  if (!ec2 && !isEmpty(input.flags?.ORCH_EC2_WAKE)) origin.ORCH_EC2_WAKE = originOf.flag('ORCH_EC2_WAKE');
   let host = pick('ORCH_HOST');
   // An EC2 box needs no ORCH_HOST: it is named (and resolved through ~/.ssh/config) by its id.
   if (host === undefined && ec2) {

@@ -61,4 +61,14 @@ describe('EC2 box named in hosts.yaml', function () {
     assert.equal(list.code, 0, list.stderr);
     assert.deepEqual((JSON.parse(list.stdout) as { name: string; host: string }[]).map((j) => [j.name, j.host]), [[name, 'gpu']]);
   });
+
+  it('--wake starts the stopped box of an entry without wake: auto (no ORCH_EC2_INSTANCE_ID anywhere)', async () => {
+    const stop = await box.orch(['box', 'stop', 'manual'], env);
+    assert.equal(stop.code, 0, stop.stderr);
+    const name = uniqueName('wake');
+    const r = await box.orch(['run', '--host', 'manual', '--wake', '--wait', name, 'echo', 'woken'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${name}\nwoken\n[EXIT: 0]\n`);
+    assert.match(userStderr(r), new RegExp(`orch: starting ${box.instance.id} \\(g5\\.xlarge\\) for manual\\n`));
+  });
 });
