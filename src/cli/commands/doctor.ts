@@ -5,7 +5,7 @@ import { CONFIG_HELP, CONFIG_OPTIONS, TARGET_OPTIONS, chooseTarget, openContext,
 import { listedHosts, loadCliHosts, openHost } from '../hosts';
 import type { OrchConfig } from '../../core/config/types';
 import { usageError } from '../../core/errors';
-import { formatLines, type CheckLine } from '../../core/doctor/checks';
+import { doctorSummary, formatLines, type CheckLine } from '../../core/doctor/checks';
 import { runDoctor, type DoctorReport } from '../../core/doctor/runDoctor';
 import { doctorBox } from '../../core/doctor/boxDoctor';
 import { awsProfileOf, loadEc2Api } from '../../core/ec2/load';
@@ -82,15 +82,7 @@ async function withOpen<T>(h: Checked, opts: OpenOptions, body: (ctx: CliContext
 function print(io: CliIO, name: string, r: HostReport): void {
   writeLine(io.stdout, r.header);
   for (const line of formatLines(r.lines)) writeLine(io.stdout, `  ${line}`);
-  writeLine(io.stdout, `  ${summary(name, r.lines)}`);
-}
-
-function summary(name: string, lines: readonly CheckLine[]): string {
-  const run = lines.filter((l) => l.status !== 'skip').length;
-  const failed = lines.filter((l) => l.status === 'fail').length;
-  const skipped = lines.some((l) => l.status === 'skip') ? '; its host checks were skipped' : '';
-  if (failed) return `${failed} of ${run} checks failed on ${name}${skipped}.`;
-  return skipped ? `${run} checks passed on ${name}${skipped}.` : `All ${run} checks passed on ${name}.`;
+  writeLine(io.stdout, `  ${doctorSummary(name, r.lines)}`);
 }
 
 export const doctorCommand: Command = {

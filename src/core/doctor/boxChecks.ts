@@ -15,6 +15,14 @@ export interface BoxNames {
   hostName: string;
   /** The setting that makes commands start it: `wake: auto in its ec2: block`, `ORCH_EC2_WAKE=auto`. */
   wakeSetting: string;
+  /** Where the user reads the lines, for what they say to do: the CLI (default) or VS Code's Check Host. */
+  via?: 'cli' | 'vscode';
+}
+
+/** What the lines tell the user to do, in the words of where they read them. */
+function advice(names: BoxNames, id: string): { start: string; recheck: string; later: string } {
+  if (names.via === 'vscode') return { start: 'Start Box (on the host\'s row)', recheck: 'Start Box, then Check Host again', later: 'Check Host again once it runs' };
+  return { start: `"orch box start${names.hostName === id ? '' : ` ${names.hostName}`}"`, recheck: 'orch doctor --wake starts it and checks it', later: 'run orch doctor again once it runs' };
 }
 
 /** What the AWS part found: its lines, and the address to connect to when the box runs. */
@@ -47,8 +55,8 @@ export function skippedLine(why: string): CheckLine {
  */
 export function boxCheck(info: BoxInfo, spec: Ec2BoxSpec, names: BoxNames, o: { now: number; started?: boolean }): BoxCheck {
   const id = spec.instanceId;
-  const start = `"orch box start${names.hostName === id ? '' : ` ${names.hostName}`}"`;
-  const skip = (why: string): CheckLine => skippedLine(`${why} (nothing was started; orch doctor --wake starts it and checks it)`);
+  const { start, recheck, later } = advice(names, id);
+  const skip = (why: string): CheckLine => skippedLine(`${why} (nothing was started; ${recheck})`);
   switch (info.state) {
     case 'running': {
       const address = boxAddress(info, spec.address);
@@ -58,7 +66,7 @@ export function boxCheck(info: BoxInfo, spec: Ec2BoxSpec, names: BoxNames, o: { 
       return { lines: [{ check: 'box', status: 'ok', text: `${id} running${how}, ${info.type ?? 'unknown type'}, at ${address}${up}` }], address };
     }
     case 'pending':
-      return { lines: [{ check: 'box', status: 'warn', text: `${id} pending (starting up): run orch doctor again once it runs` }, skip('the box is still starting')] };
+      return { lines: [{ check: 'box', status: 'warn', text: `${id} pending (starting up): ${later}` }, skip('the box is still starting')] };
     case 'stopping':
     case 'stopped': {
       const line: CheckLine =

@@ -55,6 +55,15 @@ export function parseFacts(text: string): Facts {
 
 const one = (facts: Facts, key: string): string[] => facts.get(key)?.[0] ?? [];
 
+/** The last line of a host's report: how many checks failed or passed, and whether its host checks were skipped. */
+export function doctorSummary(name: string, lines: readonly CheckLine[]): string {
+  const run = lines.filter((l) => l.status !== 'skip').length;
+  const failed = lines.filter((l) => l.status === 'fail').length;
+  const skipped = lines.some((l) => l.status === 'skip') ? '; its host checks were skipped' : '';
+  if (failed) return `${failed} of ${run} checks failed on ${name}${skipped}.`;
+  return skipped ? `${run} checks passed on ${name}${skipped}.` : `All ${run} checks passed on ${name}.`;
+}
+
 export function judge(text: string, ctx: DoctorContext): CheckLine[] {
   const facts = parseFacts(text);
   const lines = [bash(facts), tmux(facts, ctx.slurm === true), tools(facts), cron(facts, ctx.autostopMinutes), disk(facts), root(facts, ctx.logMode), clock(facts, ctx), linger(facts), compress(facts)];

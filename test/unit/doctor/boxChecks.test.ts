@@ -59,6 +59,15 @@ describe('orch doctor on an EC2 box: the aws and box lines', () => {
     assert.match(boxCheck(info('stopped'), spec, { hostName: 'i-0abc', wakeSetting: 'ORCH_EC2_WAKE=auto' }, { now: NOW }).lines[0]!.text, /start it with "orch box start" \(or set ORCH_EC2_WAKE=auto /);
   });
 
+  it('read in VS Code (Check Host), the lines say what to do there: Start Box, Check Host again', () => {
+    const vs = { ...names, via: 'vscode' as const };
+    assert.deepEqual(printed(boxCheck(info('stopped'), spec, vs, { now: NOW }).lines), [
+      'FAIL  box   i-0abc stopped: start it with Start Box (on the host\'s row) (or set wake: auto in its ec2: block so that commands start it)',
+      'skip  host  SSH and the host checks not run: the box is stopped (nothing was started; Start Box, then Check Host again)',
+    ]);
+    assert.match(boxCheck(info('pending'), spec, vs, { now: NOW }).lines[0]!.text, /pending \(starting up\): Check Host again once it runs$/);
+  });
+
   it('stopped with wake auto: a warning (commands start it), host skipped', () => {
     const r = boxCheck(info('stopped'), { ...spec, wake: 'auto' }, names, { now: NOW });
     assert.deepEqual(

@@ -20,6 +20,8 @@ function boxNode(a: Api, id: string): { node: JobsNode; item: vscode.TreeItem } 
  * new loopback address at each start. The workspace's scripts/cloud/.env is switched to the box
  * for this suite and restored after it.
  */
+type Report = { ok: boolean; host: string; text: string; lines: { check: string; status: string; text: string }[] };
+
 describe('EC2 box: the host node, Start Box / Stop Box, "Start Box and Run", the status-bar hint', function () {
   this.timeout(180_000);
   let a: Api;
@@ -61,6 +63,16 @@ describe('EC2 box: the host node, Start Box / Stop Box, "Start Box and Run", the
     assert.equal(bar.text, `$(vm-outline) ${id} stopped`);
     assert.deepEqual(bar.command, { command: 'cloudJobs.startBox', title: 'Start Box', arguments: [id] });
     assert.equal(awsBundleLoaded(), true, 'an EC2 host loads the AWS bundle');
+  });
+
+  it('Check Host on the stopped box asks AWS, not SSH: aws ok, the box line says Start Box, its host checks one skip line', async () => {
+    const r = (await vscode.commands.executeCommand('cloudJobs.checkHost', boxNode(a, id)!.node)) as Report;
+    assert.equal(r.ok, false, r.text);
+    assert.deepEqual(r.lines.map((l) => [l.check, l.status]), [['aws', 'ok'], ['box', 'fail'], ['host', 'skip']]);
+    assert.equal(r.lines[1]!.text, `${id} stopped: start it with Start Box (on the host's row) (or set ORCH_EC2_WAKE=auto so that commands start it)`);
+    assert.match(r.lines[2]!.text, /the box is stopped \(nothing was started; Start Box, then Check Host again\)$/);
+    assert.match(r.text, new RegExp(`\n {2}1 of 2 checks failed on ${id}; its host checks were skipped\\.\n$`));
+    assert.equal((await a.box(id))?.summary?.state, 'stopped', 'Check Host started nothing');
   });
 
   it('Run on EC2 that will ask to confirm asks once for a stopped box: declined, the box stays stopped and nothing starts', async () => {
@@ -118,6 +130,11 @@ describe('EC2 box: the host node, Start Box / Stop Box, "Start Box and Run", the
     }, 30_000);
     const stopped = a.treeItems(row.node).find((c) => c.node.kind === 'job' && c.node.job.state === 'STOPPED');
     assert.ok(stopped, 'the job Stop Box stopped is listed, STOPPED');
+    // and Check Host of the running box: AWS's lines, then the host checks at the address AWS gave
+    const r = (await vscode.commands.executeCommand('cloudJobs.checkHost', id)) as Report;
+    assert.equal(r.ok, true, r.text);
+    assert.deepEqual(r.lines.slice(0, 3).map((l) => [l.check, l.status]), [['aws', 'ok'], ['box', 'ok'], ['ssh', 'ok']]);
+    assert.match(r.lines[1]!.text, new RegExp(`^${id} running, g5\\.xlarge, at ${address!.replace(/\./g, '\\.')}`));
   });
 
   it('with autostop the running box node says "idle 12 min · stops in 18 min" (17 once a second has passed), from the host\'s own idle clock', async () => {
