@@ -14,6 +14,9 @@ import type { Ec2BoxSpec } from '../../core/ec2/spec';
 import { ensureRunning, waitForSsh, waitForState } from '../../core/ec2/wake';
 import { resolveHost } from '../../core/ssh/sshConfig';
 
+/** The reason recorded for the jobs --force stops (not orch stop --all's: the user ran this). */
+const STOPPED_BY_BOX_STOP = 'stopped with orch box stop --force';
+
 const OPTIONS = { ...CONFIG_OPTIONS, json: { kind: 'boolean' as const }, force: { kind: 'boolean' as const } };
 
 const HELP = [
@@ -177,7 +180,7 @@ async function stopJobsFirst(io: CliIO, box: ResolvedHost, force: boolean): Prom
         `${name} has ${active.length} active job${active.length === 1 ? '' : 's'} (${listed}): stop ${active.length === 1 ? 'it' : 'them'} first (orch stop --all), or run "orch box stop ${name} --force" to stop ${active.length === 1 ? 'it' : 'them'} and the box.`,
       );
     }
-    for (const job of await ctx.engine.stopAll()) writeLine(io.stderr, `orch: stopped ${job.name}; log kept at ${job.logPath}`);
+    for (const job of await ctx.engine.stopAll(STOPPED_BY_BOX_STOP)) writeLine(io.stderr, `orch: stopped ${job.name}; log kept at ${job.logPath}`);
   } finally {
     await ctx.close().catch(() => undefined);
   }

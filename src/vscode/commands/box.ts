@@ -5,6 +5,9 @@ import type { Box, BoxSnapshot } from '../boxes';
 import type { CloudJobs } from '../context';
 import { requireTrust } from '../trust';
 
+/** The reason recorded for the jobs Stop Box stops (meta.json, the tree, notices). */
+export const STOPPED_BY_STOP_BOX = 'stopped by Stop Box in VS Code';
+
 /** The host an argument names: a tree node, a host name, or `{ host }`. */
 function hostOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
@@ -66,6 +69,7 @@ export async function stopBox(ctx: CloudJobs, arg?: unknown): Promise<boolean> {
   if (!box) return false;
   const { waitForState } = await import('../../core/ec2/wake.js');
   let info = await box.api.describe();
+  let stoppedJobs: string[] = [];
   if (info.state === 'stopped') {
     void vscode.window.showInformationMessage(`The EC2 box ${box.host} is already stopped.`);
     return true;
@@ -81,7 +85,11 @@ export async function stopBox(ctx: CloudJobs, arg?: unknown): Promise<boolean> {
         'Stop Jobs and Box',
       );
       if (pick !== 'Stop Jobs and Box') return false;
-      ctx.jobs.upsertAll(await engine.stopAll());
+      // Their reason says what the user did; no "was stopped" notice each (its Pull Results would
+      // need the box this stops): the last message names them.
+      const stopped = await ctx.notices.quietly(active, () => engine.stopAll(STOPPED_BY_STOP_BOX), (s) => s);
+      ctx.jobs.upsertAll(stopped);
+      stoppedJobs = stopped.map((j) => j.name);
     }
   }
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Cloud Jobs: stopping ${box.host}` }, async (progress) => {
@@ -95,7 +103,8 @@ export async function stopBox(ctx: CloudJobs, arg?: unknown): Promise<boolean> {
   await ctx.jobs.reset(false);
   await ctx.boxes.refresh(true);
   void ctx.jobs.refresh();
-  void vscode.window.showInformationMessage(`The EC2 box ${box.host} is stopped.`);
+  const jobs = stoppedJobs.length === 0 ? '' : `, and ${stoppedJobs.join(', ')} with it (log${stoppedJobs.length === 1 ? '' : 's'} kept)`;
+  void vscode.window.showInformationMessage(`The EC2 box ${box.host} is stopped${jobs}.`);
   return true;
 }
 

@@ -119,8 +119,10 @@ describe('EC2 box: wake on demand, box status|start|stop, the key pinned under t
     const second = box.instance.publicIp!;
     assert.notEqual(second, firstAddress);
     assert.deepEqual(box.instance.addresses.slice(-2), [firstAddress, second]);
-    const jobs = JSON.parse(r.stdout) as { name: string; state: string }[];
+    const jobs = JSON.parse(r.stdout) as { name: string; state: string; reason: string | null }[];
     assert.ok(jobs.some((j) => j.state === 'STOPPED'), r.stdout);
+    // the job box stop --force stopped says so (it said 'stopped with orch stop --all')
+    assert.deepEqual(jobs.filter((j) => j.state === 'STOPPED').map((j) => j.reason), ['stopped with orch box stop --force']);
     assert.deepEqual(knownLines(), [`${box.instance.id} ${box.sshd.hostPublicKey}`]);
   });
 

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { JobsNode } from '../../../src/vscode/jobsTree';
-import { clickNotification, freshNotifications, notificationsSince, uiMark } from './ui';
+import { clickNotification, freshNotifications, notificationsSince, settledNotificationsSince, uiMark, waitForNotification } from './ui';
 import { api, uniqueName, waitFor, workspaceFolder } from './util';
 
 type Api = Awaited<ReturnType<typeof api>>;
@@ -111,10 +111,14 @@ describe('EC2 box: the host node, Start Box / Stop Box, "Start Box and Run", the
     const name = uniqueName('it-box-busy');
     const job = await vscode.commands.executeCommand('cloudJobs.runOnEc2', { command: 'sleep 60', name, confirmed: true });
     assert.ok(job);
+    const mark = uiMark();
     const stopping = vscode.commands.executeCommand('cloudJobs.stopBox', id);
     await clickNotification('Stop Jobs and Box', '1 active job');
     assert.equal(await stopping, true);
     assert.equal((await a.box(id))?.summary?.state, 'stopped');
+    // one message names the job; no "was stopped" notice of its own (its Pull Results needs the box)
+    await waitForNotification(mark, `The EC2 box ${id} is stopped, and ${name} with it (log kept).`);
+    assert.deepEqual((await settledNotificationsSince(mark, 'was stopped')).map((n) => n.text), []);
     await waitFor('the stopped box node', async () => boxNode(a, id)?.item.description === 'stopped · g5.xlarge', 30_000);
     assert.equal(a.boxStatusBar().visible, true);
   });
@@ -130,6 +134,7 @@ describe('EC2 box: the host node, Start Box / Stop Box, "Start Box and Run", the
     }, 30_000);
     const stopped = a.treeItems(row.node).find((c) => c.node.kind === 'job' && c.node.job.state === 'STOPPED');
     assert.ok(stopped, 'the job Stop Box stopped is listed, STOPPED');
+    assert.equal(stopped.node.kind === 'job' && stopped.node.job.reason, 'stopped by Stop Box in VS Code');
     // and Check Host of the running box: AWS's lines, then the host checks at the address AWS gave
     const r = (await vscode.commands.executeCommand('cloudJobs.checkHost', id)) as Report;
     assert.equal(r.ok, true, r.text);
