@@ -24,6 +24,22 @@ export function boxDescription(s: BoxSummary, now: number): string {
   return parts.join(' · ');
 }
 
+/**
+ * What of the boxes a user sees in the tree, as one string: a read that changes it redraws the
+ * tree. The uptime counts as shown ("up 7 s" stayed on the node for as long as nothing else
+ * changed), at the granularity it is shown, so a box up for hours redraws once a minute.
+ */
+export function boxesShownKey(boxes: Iterable<BoxSnapshot>): string {
+  const minute = (iso: string | null | undefined): number | undefined => (iso ? Math.round(Date.parse(iso) / 60_000) : undefined);
+  return JSON.stringify(
+    [...boxes].map((b) => {
+      const s = b.summary;
+      const up = s?.uptimeSeconds == null ? null : formatDuration(s.uptimeSeconds * 1000);
+      return [b.host, s?.state, s?.address, b.error, s?.idleSeconds == null ? null : Math.floor(s.idleSeconds / 60), minute(s?.autostopAt), s?.busy, s?.autostopError, up];
+    }),
+  );
+}
+
 export function boxIcon(b: BoxSnapshot): string {
   return b.summary ? ICONS[b.summary.state] : 'warning';
 }

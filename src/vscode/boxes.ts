@@ -5,6 +5,7 @@ import type { Ec2BoxSpec } from '../core/ec2/spec';
 import type { OrchConfig } from '../core/config/types';
 import { errorMessage } from '../core/errors';
 import type { ConfigService } from './config';
+import { boxesShownKey } from './boxPresentation';
 
 /** One EC2 box of the workspace as last read from EC2 (or why it could not be read). */
 export interface BoxSnapshot {
@@ -126,11 +127,8 @@ export class BoxService implements vscode.Disposable {
   }
 
   private set(s: Map<string, BoxSnapshot>): void {
-    // uptime moves on every read: redraw only when something a user would see in the tree changed
-    const minute = (iso: string | null | undefined): number | undefined => (iso ? Math.round(Date.parse(iso) / 60_000) : undefined);
-    const idle = (x: BoxSummary | undefined) => [x?.idleSeconds == null ? null : Math.floor(x.idleSeconds / 60), minute(x?.autostopAt), x?.busy, x?.autostopError];
-    const shown = (m: Map<string, BoxSnapshot>): string => JSON.stringify([...m.values()].map((b) => [b.host, b.summary?.state, b.summary?.address, b.error, ...idle(b.summary)]));
-    const changed = shown(s) !== shown(this.current);
+    // redraw only when something a user would see in the tree changed
+    const changed = boxesShownKey(s.values()) !== boxesShownKey(this.current.values());
     this.current = s;
     if (changed) this.changed.fire();
   }

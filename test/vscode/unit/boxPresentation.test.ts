@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { BoxSummary } from '../../../src/core/ec2/box';
 import type { BoxSnapshot } from '../../../src/vscode/boxes';
-import { boxContextValue, boxDescription, boxIcon, boxNotRunningText, boxStatusBarText, boxTooltip } from '../../../src/vscode/boxPresentation';
+import { boxContextValue, boxDescription, boxesShownKey, boxIcon, boxNotRunningText, boxStatusBarText, boxTooltip } from '../../../src/vscode/boxPresentation';
 
 const summary = (over: Partial<BoxSummary> = {}): BoxSummary => ({
   host: 'gpu-box',
@@ -29,6 +29,17 @@ const snap = (s: BoxSummary | undefined, error?: string): BoxSnapshot => ({
 });
 
 describe('EC2 box presentation', () => {
+  it('a read redraws the tree when the uptime it shows changed (it stayed "up 7 s"), not for every second of an hour', () => {
+    const key = (over: Partial<BoxSummary>) => boxesShownKey([snap(summary(over))]);
+    assert.notEqual(key({ uptimeSeconds: 7 }), key({ uptimeSeconds: 40 }));
+    assert.notEqual(key({ uptimeSeconds: 59 }), key({ uptimeSeconds: 61 }));
+    assert.equal(key({ uptimeSeconds: 3600 }), key({ uptimeSeconds: 3650 }));
+    assert.notEqual(key({ uptimeSeconds: 3650 }), key({ uptimeSeconds: 3670 }));
+    // what was already counted: state, the idle minute
+    assert.notEqual(key({ state: 'stopping' }), key({}));
+    assert.equal(key({ idleSeconds: 720 }), key({ idleSeconds: 750 }));
+  });
+
   it('the host node: state, type, uptime, or idle and autostop when the host reports them', () => {
     const now = Date.parse('2026-12-01T03:00:00Z');
     assert.equal(boxDescription(summary(), now), 'running · g5.xlarge · up 2 h 5 min');
