@@ -21,7 +21,7 @@ export interface BoxNames {
 
 /** What the lines tell the user to do, in the words of where they read them. */
 function advice(names: BoxNames, id: string): { start: string; recheck: string; later: string } {
-  if (names.via === 'vscode') return { start: 'Start Box (on the host\'s row)', recheck: 'Start Box, then Check Host again', later: 'Check Host again once it runs' };
+  if (names.via === 'vscode') return { start: 'Start Box on the host\'s row', recheck: 'Start Box, then Check Host again', later: 'Check Host again once it runs' };
   return { start: `"orch box start${names.hostName === id ? '' : ` ${names.hostName}`}"`, recheck: 'orch doctor --wake starts it and checks it', later: 'run orch doctor again once it runs' };
 }
 

@@ -62,7 +62,7 @@ describe('orch doctor on an EC2 box: the aws and box lines', () => {
   it('read in VS Code (Check Host), the lines say what to do there: Start Box, Check Host again', () => {
     const vs = { ...names, via: 'vscode' as const };
     assert.deepEqual(printed(boxCheck(info('stopped'), spec, vs, { now: NOW }).lines), [
-      'FAIL  box   i-0abc stopped: start it with Start Box (on the host\'s row) (or set wake: auto in its ec2: block so that commands start it)',
+      'FAIL  box   i-0abc stopped: start it with Start Box on the host\'s row (or set wake: auto in its ec2: block so that commands start it)',
       'skip  host  SSH and the host checks not run: the box is stopped (nothing was started; Start Box, then Check Host again)',
     ]);
     assert.match(boxCheck(info('pending'), spec, vs, { now: NOW }).lines[0]!.text, /pending \(starting up\): Check Host again once it runs$/);

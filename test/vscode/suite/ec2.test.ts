@@ -69,7 +69,7 @@ describe('EC2 box: the host node, Start Box / Stop Box, "Start Box and Run", the
     const r = (await vscode.commands.executeCommand('cloudJobs.checkHost', boxNode(a, id)!.node)) as Report;
     assert.equal(r.ok, false, r.text);
     assert.deepEqual(r.lines.map((l) => [l.check, l.status]), [['aws', 'ok'], ['box', 'fail'], ['host', 'skip']]);
-    assert.equal(r.lines[1]!.text, `${id} stopped: start it with Start Box (on the host's row) (or set ORCH_EC2_WAKE=auto so that commands start it)`);
+    assert.equal(r.lines[1]!.text, `${id} stopped: start it with Start Box on the host's row (or set ORCH_EC2_WAKE=auto so that commands start it)`);
     assert.match(r.lines[2]!.text, /the box is stopped \(nothing was started; Start Box, then Check Host again\)$/);
     assert.match(r.text, new RegExp(`\n {2}1 of 2 checks failed on ${id}; its host checks were skipped\\.\n$`));
     assert.equal((await a.box(id))?.summary?.state, 'stopped', 'Check Host started nothing');
